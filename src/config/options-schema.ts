@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { LOG_LEVELS, type Logger, type LogLevel } from '../logging/logger.js';
+
+/** What the slow-query hook receives. Parameters appear only with `logParameters: true`. */
+export interface SlowQueryEvent {
+  /** The SQL text with `$n` placeholders (never the values). */
+  sql: string;
+  durationMs: number;
+  parameterCount: number;
+  /** Rows returned or affected; `null` when the statement failed. */
+  rowCount: number | null;
+  /** Bound values, present only when `logParameters` is true. */
+  parameters?: readonly unknown[];
+}
+
+export type SlowQueryHook = (event: SlowQueryEvent) => void | Promise<void>;
+
+export interface TlsOptions {
+  rejectUnauthorized?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  servername?: string;
+}
+
+export interface PoolOptions {
+  /** Most connections open at once. @default 10 */
+  max?: number;
+  /** Connections kept open even when idle. @default 0 */
+  min?: number;
+  /** Close a connection idle this long. @default 10000 */
+  idleTimeoutMs?: number;
+  /** Give up acquiring a connection (pool wait or TCP connect) after this long. @default 10000 */
+  connectionTimeoutMs?: number;
+  /** Retire connections older than this (rounded up to seconds); 0 keeps them. @default 0 */
+  maxLifetimeMs?: number;
+}
+
+export interface RetryOptions {
+  /** Total attempts `connect()` makes, the first included. @default 5 */
+  attempts?: number;
+  /** Delay before the first retry; doubles each time, with jitter. @default 100 */
+  minDelayMs?: number;
+  /** Upper bound of one delay. @default 5000 */
+  maxDelayMs?: number;
+}
+
+/** Options of `createDatabase`. Every field is optional; see each for its default. */
+export interface DatabaseOptions {
+  /** `postgres://user:password@host:port/database?sslmode=...`; excludes host/port/database/user/password. */
+  connectionString?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  /** Never logged, never serialized. */
+  password?: string;
+  ssl?: boolean | TlsOptions;
+  /** Schemas for `search_path`, set as a connection startup option. */
+  searchPath?: string | readonly string[];
+  /** Shown in `pg_stat_activity`. @default '@org/data-layer' */
+  applicationName?: string;
+  pool?: PoolOptions;
+  retry?: RetryOptions;
+  /** Server-side `statement_timeout` for every connection; unset means the server default. */
+  statementTimeoutMs?: number;
+  /** Statements slower than this call `onSlowQuery`. @default 1000 */
+  slowQueryThresholdMs?: number;
+  /** Called for each slow statement; errors it throws are logged, never rethrown. Default: a pino warning. */
+  onSlowQuery?: SlowQueryHook;
+  /** A pino logger (or the same shape) or a pino level. @default 'warn' */
+  logger?: Logger | LogLevel;
+  /** Include bound parameters in slow-query events and logs. @default false */
+  logParameters?: boolean;
+}
+
+const integer = z.number({ error: 'expected a number' }).int({ error: 'expected an integer' });
+const nonNegativeInt = integer.nonnegative({ error: 'expected an integer >= 0' });
+const positiveInt = integer.positive({ error: 'expected an integer >= 1' });
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a plain identifier (letters, digits, _ or $)');
+
+const loggerSchema = z.custom<Logger>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    ['debug', 'info', 'warn', 'error'].every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
+  { message: 'expected a pino logger (an object with debug, info, warn and error methods) or a level name' },
+);
+
+export const databaseOptionsSchema = z
+  .strictObject({
+    connectionString: z
+      .string()
+      .refine((value) => /^postgres(ql)?:\/\//.test(value), 'expected a postgres:// or postgresql:// URL')
+      .optional(),
+    host: z.string().min(1).optional(),
+    port: integer.min(1, { error: 'expected a port between 1 and 65535' }).max(65535, { error: 'expected a port between 1 and 65535' }).optional(),
+    database: z.string().min(1).optional(),
+    user: z.string().min(1).optional(),
+    password: z.string().optional(),
+    ssl: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          rejectUnauthorized: z.boolean().optional(),
+          ca: z.string().optional(),
+          cert: z.string().optional(),
+          key: z.string().optional(),
+          servername: z.string().optional(),
+        }),
+      ])
+      .optional(),
+    searchPath: z.union([identifier, z.array(identifier).min(1)]).optional(),
+    applicationName: z.string().max(63).optional(),
+    pool: z
+      .strictObject({
+        max: positiveInt.optional(),
+        min: nonNegativeInt.optional(),
+        idleTimeoutMs: nonNegativeInt.optional(),
+        connectionTimeoutMs: positiveInt.optional(),
+        maxLifetimeMs: nonNegativeInt.optional(),
+      })
+      .optional(),
+    retry: z
+      .strictObject({
+        attempts: positiveInt.optional(),
+        minDelayMs: nonNegativeInt.optional(),
+        maxDelayMs: nonNegativeInt.optional(),
+      })
+      .optional(),
+    statementTimeoutMs: positiveInt.optional(),
+    slowQueryThresholdMs: nonNegativeInt.optional(),
+    onSlowQuery: z.custom<SlowQueryHook>((value) => typeof value === 'function', { message: 'expected a function' }).optional(),
+    logger: z.union([z.enum(LOG_LEVELS), loggerSchema]).optional(),
+    logParameters: z.boolean().optional(),
+  })
+  .superRefine((options, ctx) => {
+    if (options.connectionString === undefined) return;
+    for (const field of ['host', 'port', 'database', 'user', 'password'] as const) {
+      if (options[field] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'cannot be combined with connectionString: put it in the URL or drop connectionString',
+        });
+      }
+    }
+  })
+  .superRefine((options, ctx) => {
+    const { min, max } = options.pool ?? {};
+    if (min !== undefined && min > (max ?? DEFAULTS.pool.max)) {
+      ctx.addIssue({ code: 'custom', path: ['pool', 'min'], message: `expected at most pool.max (${max ?? DEFAULTS.pool.max})` });
+    }
+    const { minDelayMs, maxDelayMs } = options.retry ?? {};
+    if (minDelayMs !== undefined && maxDelayMs !== undefined && minDelayMs > maxDelayMs) {
+      ctx.addIssue({ code: 'custom', path: ['retry', 'minDelayMs'], message: 'expected at most retry.maxDelayMs' });
+    }
+  });
+
+export const DEFAULTS = {
+  applicationName: '@org/data-layer',
+  pool: { max: 10, min: 0, idleTimeoutMs: 10_000, connectionTimeoutMs: 10_000, maxLifetimeMs: 0 },
+  retry: { attempts: 5, minDelayMs: 100, maxDelayMs: 5_000 },
+  slowQueryThresholdMs: 1_000,
+  logParameters: false,
+} as const;

@@ -1,0 +1,88 @@
+import type { z } from 'zod';
+import { ConfigError } from '../errors/application-errors.js';
+import { type Logger, redactConnectionString, resolveLogger } from '../logging/logger.js';
+import { DEFAULTS, databaseOptionsSchema, type DatabaseOptions, type SlowQueryHook, type TlsOptions } from './options-schema.js';
+
+/** Options after validation and defaults. Secrets are non-enumerable properties. */
+export interface ResolvedOptions {
+  readonly connection: ConnectionSettings;
+  readonly pool: Required<NonNullable<DatabaseOptions['pool']>>;
+  readonly retry: Required<NonNullable<DatabaseOptions['retry']>>;
+  readonly statementTimeoutMs: number | undefined;
+  readonly slowQueryThresholdMs: number;
+  readonly onSlowQuery: SlowQueryHook | undefined;
+  readonly logger: Logger;
+  readonly logParameters: boolean;
+}
+
+export interface ConnectionSettings {
+  readonly connectionString?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly database?: string;
+  readonly user?: string;
+  readonly password?: string;
+  readonly ssl?: boolean | TlsOptions;
+  readonly searchPath?: readonly string[];
+  readonly applicationName: string;
+  /** Where we connect, without secrets: safe for logs. */
+  readonly target: string;
+}
+
+/** Validates options with zod; the first problem becomes a `ConfigError` naming the option. */
+export function resolveOptions(input: unknown): ResolvedOptions {
+  const parsed = databaseOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) throw configErrorFrom(parsed.error);
+  const options = parsed.data;
+  return {
+    connection: connectionSettings(options),
+    pool: { ...DEFAULTS.pool, ...options.pool },
+    retry: { ...DEFAULTS.retry, ...options.retry },
+    statementTimeoutMs: options.statementTimeoutMs,
+    slowQueryThresholdMs: options.slowQueryThresholdMs ?? DEFAULTS.slowQueryThresholdMs,
+    onSlowQuery: options.onSlowQuery,
+    logger: resolveLogger(options.logger),
+    logParameters: options.logParameters ?? DEFAULTS.logParameters,
+  };
+}
+
+function connectionSettings(options: DatabaseOptions): ConnectionSettings {
+  const settings: Record<string, unknown> = {
+    host: options.host,
+    port: options.port,
+    database: options.database,
+    user: options.user,
+    ssl: options.ssl,
+    searchPath: typeof options.searchPath === 'string' ? [options.searchPath] : options.searchPath,
+    applicationName: options.applicationName ?? DEFAULTS.applicationName,
+    target: options.connectionString
+      ? redactConnectionString(options.connectionString)
+      : `postgres://${options.user ?? '(default user)'}@${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? '(default database)'}`,
+  };
+  // Like pg-pool: secrets stay off enumerable keys so logs, JSON and inspect never show them.
+  for (const secret of ['password', 'connectionString'] as const) {
+    if (options[secret] !== undefined) {
+      Object.defineProperty(settings, secret, { value: options[secret], enumerable: false });
+    }
+  }
+  return settings as unknown as ConnectionSettings;
+}
+
+function configErrorFrom(error: z.ZodError): ConfigError {
+  const issue = error.issues[0];
+  if (issue === undefined) return new ConfigError('Invalid database options');
+  if (issue.code === 'unrecognized_keys') {
+    const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
+    const option = `${prefix}${issue.keys[0] ?? ''}`;
+    return new ConfigError(`Unknown option "${option}"`, { option });
+  }
+  const option = issue.path.map(String).join('.') || '(options)';
+  return new ConfigError(`Invalid option "${option}": ${describeIssue(issue)}`, { option });
+}
+
+/** zod reports a failed union as "Invalid input"; name what each branch expected instead. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue.message;
+  const branches = issue.errors.map((branch) => branch[0]?.message.replace(/^Invalid input: /, '') ?? 'another value');
+  return `Invalid input: ${[...new Set(branches)].join(', or ')}`;
+}

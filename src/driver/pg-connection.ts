@@ -1,0 +1,97 @@
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import type { PoolClient } from 'pg';
+import Cursor from 'pg-cursor';
+import { ConnectionError } from '../errors/connection-errors.js';
+import { mapPostgresError } from '../errors/map-postgres-error.js';
+import type { QueryInstrumentation } from './query-instrumentation.js';
+
+const ROW_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+/**
+ * One checked-out pg client. Every statement is timed, counted and has its error
+ * mapped here and nowhere else. A connection that failed at the connection level
+ * is marked broken so the pool destroys it instead of handing it out again.
+ */
+export class PgConnection implements DatabaseConnection {
+  readonly #client: PoolClient;
+  readonly #instrumentation: QueryInstrumentation;
+  #broken = false;
+  #released = false;
+
+  constructor(client: PoolClient, instrumentation: QueryInstrumentation) {
+    this.#client = client;
+    this.#instrumentation = instrumentation;
+  }
+
+  get broken(): boolean {
+    return this.#broken;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const started = performance.now();
+    try {
+      const result = await this.#client.query<R & object>(compiledQuery.sql, [...compiledQuery.parameters]);
+      this.#completed(compiledQuery, started, result.rowCount ?? result.rows?.length ?? 0, false);
+      return {
+        rows: result.rows ?? [],
+        numAffectedRows: ROW_COMMANDS.has(result.command) ? BigInt(result.rowCount ?? 0) : undefined,
+      };
+    } catch (error) {
+      this.#completed(compiledQuery, started, null, true);
+      throw this.#mapped(error);
+    }
+  }
+
+  async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new RangeError('chunkSize must be a positive integer');
+    const started = performance.now();
+    const cursor = this.#client.query(new Cursor<R>(compiledQuery.sql, [...compiledQuery.parameters]));
+    let rowCount = 0;
+    let failed = false;
+    try {
+      for (;;) {
+        const rows = await cursor.read(chunkSize);
+        if (rows.length === 0) break;
+        rowCount += rows.length;
+        yield { rows };
+      }
+    } catch (error) {
+      failed = true;
+      throw this.#mapped(error);
+    } finally {
+      // Runs when the consumer stops early too (return() on the iterator).
+      await cursor.close().catch(() => {
+        this.#broken = true;
+      });
+      this.#completed(compiledQuery, started, failed ? null : rowCount, failed);
+    }
+  }
+
+  /** Forces the pool to destroy this connection on release (state unknown after a failure). */
+  markBroken(): void {
+    this.#broken = true;
+  }
+
+  /** Returns the client to the pool once; a broken one is destroyed. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#client.release(this.#broken ? true : undefined);
+  }
+
+  #completed(query: CompiledQuery, started: number, rowCount: number | null, failed: boolean): void {
+    this.#instrumentation.statementCompleted({
+      sql: query.sql,
+      parameters: query.parameters,
+      durationMs: performance.now() - started,
+      rowCount,
+      failed,
+    });
+  }
+
+  #mapped(error: unknown): Error {
+    const mapped = mapPostgresError(error);
+    if (mapped instanceof ConnectionError) this.#broken = true;
+    return mapped;
+  }
+}

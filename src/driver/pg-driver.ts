@@ -1,0 +1,103 @@
+import { CompiledQuery, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
+import type { Pool } from 'pg';
+import { DatabaseClosedError } from '../errors/connection-errors.js';
+import { mapPostgresError } from '../errors/map-postgres-error.js';
+import { PgConnection } from './pg-connection.js';
+import type { QueryInstrumentation } from './query-instrumentation.js';
+
+export interface PgDriverOptions {
+  pool: Pool;
+  instrumentation: QueryInstrumentation;
+  connectionTimeoutMs: number;
+  isClosed: () => boolean;
+}
+
+/**
+ * Kysely driver over a `pg.Pool`: the one choke point every statement passes through.
+ * Written instead of wrapping kysely's PostgresDriver because that one hides the pg
+ * client, so it can neither time acquisition nor destroy a broken connection.
+ */
+export class PgDriver implements Driver {
+  readonly #options: PgDriverOptions;
+  readonly #pendingAcquisitions = new Set<Promise<unknown>>();
+
+  constructor(options: PgDriverOptions) {
+    this.#options = options;
+  }
+
+  async init(): Promise<void> {
+    // The pool connects lazily on first use; nothing to do.
+  }
+
+  async acquireConnection(): Promise<PgConnection> {
+    if (this.#options.isClosed()) throw new DatabaseClosedError('run a query');
+    const started = performance.now();
+    const pending = this.#options.pool.connect();
+    this.#pendingAcquisitions.add(pending);
+    try {
+      const client = await pending;
+      this.#options.instrumentation.connectionAcquired(performance.now() - started);
+      return new PgConnection(client, this.#options.instrumentation);
+    } catch (error) {
+      this.#options.instrumentation.acquireFailed();
+      if (this.#options.isClosed()) throw new DatabaseClosedError('run a query');
+      throw mapPostgresError(error, { connectionTimeoutMs: this.#options.connectionTimeoutMs });
+    } finally {
+      this.#pendingAcquisitions.delete(pending);
+    }
+  }
+
+  /**
+   * Resolves once every acquisition already started has been granted or has failed.
+   * pg-pool's end() orphans a connect() racing with it (the promise never settles),
+   * so the database waits for these before ending the pool.
+   */
+  async settleAcquisitions(): Promise<void> {
+    await Promise.allSettled([...this.#pendingAcquisitions]);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(beginStatement(settings)));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdentifier(name)}`));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`rollback to savepoint ${quoteIdentifier(name)}`));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdentifier(name)}`));
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as PgConnection).release();
+    return Promise.resolve();
+  }
+
+  async destroy(): Promise<void> {
+    // The Database owns the pool's lifetime (close() is idempotent there).
+  }
+}
+
+/** `begin` or `start transaction isolation level ... read only`, from validated settings. */
+export function beginStatement(settings: TransactionSettings): string {
+  const parts = ['start transaction'];
+  if (settings.isolationLevel) parts.push(`isolation level ${settings.isolationLevel}`);
+  if (settings.accessMode) parts.push(settings.accessMode);
+  return parts.length === 1 ? 'begin' : parts.join(' ');
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

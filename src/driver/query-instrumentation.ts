@@ -1,0 +1,113 @@
+import type { SlowQueryEvent, SlowQueryHook } from '../config/options-schema.js';
+import type { Logger } from '../logging/logger.js';
+import { RollingWindow } from './rolling-window.js';
+
+export interface QueryMetrics {
+  /** Statements run since start-up. */
+  total: number;
+  failed: number;
+  slow: number;
+  /** Percentiles of the most recent statements' durations (rolling window). */
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface AcquireMetrics {
+  /** Connections handed out since start-up. */
+  total: number;
+  /** Acquisitions that failed (pool timeout, unreachable server). */
+  failed: number;
+  /** Percentiles of the wait for a pooled connection (rolling window). */
+  p50Ms: number;
+  p95Ms: number;
+}
+
+export interface InstrumentationOptions {
+  logger: Logger;
+  slowQueryThresholdMs: number;
+  onSlowQuery: SlowQueryHook | undefined;
+  logParameters: boolean;
+}
+
+export interface CompletedStatement {
+  sql: string;
+  parameters: readonly unknown[];
+  durationMs: number;
+  rowCount: number | null;
+  failed: boolean;
+}
+
+/**
+ * Counters, rolling percentiles and the slow-query hook, fed by the driver for every
+ * statement and every connection acquisition. Nothing else times queries.
+ */
+export class QueryInstrumentation {
+  readonly #options: InstrumentationOptions;
+  readonly #durations = new RollingWindow();
+  readonly #acquireWaits = new RollingWindow();
+  #total = 0;
+  #failed = 0;
+  #slow = 0;
+  #acquired = 0;
+  #acquireFailed = 0;
+
+  constructor(options: InstrumentationOptions) {
+    this.#options = options;
+  }
+
+  statementCompleted(statement: CompletedStatement): void {
+    this.#total++;
+    if (statement.failed) this.#failed++;
+    this.#durations.add(statement.durationMs);
+    if (statement.durationMs >= this.#options.slowQueryThresholdMs) {
+      this.#slow++;
+      this.#reportSlow(statement);
+    }
+  }
+
+  connectionAcquired(waitMs: number): void {
+    this.#acquired++;
+    this.#acquireWaits.add(waitMs);
+  }
+
+  acquireFailed(): void {
+    this.#acquireFailed++;
+  }
+
+  queryMetrics(): QueryMetrics {
+    const [p50Ms = 0, p95Ms = 0, p99Ms = 0] = this.#durations.percentiles(50, 95, 99);
+    return { total: this.#total, failed: this.#failed, slow: this.#slow, p50Ms, p95Ms, p99Ms };
+  }
+
+  acquireMetrics(): AcquireMetrics {
+    const [p50Ms = 0, p95Ms = 0] = this.#acquireWaits.percentiles(50, 95);
+    return { total: this.#acquired, failed: this.#acquireFailed, p50Ms, p95Ms };
+  }
+
+  #reportSlow(statement: CompletedStatement): void {
+    const event: SlowQueryEvent = {
+      sql: statement.sql,
+      durationMs: statement.durationMs,
+      parameterCount: statement.parameters.length,
+      rowCount: statement.rowCount,
+    };
+    if (this.#options.logParameters) event.parameters = statement.parameters;
+    const hook = this.#options.onSlowQuery;
+    if (hook === undefined) {
+      this.#options.logger.warn({ slowQuery: event }, 'slow query');
+      return;
+    }
+    // The hook is the host's code: it must never break or delay the query.
+    try {
+      const result = hook(event);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#hookFailed(error));
+    } catch (error) {
+      this.#hookFailed(error);
+    }
+  }
+
+  #hookFailed(error: unknown): void {
+    this.#options.logger.error({ err: error }, 'onSlowQuery hook threw; the query itself succeeded or failed on its own');
+  }
+}

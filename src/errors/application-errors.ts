@@ -1,0 +1,74 @@
+import { DataLayerError } from './data-layer-error.js';
+
+/** An option passed to `createDatabase` (or read from the environment) is invalid. */
+export class ConfigError extends DataLayerError {
+  override readonly name = 'ConfigError' as const;
+  readonly code = 'CONFIG_INVALID';
+  readonly statusCode = 500;
+  /** Dotted path of the offending option, e.g. `pool.max`. */
+  readonly option: string | undefined;
+
+  constructor(message: string, options: { option?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.option = options.option;
+  }
+
+  protected override publicFields(): Record<string, unknown> {
+    return { option: this.option };
+  }
+}
+
+/** A row that an operation requires does not exist (or is not visible to the caller). */
+export class NotFoundError extends DataLayerError {
+  override readonly name = 'NotFoundError' as const;
+  readonly code = 'NOT_FOUND';
+  readonly statusCode = 404;
+  readonly table: string | undefined;
+
+  constructor(message: string, options: { table?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.table = options.table;
+  }
+
+  protected override publicFields(): Record<string, unknown> {
+    return { table: this.table };
+  }
+}
+
+/** One problem found in the input, in the shape zod reports it (without the input value). */
+export interface ValidationIssue {
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  code: string;
+}
+
+/** Input failed validation; nothing was written. */
+export class ValidationError extends DataLayerError {
+  override readonly name = 'ValidationError' as const;
+  readonly code = 'VALIDATION_FAILED';
+  readonly statusCode = 400;
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(message: string, issues: readonly ValidationIssue[], options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.issues = Object.freeze(issues.map((issue) => ({ path: [...issue.path], message: issue.message, code: issue.code })));
+  }
+
+  protected override publicFields(): Record<string, unknown> {
+    return { issues: this.issues.map((issue) => ({ ...issue, path: issue.path.map(String) })) };
+  }
+}
+
+/** A tenant-scoped operation ran with no tenant in context; nothing was queried. */
+export class TenantRequiredError extends DataLayerError {
+  override readonly name = 'TenantRequiredError' as const;
+  readonly code = 'TENANT_REQUIRED';
+  readonly statusCode = 500;
+}
+
+/** A transaction was misused: a query after it ended, an option a savepoint cannot honour, ... */
+export class TransactionError extends DataLayerError {
+  override readonly name = 'TransactionError' as const;
+  readonly code = 'TRANSACTION_MISUSE';
+  readonly statusCode = 500;
+}

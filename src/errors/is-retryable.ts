@@ -1,0 +1,15 @@
+import { DataLayerError } from './data-layer-error.js';
+import { mapPostgresError } from './map-postgres-error.js';
+
+/**
+ * Whether running the failed operation again may succeed: serialization failures,
+ * deadlocks, lost or refused connections, pool timeouts. Accepts raw driver errors too.
+ *
+ * ```ts
+ * if (isRetryable(err)) scheduleRetry()
+ * ```
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof DataLayerError) return error.retryable;
+  return mapPostgresError(error).retryable;
+}

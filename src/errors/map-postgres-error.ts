@@ -1,0 +1,172 @@
+import { ConnectionError, PoolTimeoutError } from './connection-errors.js';
+import {
+  CheckViolationError,
+  ConflictError,
+  type ConstraintDetails,
+  ExclusionViolationError,
+  ForeignKeyViolationError,
+  NotNullViolationError,
+} from './constraint-errors.js';
+import { DataLayerError } from './data-layer-error.js';
+import { DeadlockError, QueryError, SerializationFailureError, StatementTimeoutError } from './query-errors.js';
+import {
+  HEALABLE_CONNECTION_STATES,
+  HEALABLE_SOCKET_CODES,
+  PERMANENT_CONNECTION_STATES,
+  SqlState,
+  sqlStateClassName,
+} from './sqlstate.js';
+
+/** The fields of a `pg` DatabaseError (or any error) that the mapper reads. */
+interface DriverErrorFields {
+  message?: unknown;
+  code?: unknown;
+  detail?: unknown;
+  table?: unknown;
+  column?: unknown;
+  constraint?: unknown;
+  schema?: unknown;
+  errors?: unknown;
+}
+
+export interface MapErrorContext {
+  /** The pool's acquire timeout, quoted in `PoolTimeoutError`. */
+  connectionTimeoutMs?: number;
+}
+
+/**
+ * Turns any error from `pg`, `pg-pool` or the network into a typed `DataLayerError`.
+ * This is the only function that reads SQLSTATE codes. Errors that already are
+ * `DataLayerError`s are returned unchanged.
+ *
+ * ```ts
+ * try { await pool.query(sql) } catch (err) { throw mapPostgresError(err) }
+ * ```
+ */
+export function mapPostgresError(error: unknown, context: MapErrorContext = {}): DataLayerError {
+  if (error instanceof DataLayerError) return error;
+  const fields: DriverErrorFields = typeof error === 'object' && error !== null ? error : {};
+  const message = typeof fields.message === 'string' ? fields.message : String(error);
+  const code = typeof fields.code === 'string' ? fields.code : socketCodeOf(fields);
+
+  if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) return fromSqlState(code, message, fields, error);
+  if (code !== undefined && HEALABLE_SOCKET_CODES.has(code)) {
+    return new ConnectionError(`Cannot reach the database server (${code})`, { cause: error });
+  }
+  if (message === 'timeout exceeded when trying to connect') {
+    return new PoolTimeoutError(context.connectionTimeoutMs ?? 0, { cause: error });
+  }
+  if (/connection (terminated|timeout)|not queryable|Connection terminated/i.test(message)) {
+    return new ConnectionError(`Database connection lost: ${message}`, { cause: error });
+  }
+  return new QueryError(message, { cause: error });
+}
+
+function fromSqlState(sqlState: string, message: string, fields: DriverErrorFields, cause: unknown): DataLayerError {
+  switch (sqlState) {
+    case SqlState.uniqueViolation: {
+      const details = constraintDetails(sqlState, fields);
+      return new ConflictError(`Unique constraint ${describe(details)} violated`, details, { cause });
+    }
+    case SqlState.foreignKeyViolation: {
+      const details = constraintDetails(sqlState, fields);
+      return new ForeignKeyViolationError(`Foreign key constraint ${describe(details)} violated`, details, { cause });
+    }
+    case SqlState.notNullViolation: {
+      const details = constraintDetails(sqlState, fields);
+      return new NotNullViolationError(`Column ${details.columns.join(', ') || '(unknown)'} of ${details.table ?? 'the table'} must not be null`, details, { cause });
+    }
+    case SqlState.checkViolation: {
+      const details = constraintDetails(sqlState, fields);
+      return new CheckViolationError(`Check constraint ${describe(details)} violated`, details, { cause });
+    }
+    case SqlState.exclusionViolation: {
+      const details = constraintDetails(sqlState, fields);
+      return new ExclusionViolationError(`Exclusion constraint ${describe(details)} violated`, details, { cause });
+    }
+    case SqlState.serializationFailure:
+      return new SerializationFailureError(message, { sqlState, cause });
+    case SqlState.deadlockDetected:
+      return new DeadlockError(message, { sqlState, cause });
+    case SqlState.queryCanceled:
+      return message.includes('statement timeout')
+        ? new StatementTimeoutError(message, { sqlState, cause })
+        : new QueryError(message, { sqlState, cause });
+  }
+  if (sqlState.startsWith('08') || HEALABLE_CONNECTION_STATES.has(sqlState)) {
+    return new ConnectionError(`Database connection failed: ${message}`, { sqlState, cause });
+  }
+  if (PERMANENT_CONNECTION_STATES.has(sqlState)) {
+    return new ConnectionError(`Database connection refused: ${message}`, { sqlState, cause, retryable: false });
+  }
+  // Data exceptions quote the offending input; keep values out of messages and logs.
+  const safeMessage = sqlState.startsWith('22') ? `${sqlStateClassName(sqlState)} (SQLSTATE ${sqlState})` : message;
+  return new QueryError(safeMessage, { sqlState, cause });
+}
+
+function constraintDetails(sqlState: string, fields: DriverErrorFields): ConstraintDetails {
+  const column = typeof fields.column === 'string' ? [fields.column] : [];
+  return {
+    sqlState,
+    constraint: optionalString(fields.constraint),
+    table: optionalString(fields.table),
+    schema: optionalString(fields.schema),
+    columns: column.length > 0 ? column : columnsFromDetail(fields.detail),
+  };
+}
+
+/**
+ * Reads the column list out of a detail such as `Key (org_id, "Email")=(1, a@b) already exists.`
+ * Only the part before `)=(` is parsed, so values never leave this function.
+ */
+export function columnsFromDetail(detail: unknown): string[] {
+  if (typeof detail !== 'string' || !detail.startsWith('Key (')) return [];
+  const end = detail.indexOf(')=(');
+  if (end === -1) return [];
+  return splitTopLevel(detail.slice('Key ('.length, end)).map(unquoteIdentifier);
+}
+
+function splitTopLevel(list: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (const char of list) {
+    if (char === '"') quoted = !quoted;
+    if (!quoted && char === '(') depth++;
+    if (!quoted && char === ')') depth--;
+    if (!quoted && depth === 0 && char === ',') {
+      parts.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += char;
+  }
+  if (current.trim() !== '') parts.push(current.trim());
+  return parts;
+}
+
+function unquoteIdentifier(identifier: string): string {
+  return /^".*"$/.test(identifier) ? identifier.slice(1, -1).replaceAll('""', '"') : identifier;
+}
+
+function describe(details: ConstraintDetails): string {
+  const name = details.constraint ? `"${details.constraint}"` : '(unnamed)';
+  const table = details.table ? ` on "${details.table}"` : '';
+  const columns = details.columns.length > 0 ? ` (${details.columns.join(', ')})` : '';
+  return `${name}${table}${columns}`;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Node 20 reports dual-stack connect failures as an AggregateError whose parts carry the code. */
+function socketCodeOf(fields: DriverErrorFields): string | undefined {
+  if (!Array.isArray(fields.errors)) return undefined;
+  for (const inner of fields.errors as unknown[]) {
+    const code = (inner as { code?: unknown } | null)?.code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}

@@ -1,0 +1,61 @@
+/**
+ * The SQLSTATE codes this library gives meaning to. Only `mapPostgresError` reads
+ * SQLSTATE codes; everything else works with the typed errors it produces.
+ * Names follow PostgreSQL's errcodes appendix.
+ */
+export const SqlState = {
+  uniqueViolation: '23505',
+  foreignKeyViolation: '23503',
+  notNullViolation: '23502',
+  checkViolation: '23514',
+  exclusionViolation: '23P01',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+  queryCanceled: '57014',
+  adminShutdown: '57P01',
+  crashShutdown: '57P02',
+  cannotConnectNow: '57P03',
+  tooManyConnections: '53300',
+  invalidAuthorizationSpecification: '28000',
+  invalidPassword: '28P01',
+  invalidCatalogName: '3D000',
+} as const;
+
+/** Connection-level failures that may heal if the operation is tried again. */
+export const HEALABLE_CONNECTION_STATES: ReadonlySet<string> = new Set([
+  SqlState.adminShutdown,
+  SqlState.crashShutdown,
+  SqlState.cannotConnectNow,
+  SqlState.tooManyConnections,
+]);
+
+/** Connection-level failures that will not heal by retrying (fail fast). */
+export const PERMANENT_CONNECTION_STATES: ReadonlySet<string> = new Set([
+  SqlState.invalidAuthorizationSpecification,
+  SqlState.invalidPassword,
+  SqlState.invalidCatalogName,
+]);
+
+/** Node.js socket error codes that mean "the server is not reachable right now". */
+export const HEALABLE_SOCKET_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+
+/** Class 22 (data exception) messages echo input values, so they are replaced by these names. */
+export function sqlStateClassName(sqlState: string): string {
+  switch (sqlState.slice(0, 2)) {
+    case '22':
+      return 'data exception';
+    case '42':
+      return 'syntax error or access rule violation';
+    default:
+      return 'query failed';
+  }
+}

@@ -1,0 +1,34 @@
+export { createDatabase } from './database.js';
+export type { Database, DatabaseMetrics } from './database.js';
+export { loadEnvOptions } from './config/load-env-options.js';
+export type { DatabaseOptions, PoolOptions, RetryOptions, TlsOptions, SlowQueryEvent, SlowQueryHook } from './config/options-schema.js';
+export type { ConnectOptions } from './connection/connect-with-retry.js';
+export type { HealthOptions, HealthReport } from './connection/health.js';
+export type { PoolSnapshot } from './connection/create-pool.js';
+export type { QueryMetrics, AcquireMetrics } from './driver/query-instrumentation.js';
+export type { Logger, LogLevel } from './logging/logger.js';
+export {
+  DataLayerError,
+  ConnectionError,
+  PoolTimeoutError,
+  DatabaseClosedError,
+  QueryError,
+  SerializationFailureError,
+  DeadlockError,
+  StatementTimeoutError,
+  ConstraintViolationError,
+  ConflictError,
+  ForeignKeyViolationError,
+  NotNullViolationError,
+  CheckViolationError,
+  ExclusionViolationError,
+  ConfigError,
+  NotFoundError,
+  ValidationError,
+  TenantRequiredError,
+  TransactionError,
+  mapPostgresError,
+  isRetryable,
+  SqlState,
+} from './errors/index.js';
+export type { ConstraintDetails, ValidationIssue, MapErrorContext } from './errors/index.js';

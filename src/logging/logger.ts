@@ -1,0 +1,37 @@
+import { pino } from 'pino';
+
+/**
+ * The logging shape the library needs. A pino logger satisfies it, and so does any
+ * object with these methods, so hosts can pass their own logger.
+ */
+export interface Logger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** pino at `warn` unless a level or a logger is given. */
+export function resolveLogger(logger: Logger | LogLevel | undefined): Logger {
+  if (logger === undefined || typeof logger === 'string') {
+    return pino({ name: '@org/data-layer', level: logger ?? 'warn' });
+  }
+  return logger;
+}
+
+/** Replaces the password of a postgres URL with `***`, for log lines and error messages. */
+export function redactConnectionString(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.password !== '') url.password = '***';
+    url.searchParams.forEach((_value, key) => {
+      if (/pass|secret|key/i.test(key)) url.searchParams.set(key, '***');
+    });
+    return url.toString();
+  } catch {
+    return '(unparseable connection string)';
+  }
+}

@@ -1,0 +1,4 @@
+export { findTestServer } from './test-server.js';
+export type { TestServer, FindTestServerOptions } from './test-server.js';
+export { createTestSchema } from './test-schema.js';
+export type { TestSchema } from './test-schema.js';

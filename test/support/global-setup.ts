@@ -1,0 +1,26 @@
+import type { TestProject } from 'vitest/node';
+import { findTestServer } from '../../src/testing/index.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    databaseSource: string;
+    supportsConcurrency: boolean;
+    redisUrl: string;
+  }
+}
+
+/** Finds (or starts) one PostgreSQL for the whole run; each test file then makes its own schema. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // DATA_LAYER_TEST_SERVER=embedded runs the suite on the PGlite fallback on purpose.
+  const forced = process.env.DATA_LAYER_TEST_SERVER;
+  const server = await findTestServer(forced ? { sources: [forced as 'env' | 'container' | 'local' | 'embedded'] } : {});
+  if (!server.supportsConcurrency) {
+    console.info('[data-layer/testing] embedded server: tests that need real concurrent sessions are skipped');
+  }
+  project.provide('databaseUrl', server.connectionString);
+  project.provide('databaseSource', server.source);
+  project.provide('supportsConcurrency', server.supportsConcurrency);
+  project.provide('redisUrl', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  return () => server.stop();
+}
