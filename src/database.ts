@@ -1,8 +1,8 @@
 import {
-  type ConnectionProvider,
   DefaultQueryExecutor,
   type Dialect,
   Kysely,
+  type KyselyProps,
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
@@ -14,25 +14,57 @@ import { type ResolvedOptions, resolveOptions } from './config/resolve-options.j
 import { type ConnectOptions, connectWithRetry } from './connection/connect-with-retry.js';
 import { createPool, type PoolSnapshot, poolSnapshot } from './connection/create-pool.js';
 import { checkHealth, type HealthOptions, type HealthReport } from './connection/health.js';
-import { PoolConnectionProvider } from './connection/pool-connection-provider.js';
 import { PgDriver } from './driver/pg-driver.js';
 import { type AcquireMetrics, QueryInstrumentation, type QueryMetrics } from './driver/query-instrumentation.js';
 import { DatabaseClosedError } from './errors/connection-errors.js';
+import { AmbientConnectionProvider, ScopeConnectionProvider } from './transaction/connection-providers.js';
+import { DatabaseTransaction } from './transaction/database-transaction.js';
+import type { TransactionOptions } from './transaction/transaction-options.js';
+import { type TransactionMetrics, TransactionRunner } from './transaction/transaction-runner.js';
+import type { AfterCommitHook, TransactionScope } from './transaction/transaction-scope.js';
+import { ambientScope, transactionStorage } from './transaction/transaction-storage.js';
 
 export interface DatabaseMetrics {
   pool: PoolSnapshot;
   queries: QueryMetrics;
   /** Waiting for a pooled connection. */
   acquire: AcquireMetrics;
+  transactions: TransactionMetrics;
 }
 
-/** A PostgreSQL database: a pool, a typed query builder, health and metrics. */
+/** A PostgreSQL database: a pool, a typed query builder, transactions, health and metrics. */
 export interface Database<DB> extends AsyncDisposable {
   /**
-   * Kysely query builder typed by your `DB` interface. Every statement runs through the
-   * instrumented driver (timing, metrics, slow-query hook, typed errors).
+   * Kysely query builder typed by your `DB` interface. Inside `db.transaction()` it runs
+   * on the transaction's connection (ambient), elsewhere on the pool. Every statement
+   * runs through the instrumented driver (timing, metrics, slow-query hook, typed errors).
    */
   readonly kysely: Kysely<DB>;
+  /**
+   * Runs `fn` in a transaction and returns what it returns. Nested calls become
+   * savepoints; the transaction is ambient for everything `fn` awaits.
+   *
+   * ```ts
+   * const order = await db.transaction(async (tx) => {
+   *   const order = await tx.insertInto('orders').values(input).returningAll().executeTakeFirstOrThrow()
+   *   tx.afterCommit(() => events.publish('order.created', order))
+   *   return order
+   * }, { isolationLevel: 'serializable', retries: 3 })
+   * ```
+   */
+  transaction<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** The ambient transaction of this database, if `fn` of a `db.transaction()` is running. */
+  currentTransaction(): DatabaseTransaction<DB> | undefined;
+  /**
+   * Runs `hook` after the ambient transaction commits (dropped if it rolls back), or
+   * at once when there is none. Resolves when the hook ran or was registered.
+   */
+  afterCommit(hook: AfterCommitHook): Promise<void>;
+  /**
+   * Runs `fn` with no ambient transaction: its queries use the pool and commit on their
+   * own, even if the surrounding transaction rolls back (audit logs, outbox writes).
+   */
+  outsideTransaction<T>(fn: () => T): T;
   /** Opens a connection now, retrying while the failure can heal; fails fast at start-up. */
   connect(options?: ConnectOptions): Promise<void>;
   /** Never throws; bounded by `timeoutMs`. */
@@ -67,6 +99,8 @@ class PostgresDatabase<DB> implements Database<DB> {
   readonly #pool: pg.Pool;
   readonly #instrumentation: QueryInstrumentation;
   readonly #driver: PgDriver;
+  readonly #props: KyselyProps;
+  readonly #transactions: TransactionRunner<DB>;
   #closing: Promise<void> | undefined;
 
   constructor(options: ResolvedOptions) {
@@ -79,11 +113,37 @@ class PostgresDatabase<DB> implements Database<DB> {
       connectionTimeoutMs: options.pool.connectionTimeoutMs,
       isClosed: () => this.closed,
     });
-    this.kysely = createKysely<DB>(this.#driver, new PoolConnectionProvider(this.#driver));
+    this.#props = kyselyProps(this.#driver, new AmbientConnectionProvider({ driver: this.#driver, owner: this, strict: options.strictTransactions }));
+    this.kysely = new Kysely<DB>(this.#props);
+    this.#transactions = new TransactionRunner<DB>({
+      driver: this.#driver,
+      owner: this,
+      logger: options.logger,
+      handleFor: (scope) => this.#handleFor(scope),
+    });
   }
 
   get closed(): boolean {
     return this.#closing !== undefined;
+  }
+
+  transaction<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.#transactions.run(fn, options);
+  }
+
+  currentTransaction(): DatabaseTransaction<DB> | undefined {
+    const scope = ambientScope(this);
+    return scope?.active ? this.#handleFor(scope) : undefined;
+  }
+
+  async afterCommit(hook: AfterCommitHook): Promise<void> {
+    const scope = ambientScope(this);
+    if (scope) scope.addAfterCommit(hook);
+    else await hook();
+  }
+
+  outsideTransaction<T>(fn: () => T): T {
+    return transactionStorage.exit(fn);
   }
 
   async connect(options?: ConnectOptions): Promise<void> {
@@ -105,6 +165,7 @@ class PostgresDatabase<DB> implements Database<DB> {
       pool: this.#poolSnapshot(),
       queries: this.#instrumentation.queryMetrics(),
       acquire: this.#instrumentation.acquireMetrics(),
+      transactions: this.#transactions.metrics(),
     };
   }
 
@@ -121,12 +182,17 @@ class PostgresDatabase<DB> implements Database<DB> {
     return this.close();
   }
 
+  #handleFor(scope: TransactionScope): DatabaseTransaction<DB> {
+    const executor = this.#props.executor.withConnectionProvider(new ScopeConnectionProvider(scope));
+    return new DatabaseTransaction<DB>({ ...this.#props, executor }, scope);
+  }
+
   #poolSnapshot(): PoolSnapshot {
     return poolSnapshot(this.#pool, this.#options.pool.max);
   }
 }
 
-function createKysely<DB>(driver: PgDriver, connectionProvider: ConnectionProvider): Kysely<DB> {
+function kyselyProps(driver: PgDriver, connectionProvider: AmbientConnectionProvider): KyselyProps {
   const dialect: Dialect = {
     createAdapter: () => new PostgresAdapter(),
     createDriver: () => driver,
@@ -134,5 +200,5 @@ function createKysely<DB>(driver: PgDriver, connectionProvider: ConnectionProvid
     createIntrospector: (db) => new PostgresIntrospector(db),
   };
   const executor = new DefaultQueryExecutor(dialect.createQueryCompiler(), dialect.createAdapter(), connectionProvider, []);
-  return new Kysely<DB>({ config: { dialect }, driver, dialect, executor });
+  return { config: { dialect }, driver, dialect, executor };
 }

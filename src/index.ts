@@ -7,6 +7,10 @@ export type { HealthOptions, HealthReport } from './connection/health.js';
 export type { PoolSnapshot } from './connection/create-pool.js';
 export type { QueryMetrics, AcquireMetrics } from './driver/query-instrumentation.js';
 export type { Logger, LogLevel } from './logging/logger.js';
+export { DatabaseTransaction } from './transaction/database-transaction.js';
+export type { TransactionOptions, IsolationLevel, AccessMode } from './transaction/transaction-options.js';
+export type { TransactionMetrics } from './transaction/transaction-runner.js';
+export type { AfterCommitHook, AfterRollbackHook } from './transaction/transaction-scope.js';
 export {
   DataLayerError,
   ConnectionError,

@@ -72,6 +72,12 @@ export interface DatabaseOptions {
   logger?: Logger | LogLevel;
   /** Include bound parameters in slow-query events and logs. @default false */
   logParameters?: boolean;
+  /**
+   * Throw `TransactionError` when a query would take a pooled connection while a
+   * transaction (of another database handle) is ambient; `outsideTransaction()` opts out.
+   * @default false
+   */
+  strictTransactions?: boolean;
 }
 
 const integer = z.number({ error: 'expected a number' }).int({ error: 'expected an integer' });
@@ -133,6 +139,7 @@ export const databaseOptionsSchema = z
     onSlowQuery: z.custom<SlowQueryHook>((value) => typeof value === 'function', { message: 'expected a function' }).optional(),
     logger: z.union([z.enum(LOG_LEVELS), loggerSchema]).optional(),
     logParameters: z.boolean().optional(),
+    strictTransactions: z.boolean().optional(),
   })
   .superRefine((options, ctx) => {
     if (options.connectionString === undefined) return;
@@ -151,9 +158,9 @@ export const databaseOptionsSchema = z
     if (min !== undefined && min > (max ?? DEFAULTS.pool.max)) {
       ctx.addIssue({ code: 'custom', path: ['pool', 'min'], message: `expected at most pool.max (${max ?? DEFAULTS.pool.max})` });
     }
-    const { minDelayMs, maxDelayMs } = options.retry ?? {};
-    if (minDelayMs !== undefined && maxDelayMs !== undefined && minDelayMs > maxDelayMs) {
-      ctx.addIssue({ code: 'custom', path: ['retry', 'minDelayMs'], message: 'expected at most retry.maxDelayMs' });
+    const { minDelayMs, maxDelayMs = DEFAULTS.retry.maxDelayMs } = options.retry ?? {};
+    if (minDelayMs !== undefined && minDelayMs > maxDelayMs) {
+      ctx.addIssue({ code: 'custom', path: ['retry', 'minDelayMs'], message: `expected at most retry.maxDelayMs (${maxDelayMs})` });
     }
   });
 
@@ -163,4 +170,5 @@ export const DEFAULTS = {
   retry: { attempts: 5, minDelayMs: 100, maxDelayMs: 5_000 },
   slowQueryThresholdMs: 1_000,
   logParameters: false,
+  strictTransactions: false,
 } as const;

@@ -13,6 +13,7 @@ export interface ResolvedOptions {
   readonly onSlowQuery: SlowQueryHook | undefined;
   readonly logger: Logger;
   readonly logParameters: boolean;
+  readonly strictTransactions: boolean;
 }
 
 export interface ConnectionSettings {
@@ -43,6 +44,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     onSlowQuery: options.onSlowQuery,
     logger: resolveLogger(options.logger),
     logParameters: options.logParameters ?? DEFAULTS.logParameters,
+    strictTransactions: options.strictTransactions ?? DEFAULTS.strictTransactions,
   };
 }
 
@@ -52,15 +54,15 @@ function connectionSettings(options: DatabaseOptions): ConnectionSettings {
     port: options.port,
     database: options.database,
     user: options.user,
-    ssl: options.ssl,
     searchPath: typeof options.searchPath === 'string' ? [options.searchPath] : options.searchPath,
     applicationName: options.applicationName ?? DEFAULTS.applicationName,
     target: options.connectionString
       ? redactConnectionString(options.connectionString)
       : `postgres://${options.user ?? '(default user)'}@${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? '(default database)'}`,
   };
-  // Like pg-pool: secrets stay off enumerable keys so logs, JSON and inspect never show them.
-  for (const secret of ['password', 'connectionString'] as const) {
+  // Like pg-pool: secrets (and TLS settings, which may hold a private key) stay off
+  // enumerable keys so logs, JSON and inspect never show them.
+  for (const secret of ['password', 'connectionString', 'ssl'] as const) {
     if (options[secret] !== undefined) {
       Object.defineProperty(settings, secret, { value: options[secret], enumerable: false });
     }

@@ -1,4 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
 import { ConnectionError } from '../errors/connection-errors.js';
@@ -17,10 +18,20 @@ export class PgConnection implements DatabaseConnection {
   readonly #instrumentation: QueryInstrumentation;
   #broken = false;
   #released = false;
+  /**
+   * pg-pool detaches its own 'error' listener while a client is checked out, so a
+   * server connection that dies between statements (terminated backend, network
+   * loss) would emit an unhandled 'error' and crash the host process. We listen for
+   * as long as we hold the client; the failure surfaces on the next statement.
+   */
+  readonly #onClientError = (): void => {
+    this.#broken = true;
+  };
 
   constructor(client: PoolClient, instrumentation: QueryInstrumentation) {
     this.#client = client;
     this.#instrumentation = instrumentation;
+    client.on('error', this.#onClientError);
   }
 
   get broken(): boolean {
@@ -28,14 +39,29 @@ export class PgConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const result = await this.#run<R & object>(compiledQuery);
+    return {
+      rows: result.rows ?? [],
+      numAffectedRows: ROW_COMMANDS.has(result.command) ? BigInt(result.rowCount ?? 0) : undefined,
+    };
+  }
+
+  /**
+   * Runs a transaction-control statement and returns its command tag. The tag matters:
+   * PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK, not an error.
+   */
+  async executeCommand(compiledQuery: CompiledQuery): Promise<string> {
+    return (await this.#run(compiledQuery)).command;
+  }
+
+  // pg's client.query is called synchronously here, so the statement is queued on the
+  // connection before the first await: callers rely on that to order statements.
+  async #run<R extends object>(compiledQuery: CompiledQuery): Promise<pg.QueryResult<R>> {
     const started = performance.now();
     try {
-      const result = await this.#client.query<R & object>(compiledQuery.sql, [...compiledQuery.parameters]);
+      const result = await this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
       this.#completed(compiledQuery, started, result.rowCount ?? result.rows?.length ?? 0, false);
-      return {
-        rows: result.rows ?? [],
-        numAffectedRows: ROW_COMMANDS.has(result.command) ? BigInt(result.rowCount ?? 0) : undefined,
-      };
+      return result;
     } catch (error) {
       this.#completed(compiledQuery, started, null, true);
       throw this.#mapped(error);
@@ -76,6 +102,8 @@ export class PgConnection implements DatabaseConnection {
   release(): void {
     if (this.#released) return;
     this.#released = true;
+    // pg-pool re-attaches its idle listener inside release(), in the same tick.
+    this.#client.removeListener('error', this.#onClientError);
     this.#client.release(this.#broken ? true : undefined);
   }
 
@@ -90,7 +118,7 @@ export class PgConnection implements DatabaseConnection {
   }
 
   #mapped(error: unknown): Error {
-    const mapped = mapPostgresError(error);
+    const mapped = mapPostgresError(error, { keepValues: this.#instrumentation.keepsValues });
     if (mapped instanceof ConnectionError) this.#broken = true;
     return mapped;
   }

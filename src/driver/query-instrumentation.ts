@@ -56,6 +56,11 @@ export class QueryInstrumentation {
     this.#options = options;
   }
 
+  /** `logParameters`: whether values may appear in events, logs and error causes. */
+  get keepsValues(): boolean {
+    return this.#options.logParameters;
+  }
+
   statementCompleted(statement: CompletedStatement): void {
     this.#total++;
     if (statement.failed) this.#failed++;
@@ -98,7 +103,8 @@ export class QueryInstrumentation {
       this.#options.logger.warn({ slowQuery: event }, 'slow query');
       return;
     }
-    // The hook is the host's code: it must never break or delay the query.
+    // The hook is the host's code: its errors must never break the query. It runs
+    // inline (before the result returns), so a hook should hand slow work off.
     try {
       const result = hook(event);
       if (result instanceof Promise) result.catch((error: unknown) => this.#hookFailed(error));

@@ -32,6 +32,11 @@ interface DriverErrorFields {
 export interface MapErrorContext {
   /** The pool's acquire timeout, quoted in `PoolTimeoutError`. */
   connectionTimeoutMs?: number;
+  /**
+   * Keep row values in the original error (`cause`): its `detail` stays enumerable and
+   * data-exception messages keep the echoed input. Set from `logParameters`. @default false
+   */
+  keepValues?: boolean;
 }
 
 /**
@@ -49,7 +54,10 @@ export function mapPostgresError(error: unknown, context: MapErrorContext = {}):
   const message = typeof fields.message === 'string' ? fields.message : String(error);
   const code = typeof fields.code === 'string' ? fields.code : socketCodeOf(fields);
 
-  if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) return fromSqlState(code, message, fields, error);
+  if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) {
+    if (!context.keepValues) hideValues(error, code);
+    return fromSqlState(code, message, fields, error);
+  }
   if (code !== undefined && HEALABLE_SOCKET_CODES.has(code)) {
     return new ConnectionError(`Cannot reach the database server (${code})`, { cause: error });
   }
@@ -93,15 +101,32 @@ function fromSqlState(sqlState: string, message: string, fields: DriverErrorFiel
         ? new StatementTimeoutError(message, { sqlState, cause })
         : new QueryError(message, { sqlState, cause });
   }
-  if (sqlState.startsWith('08') || HEALABLE_CONNECTION_STATES.has(sqlState)) {
-    return new ConnectionError(`Database connection failed: ${message}`, { sqlState, cause });
-  }
   if (PERMANENT_CONNECTION_STATES.has(sqlState)) {
     return new ConnectionError(`Database connection refused: ${message}`, { sqlState, cause, retryable: false });
+  }
+  if (sqlState.startsWith('08') || HEALABLE_CONNECTION_STATES.has(sqlState)) {
+    return new ConnectionError(`Database connection failed: ${message}`, { sqlState, cause });
   }
   // Data exceptions quote the offending input; keep values out of messages and logs.
   const safeMessage = sqlState.startsWith('22') ? `${sqlStateClassName(sqlState)} (SQLSTATE ${sqlState})` : message;
   return new QueryError(safeMessage, { sqlState, cause });
+}
+
+/**
+ * The server's `detail` ("Key (email)=(ada@example.com) already exists") and data-exception
+ * messages quote row values. Logging the error (pino's err serializer walks `cause`) must
+ * not print them, so they are made non-enumerable or replaced; `err.cause.detail` still works.
+ */
+function hideValues(error: unknown, sqlState: string): void {
+  if (typeof error !== 'object' || error === null) return;
+  for (const key of ['detail', 'where'] as const) {
+    if (Object.prototype.propertyIsEnumerable.call(error, key)) {
+      Object.defineProperty(error, key, { enumerable: false, value: (error as Record<string, unknown>)[key] });
+    }
+  }
+  if (sqlState.startsWith('22') && error instanceof Error) {
+    error.message = `${sqlStateClassName(sqlState)} (SQLSTATE ${sqlState}); set logParameters: true to keep the server's message`;
+  }
 }
 
 function constraintDetails(sqlState: string, fields: DriverErrorFields): ConstraintDetails {

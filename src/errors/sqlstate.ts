@@ -19,6 +19,7 @@ export const SqlState = {
   invalidAuthorizationSpecification: '28000',
   invalidPassword: '28P01',
   invalidCatalogName: '3D000',
+  protocolViolation: '08P01',
 } as const;
 
 /** Connection-level failures that may heal if the operation is tried again. */
@@ -34,6 +35,8 @@ export const PERMANENT_CONNECTION_STATES: ReadonlySet<string> = new Set([
   SqlState.invalidAuthorizationSpecification,
   SqlState.invalidPassword,
   SqlState.invalidCatalogName,
+  // PgBouncer answers "unsupported startup parameter" with it: a configuration mistake.
+  SqlState.protocolViolation,
 ]);
 
 /** Node.js socket error codes that mean "the server is not reachable right now". */
@@ -50,12 +53,5 @@ export const HEALABLE_SOCKET_CODES: ReadonlySet<string> = new Set([
 
 /** Class 22 (data exception) messages echo input values, so they are replaced by these names. */
 export function sqlStateClassName(sqlState: string): string {
-  switch (sqlState.slice(0, 2)) {
-    case '22':
-      return 'data exception';
-    case '42':
-      return 'syntax error or access rule violation';
-    default:
-      return 'query failed';
-  }
+  return sqlState.startsWith('22') ? 'data exception' : 'query failed';
 }

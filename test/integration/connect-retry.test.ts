@@ -1,20 +1,13 @@
 import { inspect } from 'node:util';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { ConnectionError, createDatabase, type Database } from '../../src/index.js';
+import { describe, expect, inject, it } from 'vitest';
+import { ConnectionError, createDatabase } from '../../src/index.js';
+import { useCleanup } from '../support/async.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { freePort, hostAndPort, startProxy, type TcpServer, withPort } from '../support/tcp.js';
+import { freePort, hostAndPort, startProxy, withPort } from '../support/tcp.js';
 import { isRealServer } from '../support/test-database.js';
 
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-function track<T extends Database<unknown> | TcpServer>(resource: T): T {
-  cleanup.push(() => resource.close());
-  return resource;
-}
+const { track, defer } = useCleanup();
 
 describe.runIf(isRealServer())('connect() with retry', () => {
   it('keeps retrying a closed port and succeeds once the server opens mid-retry', async () => {
@@ -24,7 +17,7 @@ describe.runIf(isRealServer())('connect() with retry', () => {
       createDatabase({ connectionString: withPort(inject('databaseUrl'), port), logger, retry: { attempts: 30, minDelayMs: 50, maxDelayMs: 100 } }),
     );
     setTimeout(() => {
-      void startProxy(port, hostAndPort(inject('databaseUrl'))).then((proxy) => cleanup.push(() => proxy.close()));
+      void startProxy(port, hostAndPort(inject('databaseUrl'))).then(track);
     }, 400);
     await db.connect();
     const retries = logger.lines.filter((line) => line.message === 'database connection attempt failed; retrying');
@@ -57,7 +50,7 @@ describe.runIf(isRealServer())('connect() with retry', () => {
     const admin = track(createDatabase({ connectionString: inject('databaseUrl'), logger: 'silent' }));
     await sql`drop role if exists data_layer_nologin`.execute(admin.kysely);
     await sql`create role data_layer_nologin nologin`.execute(admin.kysely);
-    cleanup.push(async () => void (await sql`drop role if exists data_layer_nologin`.execute(admin.kysely)));
+    defer(async () => void (await sql`drop role if exists data_layer_nologin`.execute(admin.kysely)));
     const url = new URL(inject('databaseUrl'));
     url.username = 'data_layer_nologin';
     const db = track(createDatabase({ connectionString: url.toString(), logger: 'silent', retry: { attempts: 5, minDelayMs: 10 } }));

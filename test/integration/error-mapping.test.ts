@@ -1,4 +1,5 @@
 import { type Generated, sql } from 'kysely';
+import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CheckViolationError,
@@ -11,6 +12,7 @@ import {
   SerializationFailureError,
   StatementTimeoutError,
 } from '../../src/index.js';
+import { type Gate, gate } from '../support/async.js';
 import { isRealServer, useTestDatabase } from '../support/test-database.js';
 
 interface DB {
@@ -21,12 +23,6 @@ interface DB {
 
 const t = useTestDatabase<DB>('errors');
 
-/** A promise with its resolver outside, to step two sessions in a fixed order. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
 
 beforeAll(async () => {
   await sql`
@@ -107,6 +103,18 @@ describe('constraint violations', () => {
     expect((badInput as Error).message).not.toContain('not-a-number-secret');
     expect(JSON.stringify(badInput)).not.toContain('not-a-number-secret');
   });
+
+  it('keeps row values out of what a pino logger prints for the error, cause included', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const duplicate = await failure(() => t.db.kysely.insertInto('accounts').values({ id: 9, email: 'a@example.com', org_id: 1, balance: 0 }).execute());
+    const badInput = await failure(() => sql`select ${'not-a-number-secret'}::int`.execute(t.db.kysely));
+    logger.error({ err: duplicate }, 'insert failed');
+    logger.error({ err: badInput }, 'select failed');
+    expect(lines.join('')).toContain('accounts_org_email_key');
+    expect(lines.join('')).not.toContain('a@example.com');
+    expect(lines.join('')).not.toContain('not-a-number-secret');
+  });
 });
 
 describe('timeouts and lost connections', () => {
@@ -137,7 +145,7 @@ describe.runIf(isRealServer())('concurrency failures between two real sessions',
     const first = t.open();
     const second = t.open();
     const bothRead = { a: gate(), b: gate() };
-    const run = (db: typeof first, readClass: number, writeClass: number, mine: ReturnType<typeof gate>, other: ReturnType<typeof gate>) =>
+    const run = (db: typeof first, readClass: number, writeClass: number, mine: Gate, other: Gate) =>
       db.kysely
         .transaction()
         .setIsolationLevel('serializable')
@@ -158,7 +166,7 @@ describe.runIf(isRealServer())('concurrency failures between two real sessions',
     const first = t.open();
     const second = t.open();
     const locked = { a: gate(), b: gate() };
-    const run = (db: typeof first, own: number, other: number, mine: ReturnType<typeof gate>, theirs: ReturnType<typeof gate>) =>
+    const run = (db: typeof first, own: number, other: number, mine: Gate, theirs: Gate) =>
       db.kysely.transaction().execute(async (trx) => {
         await sql`set local deadlock_timeout = '50ms'`.execute(trx);
         await trx.updateTable('accounts').set({ balance: 11 }).where('id', '=', own).execute();

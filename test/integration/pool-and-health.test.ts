@@ -1,19 +1,12 @@
 import { sql } from 'kysely';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createDatabase, type Database, DatabaseClosedError, PoolTimeoutError } from '../../src/index.js';
-import { freePort, startSilentServer, type TcpServer, withPort } from '../support/tcp.js';
+import { useCleanup } from '../support/async.js';
+import { freePort, startSilentServer, withPort } from '../support/tcp.js';
 import { isRealServer, useTestDatabase } from '../support/test-database.js';
 
 const t = useTestDatabase<Record<string, never>>('pool');
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-function track<T extends Database<unknown> | TcpServer>(resource: T): T {
-  cleanup.push(() => resource.close());
-  return resource;
-}
+const { track } = useCleanup();
 
 describe.runIf(isRealServer())('pool exhaustion', () => {
   it('fails a waiting query with PoolTimeoutError and counts the failed acquisition', async () => {

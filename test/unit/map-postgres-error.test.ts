@@ -38,6 +38,7 @@ describe('mapPostgresError', () => {
     ['57P03', ConnectionError, 'CONNECTION_FAILED', 503, true],
     ['53300', ConnectionError, 'CONNECTION_FAILED', 503, true],
     ['28P01', ConnectionError, 'CONNECTION_FAILED', 503, false],
+    ['08P01', ConnectionError, 'CONNECTION_FAILED', 503, false],
     ['3D000', ConnectionError, 'CONNECTION_FAILED', 503, false],
     ['42P01', QueryError, 'QUERY_FAILED', 500, false],
   ] as const)('maps SQLSTATE %s to %o', (code, type, stableCode, status, retryable) => {
@@ -75,12 +76,25 @@ describe('mapPostgresError', () => {
     expect(mapPostgresError(undefined)).toBeInstanceOf(QueryError);
   });
 
-  it('keeps the original error as a non-enumerable cause', () => {
+  it('keeps the original error as a non-enumerable cause, with its values hidden from serializers', () => {
     const original = pgError('23505', { detail: 'Key (email)=(x@y.z) already exists.' });
     const mapped = mapPostgresError(original);
     expect(mapped.cause).toBe(original);
     expect(Object.keys(mapped)).not.toContain('cause');
     expect(JSON.stringify(mapped)).not.toContain('x@y.z');
+    expect(JSON.stringify(original)).not.toContain('x@y.z');
+    expect((original as Error & { detail: string }).detail).toContain('x@y.z'); // still readable on purpose
+
+    const dataException = pgError('22P02', {}, 'invalid input syntax for type integer: "secret-input"');
+    mapPostgresError(dataException);
+    expect(dataException.message).not.toContain('secret-input');
+  });
+
+  it('keeps values in the cause when asked to (logParameters: true)', () => {
+    const original = pgError('22P02', { detail: 'Key (a)=(1)' }, 'invalid input syntax for type integer: "visible"');
+    mapPostgresError(original, { keepValues: true });
+    expect(original.message).toContain('visible');
+    expect(JSON.stringify(original)).toContain('Key (a)=(1)');
   });
 
   it('reads constraint fields from the server error', () => {
@@ -96,6 +110,7 @@ describe('mapPostgresError', () => {
       retryable: false,
       sqlState: '23505',
       constraint: 'users_email_key',
+      schema: 'app',
       table: 'users',
       columns: ['lower(email)'],
     });

@@ -29,6 +29,7 @@ describe('createDatabase options', () => {
     [{ ssl: 'yes' }, 'ssl', /boolean/],
     [{ pool: { min: 5, max: 2 } }, 'pool.min', /pool\.max/],
     [{ retry: { minDelayMs: 500, maxDelayMs: 100 } }, 'retry.minDelayMs', /maxDelayMs/],
+    [{ retry: { minDelayMs: 10_000 } }, 'retry.minDelayMs', /5000/],
     [{ connectionString: 'postgres://h/db', host: 'other' }, 'host', /connectionString/],
   ])('rejects %j naming the option', (options, option, expected) => {
     const error = configError(options);

@@ -1,0 +1,50 @@
+import { type KyselyProps, Transaction } from 'kysely';
+import type { AfterCommitHook, AfterRollbackHook, TransactionScope } from './transaction-scope.js';
+
+/**
+ * The handle `db.transaction(fn)` passes to `fn`: a Kysely `Transaction<DB>` bound to
+ * this scope, plus after-commit and after-rollback hooks. Using it after its scope
+ * ended throws `TransactionError`.
+ */
+export class DatabaseTransaction<DB> extends Transaction<DB> {
+  readonly #scope: TransactionScope;
+
+  /** @internal Created by `db.transaction()`. */
+  constructor(props: KyselyProps, scope: TransactionScope) {
+    super(props);
+    this.#scope = scope;
+  }
+
+  /** 0 for the outermost transaction, 1 for a savepoint inside it, and so on. */
+  get depth(): number {
+    return this.#scope.depth;
+  }
+
+  /** False once this scope committed, was released, or rolled back. */
+  get isActive(): boolean {
+    return this.#scope.active;
+  }
+
+  /**
+   * Runs `hook` once, after the outermost transaction commits. Dropped if this scope
+   * (or the attempt) rolls back. A failing hook is logged; it never fails the commit.
+   *
+   * ```ts
+   * await db.transaction(async (tx) => {
+   *   await tx.insertInto('orders').values(order).execute()
+   *   tx.afterCommit(() => queue.publish('order.created', order))
+   * })
+   * ```
+   */
+  afterCommit(hook: AfterCommitHook): void {
+    this.#scope.addAfterCommit(hook);
+  }
+
+  /**
+   * Runs `hook(error)` once, when the work of this scope is rolled back: right after
+   * its savepoint is rolled back, or after the outermost ROLLBACK. Never after a commit.
+   */
+  afterRollback(hook: AfterRollbackHook): void {
+    this.#scope.addAfterRollback(hook);
+  }
+}

@@ -1,0 +1,194 @@
+import { CompiledQuery } from 'kysely';
+import pRetry from 'p-retry';
+import type { PgConnection } from '../driver/pg-connection.js';
+import type { PgDriver } from '../driver/pg-driver.js';
+import { DeadlockError, SerializationFailureError } from '../errors/query-errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { DatabaseTransaction } from './database-transaction.js';
+import { assertNestable, parseTransactionOptions, type TransactionOptions, type TransactionSettings } from './transaction-options.js';
+import { TransactionScope } from './transaction-scope.js';
+import { ambientScope, transactionStorage } from './transaction-storage.js';
+
+export interface TransactionMetrics {
+  /** Outermost transactions open right now. */
+  active: number;
+  committed: number;
+  rolledBack: number;
+  /** Callback re-runs after serialization failures or deadlocks. */
+  retries: number;
+}
+
+export interface TransactionRunnerOptions<DB> {
+  driver: PgDriver;
+  owner: object;
+  logger: Logger;
+  handleFor: (scope: TransactionScope) => DatabaseTransaction<DB>;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Backoff between attempts of a retried transaction (p-retry, exponential with jitter). */
+const RETRY_BACKOFF = { factor: 2, minTimeout: 10, maxTimeout: 1_000, randomize: true } as const;
+
+/**
+ * Runs `db.transaction()` callbacks: BEGIN for the outermost call, SAVEPOINT for nested
+ * ones (serialized through the parent's lock), retries of the outermost call on 40001
+ * and 40P01, after-commit and after-rollback hooks, and the guarantee that the
+ * connection goes back to the pool (destroyed if its state is unknown).
+ */
+export class TransactionRunner<DB> {
+  readonly #options: TransactionRunnerOptions<DB>;
+  readonly #metrics: TransactionMetrics = { active: 0, committed: 0, rolledBack: 0, retries: 0 };
+
+  constructor(options: TransactionRunnerOptions<DB>) {
+    this.#options = options;
+  }
+
+  metrics(): TransactionMetrics {
+    return { ...this.#metrics };
+  }
+
+  async run<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, rawOptions?: TransactionOptions): Promise<T> {
+    // Synchronous up to the first await: the ambient scope is read at call time.
+    const options = parseTransactionOptions(rawOptions);
+    const parent = ambientScope(this.#options.owner);
+    return parent ? this.#nested(parent, fn, options) : this.#outermost(fn, options);
+  }
+
+  async #outermost<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: TransactionOptions): Promise<T> {
+    return pRetry(() => this.#attempt(fn, options), {
+      ...RETRY_BACKOFF,
+      retries: options.retries ?? 0,
+      shouldRetry: ({ error }) => (error instanceof SerializationFailureError || error instanceof DeadlockError) && !options.signal?.aborted,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft === 0 || !(error instanceof SerializationFailureError || error instanceof DeadlockError)) return;
+        this.#metrics.retries++;
+        this.#options.logger.warn({ attempt: attemptNumber, retriesLeft, code: error.code }, 'transaction failed with a retryable error; re-running it');
+      },
+    });
+  }
+
+  async #attempt<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: TransactionOptions): Promise<T> {
+    const { driver, owner } = this.#options;
+    const settings: TransactionSettings = { isolationLevel: options.isolationLevel, accessMode: options.accessMode };
+    const connection = await driver.acquireConnection();
+    const scope = new TransactionScope({ connection, owner, settings, enclosing: transactionStorage.getStore() });
+    const stopWatching = watchSignal(scope, options.signal);
+    this.#metrics.active++;
+    let outcome: Outcome<T>;
+    try {
+      scope.assertUsable();
+      await driver.beginTransaction(connection, settings);
+      if (options.statementTimeoutMs !== undefined) await setLocalStatementTimeout(connection, String(options.statementTimeoutMs));
+      const value = await transactionStorage.run(scope, () => fn(this.#options.handleFor(scope)));
+      throwIfAborted(scope);
+      await driver.commitTransaction(connection);
+      outcome = { ok: true, value };
+    } catch (error) {
+      if (scope.active) await this.#quietly(connection, () => driver.rollbackTransaction(connection), 'ROLLBACK');
+      outcome = { ok: false, error };
+    } finally {
+      stopWatching();
+      this.#metrics.active--;
+      await driver.releaseConnection(connection);
+    }
+    // Hooks run after the connection is back in the pool, outside this transaction.
+    if (outcome.ok) {
+      this.#metrics.committed++;
+      await this.#runHooks(scope.committed(), [], 'afterCommit');
+      return outcome.value;
+    }
+    this.#metrics.rolledBack++;
+    await this.#runHooks(scope.rolledBack(), [outcome.error], 'afterRollback');
+    throw outcome.error;
+  }
+
+  async #nested<T>(parent: TransactionScope, fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: TransactionOptions): Promise<T> {
+    assertNestable(options, parent.settings);
+    parent.assertUsable();
+    const { driver, owner } = this.#options;
+    const { connection } = parent;
+    // Siblings (Promise.all of nested transactions) and the parent's own statements
+    // queue here in call order; the savepoint owns the connection until it ends.
+    await parent.lock.acquire();
+    const scope = new TransactionScope({ connection, owner, settings: parent.settings, parent, enclosing: transactionStorage.getStore() });
+    const name = scope.savepointName ?? '';
+    const stopWatching = watchSignal(scope, options.signal);
+    let outcome: Outcome<T>;
+    try {
+      parent.assertUsable();
+      scope.assertUsable();
+      await driver.savepoint(connection, name);
+      const restoreTimeout = options.statementTimeoutMs === undefined ? undefined : await overrideStatementTimeout(connection, options.statementTimeoutMs);
+      const value = await transactionStorage.run(scope, () => fn(this.#options.handleFor(scope)));
+      throwIfAborted(scope);
+      await driver.releaseSavepoint(connection, name);
+      // SET LOCAL outlives RELEASE SAVEPOINT; put the outer scope's timeout back.
+      if (restoreTimeout !== undefined) await setLocalStatementTimeout(connection, restoreTimeout);
+      scope.released();
+      outcome = { ok: true, value };
+    } catch (error) {
+      // ROLLBACK TO also undoes this scope's SET LOCAL.
+      if (scope.active) await this.#quietly(connection, () => driver.rollbackToSavepoint(connection, name), 'ROLLBACK TO SAVEPOINT');
+      outcome = { ok: false, error };
+    } finally {
+      stopWatching();
+      parent.lock.release();
+    }
+    if (outcome.ok) return outcome.value;
+    await this.#runHooks(scope.rolledBack(), [outcome.error], 'afterRollback');
+    throw outcome.error;
+  }
+
+  /** Runs a rollback; if it fails the connection's state is unknown, so it is destroyed on release. */
+  async #quietly(connection: PgConnection, rollback: () => Promise<void>, what: string): Promise<void> {
+    try {
+      await rollback();
+    } catch (error) {
+      connection.markBroken();
+      this.#options.logger.warn({ err: describe(error) }, `${what} failed; the connection will be discarded`);
+    }
+  }
+
+  async #runHooks<Args extends unknown[]>(hooks: Array<(...args: Args) => void | Promise<void>>, args: Args, kind: string): Promise<void> {
+    for (const hook of hooks) {
+      try {
+        await hook(...args);
+      } catch (error) {
+        this.#options.logger.error({ err: describe(error) }, `${kind} hook failed; the transaction outcome is unchanged`);
+      }
+    }
+  }
+}
+
+function watchSignal(scope: TransactionScope, signal: AbortSignal | undefined): () => void {
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    scope.abort(signal.reason);
+    return () => {};
+  }
+  const onAbort = () => scope.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+function throwIfAborted(scope: TransactionScope): void {
+  const error = scope.abortError;
+  if (error) throw error;
+}
+
+async function setLocalStatementTimeout(connection: PgConnection, value: string): Promise<void> {
+  await connection.executeQuery(CompiledQuery.raw(`select set_config('statement_timeout', $1, true)`, [value]));
+}
+
+/** Sets a scope's timeout and returns the value to restore when the scope is released. */
+async function overrideStatementTimeout(connection: PgConnection, ms: number): Promise<string> {
+  const { rows } = await connection.executeQuery<{ previous: string }>(CompiledQuery.raw(`select current_setting('statement_timeout') as previous`));
+  await setLocalStatementTimeout(connection, String(ms));
+  return rows[0]?.previous ?? '0';
+}
+
+function describe(error: unknown): { message: string; code?: string } {
+  if (error instanceof Error) return { message: error.message, code: (error as { code?: string }).code };
+  return { message: String(error) };
+}

@@ -1,0 +1,130 @@
+import type { PgConnection } from '../driver/pg-connection.js';
+import { TransactionError } from '../errors/application-errors.js';
+import type { TransactionSettings } from './transaction-options.js';
+import { FifoLock } from './fifo-lock.js';
+
+export type AfterCommitHook = () => void | Promise<void>;
+export type AfterRollbackHook = (error: unknown) => void | Promise<void>;
+
+type ScopeState = 'active' | 'committed' | 'rolled back';
+
+/**
+ * One level of a transaction: the outermost BEGIN, or a SAVEPOINT inside it. Holds the
+ * shared connection, this level's hooks, and the lock that serializes nested levels.
+ */
+export class TransactionScope {
+  readonly connection: PgConnection;
+  readonly parent: TransactionScope | undefined;
+  readonly root: TransactionScope;
+  readonly depth: number;
+  /** Identifies the Database that opened it: ambient resolution ignores other databases' scopes. */
+  readonly owner: object;
+  readonly settings: TransactionSettings;
+  readonly savepointName: string | undefined;
+  /** What was ambient when this scope began (possibly another database's scope). */
+  readonly enclosing: TransactionScope | undefined;
+  /** Held by an open nested scope; this scope's own statements wait for it. */
+  readonly lock = new FifoLock();
+  readonly #afterCommit: Array<Registered<AfterCommitHook>> = [];
+  readonly #afterRollback: Array<Registered<AfterRollbackHook>> = [];
+  #hookSequence = 0;
+  #state: ScopeState = 'active';
+  #abortReason: unknown;
+  #aborted = false;
+  #savepointCounter = 0;
+
+  constructor(init: {
+    connection: PgConnection;
+    owner: object;
+    settings: TransactionSettings;
+    parent?: TransactionScope;
+    enclosing: TransactionScope | undefined;
+  }) {
+    this.connection = init.connection;
+    this.enclosing = init.enclosing;
+    this.owner = init.owner;
+    this.settings = init.settings;
+    this.parent = init.parent;
+    this.root = init.parent?.root ?? this;
+    this.depth = init.parent ? init.parent.depth + 1 : 0;
+    this.savepointName = init.parent ? `dl_sp_${++this.root.#savepointCounter}` : undefined;
+  }
+
+  get state(): ScopeState {
+    return this.#state;
+  }
+
+  get active(): boolean {
+    return this.#state === 'active';
+  }
+
+  /** Throws unless statements may run in this scope now. */
+  assertUsable(): void {
+    if (this.#state !== 'active') {
+      throw new TransactionError(`This transaction has already ${this.#state === 'committed' ? 'committed' : 'rolled back'}; its handle cannot run queries any more`);
+    }
+    if (this.#aborted) throw abortedError(this.#abortReason);
+  }
+
+  /** Whether `scope` is nested (at any depth) inside this one. */
+  encloses(scope: TransactionScope | undefined): boolean {
+    for (let current = scope?.parent; current; current = current.parent) if (current === this) return true;
+    return false;
+  }
+
+  abort(reason: unknown): void {
+    this.#aborted = true;
+    this.#abortReason = reason;
+  }
+
+  get abortError(): TransactionError | undefined {
+    return this.#aborted ? abortedError(this.#abortReason) : undefined;
+  }
+
+  addAfterCommit(hook: AfterCommitHook): void {
+    this.assertUsable();
+    this.#afterCommit.push({ hook, sequence: this.root.#hookSequence++ });
+  }
+
+  addAfterRollback(hook: AfterRollbackHook): void {
+    this.assertUsable();
+    this.#afterRollback.push({ hook, sequence: this.root.#hookSequence++ });
+  }
+
+  /** A released savepoint hands its hooks to its parent: they now live or die with it. */
+  released(): void {
+    this.#state = 'committed';
+    if (!this.parent) return;
+    this.parent.#afterCommit.push(...this.#afterCommit.splice(0));
+    this.parent.#afterRollback.push(...this.#afterRollback.splice(0));
+  }
+
+  /** Marks the scope committed (outermost) and returns the hooks to run now. */
+  committed(): AfterCommitHook[] {
+    this.#state = 'committed';
+    this.#afterRollback.length = 0;
+    return inRegistrationOrder(this.#afterCommit.splice(0));
+  }
+
+  /** Marks the scope rolled back and returns its rollback hooks; commit hooks are dropped. */
+  rolledBack(): AfterRollbackHook[] {
+    this.#state = 'rolled back';
+    this.#afterCommit.length = 0;
+    return inRegistrationOrder(this.#afterRollback.splice(0));
+  }
+}
+
+interface Registered<Hook> {
+  hook: Hook;
+  /** Hooks of released savepoints join their parent late; this restores registration order. */
+  sequence: number;
+}
+
+function inRegistrationOrder<Hook>(hooks: Array<Registered<Hook>>): Hook[] {
+  return hooks.sort((a, b) => a.sequence - b.sequence).map((entry) => entry.hook);
+}
+
+function abortedError(reason: unknown): TransactionError {
+  const why = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted';
+  return new TransactionError(`Transaction aborted by its signal: ${why}`, { cause: reason });
+}

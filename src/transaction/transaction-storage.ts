@@ -1,0 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { TransactionScope } from './transaction-scope.js';
+
+/**
+ * The only global state of the library: the innermost transaction scope of the current
+ * async context. It follows promises, timers and Promise.all, so code deep inside a
+ * `db.transaction()` callback runs on the transaction's connection without a `tx` argument.
+ */
+export const transactionStorage = new AsyncLocalStorage<TransactionScope>();
+
+/**
+ * The innermost open scope of one database (`owner`) in the current async context. Scopes
+ * of other databases may sit in between: each scope remembers what was ambient when it began.
+ */
+export function ambientScope(owner: object): TransactionScope | undefined {
+  for (let scope = transactionStorage.getStore(); scope; scope = scope.enclosing) {
+    if (scope.owner === owner) return scope;
+  }
+  return undefined;
+}
