@@ -118,7 +118,8 @@ function fromSqlState(sqlState: string, message: string, fields: DriverErrorFiel
  * not print them, so they are made non-enumerable or replaced; `err.cause.detail` still works.
  */
 function hideValues(error: unknown, sqlState: string): void {
-  if (typeof error !== 'object' || error === null) return;
+  // A frozen or sealed error cannot be changed; mapping must still never throw.
+  if (typeof error !== 'object' || error === null || !Object.isExtensible(error) || Object.isFrozen(error)) return;
   for (const key of ['detail', 'where'] as const) {
     if (Object.prototype.propertyIsEnumerable.call(error, key)) {
       Object.defineProperty(error, key, { enumerable: false, value: (error as Record<string, unknown>)[key] });

@@ -90,6 +90,11 @@ describe('mapPostgresError', () => {
     expect(dataException.message).not.toContain('secret-input');
   });
 
+  it('never throws, even for a frozen driver error', () => {
+    const frozen = Object.freeze(pgError('22P02', { detail: 'x' }, 'bad "input"'));
+    expect(mapPostgresError(frozen)).toMatchObject({ name: 'QueryError', sqlState: '22P02' });
+  });
+
   it('keeps values in the cause when asked to (logParameters: true)', () => {
     const original = pgError('22P02', { detail: 'Key (a)=(1)' }, 'invalid input syntax for type integer: "visible"');
     mapPostgresError(original, { keepValues: true });
