@@ -19,6 +19,7 @@ import { type AcquireMetrics, QueryInstrumentation, type QueryMetrics } from './
 import { DatabaseClosedError } from './errors/connection-errors.js';
 import { AmbientConnectionProvider, ScopeConnectionProvider } from './transaction/connection-providers.js';
 import { DatabaseTransaction } from './transaction/database-transaction.js';
+import type { RepositoryMiddleware } from './middleware/repository-middleware.js';
 import type { TransactionOptions } from './transaction/transaction-options.js';
 import { type TransactionMetrics, TransactionRunner } from './transaction/transaction-runner.js';
 import type { AfterCommitHook, TransactionScope } from './transaction/transaction-scope.js';
@@ -65,6 +66,8 @@ export interface Database<DB> extends AsyncDisposable {
    * own, even if the surrounding transaction rolls back (audit logs, outbox writes).
    */
   outsideTransaction<T>(fn: () => T): T;
+  /** Repository middleware from `createDatabase({ middleware })`, run by every repository, in order. */
+  readonly middleware: readonly RepositoryMiddleware[];
   /** Opens a connection now, retrying while the failure can heal; fails fast at start-up. */
   connect(options?: ConnectOptions): Promise<void>;
   /** Never throws; bounded by `timeoutMs`. */
@@ -95,6 +98,7 @@ export function createDatabase<DB>(options?: DatabaseOptions): Database<DB> {
 
 class PostgresDatabase<DB> implements Database<DB> {
   readonly kysely: Kysely<DB>;
+  readonly middleware: readonly RepositoryMiddleware[];
   readonly #options: ResolvedOptions;
   readonly #pool: pg.Pool;
   readonly #instrumentation: QueryInstrumentation;
@@ -102,9 +106,12 @@ class PostgresDatabase<DB> implements Database<DB> {
   readonly #props: KyselyProps;
   readonly #transactions: TransactionRunner<DB>;
   #closing: Promise<void> | undefined;
+  /** One handle per scope: `currentTransaction()` is called by every repository operation with middleware. */
+  readonly #handles = new WeakMap<TransactionScope, DatabaseTransaction<DB>>();
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
+    this.middleware = Object.freeze([...options.middleware]);
     this.#pool = createPool(options);
     this.#instrumentation = new QueryInstrumentation(options);
     this.#driver = new PgDriver({
@@ -183,8 +190,13 @@ class PostgresDatabase<DB> implements Database<DB> {
   }
 
   #handleFor(scope: TransactionScope): DatabaseTransaction<DB> {
-    const executor = this.#props.executor.withConnectionProvider(new ScopeConnectionProvider(scope));
-    return new DatabaseTransaction<DB>({ ...this.#props, executor }, scope);
+    let handle = this.#handles.get(scope);
+    if (handle === undefined) {
+      const executor = this.#props.executor.withConnectionProvider(new ScopeConnectionProvider(scope));
+      handle = new DatabaseTransaction<DB>({ ...this.#props, executor }, scope);
+      this.#handles.set(scope, handle);
+    }
+    return handle;
   }
 
   #poolSnapshot(): PoolSnapshot {

@@ -8,6 +8,30 @@ export type { PoolSnapshot } from './connection/create-pool.js';
 export type { QueryMetrics, AcquireMetrics } from './driver/query-instrumentation.js';
 export type { Logger, LogLevel } from './logging/logger.js';
 export { DatabaseTransaction } from './transaction/database-transaction.js';
+export { BaseRepository } from './repository/base-repository.js';
+export type { IdOf } from './repository/base-repository.js';
+export type { RepositoryOptions, TableName, ColumnName } from './repository/repository-options.js';
+export type {
+  Repository,
+  ReadOptions,
+  FindManyOptions,
+  PaginateOptions,
+  Page,
+  CursorPaginateOptions,
+  CursorPage,
+  StreamOptions,
+  UpsertOptions,
+} from './repository/repository-contract.js';
+export type { Where } from './repository/where-filter.js';
+export type { OrderBy, SortDirection } from './repository/order-by.js';
+export type { InputSchemas } from './repository/validate-input.js';
+export type {
+  RepositoryMiddleware,
+  RepositoryOperation,
+  RepositoryDescriptor,
+  OperationKind,
+  TransactionHooks,
+} from './middleware/repository-middleware.js';
 export type { TransactionOptions, IsolationLevel, AccessMode } from './transaction/transaction-options.js';
 export type { TransactionMetrics } from './transaction/transaction-runner.js';
 export type { AfterCommitHook, AfterRollbackHook } from './transaction/transaction-scope.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOG_LEVELS, type Logger, type LogLevel } from '../logging/logger.js';
+import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 
 /** What the slow-query hook receives. Parameters appear only with `logParameters: true`. */
 export interface SlowQueryEvent {
@@ -78,6 +79,8 @@ export interface DatabaseOptions {
    * @default false
    */
   strictTransactions?: boolean;
+  /** Repository middleware every repository of this database runs, outermost first (tenant before cache). */
+  middleware?: readonly RepositoryMiddleware[];
 }
 
 const integer = z.number({ error: 'expected a number' }).int({ error: 'expected an integer' });
@@ -140,6 +143,14 @@ export const databaseOptionsSchema = z
     logger: z.union([z.enum(LOG_LEVELS), loggerSchema]).optional(),
     logParameters: z.boolean().optional(),
     strictTransactions: z.boolean().optional(),
+    middleware: z
+      .array(
+        z.custom<RepositoryMiddleware>(
+          (value) => typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string',
+          { message: 'expected a middleware object with a name' },
+        ),
+      )
+      .optional(),
   })
   .superRefine((options, ctx) => {
     if (options.connectionString === undefined) return;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors/application-errors.js';
 import { type Logger, redactConnectionString, resolveLogger } from '../logging/logger.js';
+import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 import { DEFAULTS, databaseOptionsSchema, type DatabaseOptions, type SlowQueryHook, type TlsOptions } from './options-schema.js';
 
 /** Options after validation and defaults. Secrets are non-enumerable properties. */
@@ -14,6 +15,7 @@ export interface ResolvedOptions {
   readonly logger: Logger;
   readonly logParameters: boolean;
   readonly strictTransactions: boolean;
+  readonly middleware: readonly RepositoryMiddleware[];
 }
 
 export interface ConnectionSettings {
@@ -45,6 +47,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     logger: resolveLogger(options.logger),
     logParameters: options.logParameters ?? DEFAULTS.logParameters,
     strictTransactions: options.strictTransactions ?? DEFAULTS.strictTransactions,
+    middleware: options.middleware ?? [],
   };
 }
 

@@ -1,0 +1,86 @@
+import type { AfterCommitHook, AfterRollbackHook } from '../transaction/transaction-scope.js';
+
+/** Every repository operation, by name: what middleware sees as `operation.kind`. */
+export type OperationKind =
+  | 'findById'
+  | 'findByIds'
+  | 'findOne'
+  | 'findMany'
+  | 'count'
+  | 'exists'
+  | 'paginate'
+  | 'paginateByCursor'
+  | 'stream'
+  | 'create'
+  | 'createMany'
+  | 'update'
+  | 'updateMany'
+  | 'upsert'
+  | 'delete'
+  | 'hardDelete'
+  | 'restore';
+
+export const READ_OPERATIONS: ReadonlySet<OperationKind> = new Set([
+  'findById',
+  'findByIds',
+  'findOne',
+  'findMany',
+  'count',
+  'exists',
+  'paginate',
+  'paginateByCursor',
+  'stream',
+]);
+
+/** What a repository tells middleware about itself. */
+export interface RepositoryDescriptor {
+  readonly table: string;
+  readonly primaryKey: string;
+  readonly softDelete: string | undefined;
+  readonly tenantColumn: string | undefined;
+}
+
+/** The ambient transaction, as far as middleware needs it (cache invalidation after commit). */
+export interface TransactionHooks {
+  afterCommit(hook: AfterCommitHook): void;
+  afterRollback(hook: AfterRollbackHook): void;
+}
+
+/** One call of a repository method, as it travels through the middleware chain. */
+export interface RepositoryOperation {
+  readonly kind: OperationKind;
+  readonly table: string;
+  /** The method's arguments; a middleware may replace them before calling `next()`. */
+  args: unknown[];
+  readonly repository: RepositoryDescriptor;
+  /**
+   * Column equalities every statement of this operation is restricted to (reads,
+   * updates, deletes) and that creates are stamped with. Contributed by `scope()`.
+   */
+  readonly scope: Readonly<Record<string, unknown>>;
+  /** Set when the operation runs inside a transaction. */
+  readonly transaction: TransactionHooks | undefined;
+}
+
+/**
+ * A repository middleware. `handle` wraps operations (change args, short-circuit with a
+ * result, act on the result); `scope` contributes column equalities that restrict every
+ * statement, including `this.query()` in custom finders. Both are optional.
+ *
+ * ```ts
+ * const audit: RepositoryMiddleware = {
+ *   name: 'audit',
+ *   async handle(operation, next) {
+ *     const result = await next()
+ *     if (operation.kind === 'delete') log.info({ table: operation.table, id: operation.args[0] }, 'deleted')
+ *     return result
+ *   },
+ * }
+ * ```
+ */
+export interface RepositoryMiddleware {
+  readonly name: string;
+  handle?(operation: RepositoryOperation, next: () => Promise<unknown>): Promise<unknown>;
+  /** Throwing here (e.g. `TenantRequiredError`) stops the operation before any query. */
+  scope?(context: { kind: OperationKind | 'query'; repository: RepositoryDescriptor }): Readonly<Record<string, unknown>> | undefined;
+}

@@ -1,0 +1,398 @@
+import { CompiledQuery, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SelectType, sql, type Updateable } from 'kysely';
+import type { Database } from '../database.js';
+import { NotFoundError, ValidationError } from '../errors/application-errors.js';
+import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../middleware/repository-middleware.js';
+import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
+import { HotStatements, filterValues } from './hot-statements.js';
+import { type LooseDB, afterCursorExpression, conditionsExpression } from './kysely-conditions.js';
+import { type OrderTerm, toOrderTerms } from './order-by.js';
+import { decodeCursor, encodeCursor } from './cursor-codec.js';
+import { insertInChunks } from './batch-insert.js';
+import { prepareInsert, preparePatch } from './prepare-input.js';
+import type {
+  CursorPage,
+  CursorPaginateOptions,
+  FindManyOptions,
+  Page,
+  PaginateOptions,
+  ReadOptions,
+  Repository,
+  StreamOptions,
+  UpsertOptions,
+} from './repository-contract.js';
+import type { ColumnName, RepositoryOptions, TableName } from './repository-options.js';
+import { assertConfiguredColumns, loadTableColumns } from './table-columns.js';
+import { type Condition, type Where, scopeConditions, toConditions } from './where-filter.js';
+import { checkedLimit, checkedPage } from './paging-limits.js';
+import { upsertRow } from './upsert.js';
+
+type Row<DB, TB extends TableName<DB>> = Selectable<DB[TB]>;
+/** The primary key's type (its select type). */
+export type IdOf<DB, TB extends TableName<DB>, PK extends ColumnName<DB, TB>> = SelectType<DB[TB][PK]>;
+type Loose = Record<string, unknown>;
+
+/**
+ * Typed CRUD over one table, usable directly or as a base class for custom finders.
+ * Every method runs through the middleware chain, honours the ambient transaction, and
+ * checks column names against the table before any SQL is built.
+ *
+ * ```ts
+ * const users = new BaseRepository(db, { table: 'users', softDelete: 'deleted_at', timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } })
+ * const ada = await users.create({ email: 'ada@example.com' })
+ * const page = await users.paginate({ where: { team: 'core' }, orderBy: { column: 'created_at', direction: 'desc' } })
+ *
+ * class UserRepository extends BaseRepository<DB, 'users', 'deleted_at'> {
+ *   findByEmailDomain(domain: string) {
+ *     return this.query().where('email', 'like', `%@${domain}`).execute() // already scoped
+ *   }
+ * }
+ * ```
+ */
+export class BaseRepository<
+  DB,
+  TB extends TableName<DB>,
+  SD extends ColumnName<DB, TB> | undefined = undefined,
+  PK extends ColumnName<DB, TB> = 'id' & ColumnName<DB, TB>,
+> implements Repository<Row<DB, TB>, Insertable<DB[TB]>, Updateable<DB[TB]>, IdOf<DB, TB, PK>, SD extends string ? true : false>
+{
+  protected readonly db: Database<DB>;
+  readonly descriptor: RepositoryDescriptor;
+  readonly #options: RepositoryOptions<DB, TB, SD, PK>;
+  readonly #middleware: readonly RepositoryMiddleware[];
+  readonly #hot: HotStatements;
+  #columns: ReadonlySet<string> | undefined;
+  #columnsLoading: Promise<ReadonlySet<string>> | undefined;
+
+  constructor(db: Database<DB>, options: RepositoryOptions<DB, TB, SD, PK>) {
+    if (typeof options.table !== 'string' || options.table === '') throw new ValidationError('Repository option "table" must be a table name', []);
+    this.db = db;
+    this.#options = options;
+    this.#middleware = [...db.middleware, ...(options.middleware ?? [])];
+    this.descriptor = Object.freeze({
+      table: options.table,
+      primaryKey: options.primaryKey ?? 'id',
+      softDelete: options.softDelete,
+      tenantColumn: options.tenantColumn,
+    });
+    this.#hot = new HotStatements(options.table, this.descriptor.primaryKey);
+  }
+
+  findById(id: IdOf<DB, TB, PK>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB> | undefined> {
+    return this.#run('findById', [id, options], async (op, columns) => {
+      const [key, read] = op.args as [unknown, ReadArg];
+      const filters = this.#filters(op, columns, read);
+      const statement = this.#hot.findById(filters);
+      const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(statement.sql, statement.values(key)));
+      return rows[0];
+    });
+  }
+
+  async getById(id: IdOf<DB, TB, PK>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB>> {
+    return (await this.findById(id, options)) ?? this.#notFound(id);
+  }
+
+  findByIds(ids: ReadonlyArray<IdOf<DB, TB, PK>>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB>[]> {
+    return this.#run('findByIds', [ids, options], async (op, columns) => {
+      const [keys, read] = op.args as [unknown[], ReadArg];
+      if (keys.length === 0) return [];
+      return (await this.#selectWhere([...this.#filters(op, columns, read), { column: this.descriptor.primaryKey, op: 'in', values: keys }]).execute()) as Row<DB, TB>[];
+    });
+  }
+
+  findOne(where: Where<Row<DB, TB>>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB> | undefined> {
+    return this.#run('findOne', [where, options], async (op, columns) => {
+      const [filter, read] = op.args as [unknown, ReadArg];
+      const query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, filter, read)), this.#terms(undefined, columns));
+      return (await query.limit(1).executeTakeFirst()) as Row<DB, TB> | undefined;
+    });
+  }
+
+  findMany(options: FindManyOptions<Row<DB, TB>, SD extends string ? true : false> = {}): Promise<Row<DB, TB>[]> {
+    return this.#run('findMany', [options], async (op, columns) => {
+      const [opts] = op.args as [FindManyOptions<Loose, true>];
+      let query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)), this.#terms(opts.orderBy, columns));
+      if (opts.limit !== undefined) query = query.limit(checkedLimit(opts.limit, 'limit', Number.MAX_SAFE_INTEGER, 0));
+      if (opts.offset !== undefined) query = query.offset(checkedLimit(opts.offset, 'offset', Number.MAX_SAFE_INTEGER, 0));
+      return (await query.execute()) as Row<DB, TB>[];
+    });
+  }
+
+  count(where?: Where<Row<DB, TB>>, options?: ReadOptions<SD extends string ? true : false>): Promise<number> {
+    return this.#run('count', [where, options], async (op, columns) => {
+      const [filter, read] = op.args as [unknown, ReadArg];
+      return this.#count(this.#readConditions(op, columns, filter, read));
+    });
+  }
+
+  exists(where: Where<Row<DB, TB>>, options?: ReadOptions<SD extends string ? true : false>): Promise<boolean> {
+    return this.#run('exists', [where, options], async (op, columns) => {
+      const [filter, read] = op.args as [unknown, ReadArg];
+      const conditions = this.#readConditions(op, columns, filter, read);
+      const row = await this.#from(conditions).select((eb) => eb.lit(1).as('found')).limit(1).executeTakeFirst();
+      return row !== undefined;
+    });
+  }
+
+  paginate(options: PaginateOptions<Row<DB, TB>, SD extends string ? true : false> = {}): Promise<Page<Row<DB, TB>>> {
+    return this.#run('paginate', [options], async (op, columns) => {
+      const [opts] = op.args as [PaginateOptions<Loose, true>];
+      const page = checkedPage(opts.page ?? 1);
+      const pageSize = checkedLimit(opts.pageSize ?? 20, 'pageSize', 1_000, 1);
+      const conditions = this.#readConditions(op, columns, opts.where, opts);
+      const query = this.#ordered(this.#selectWhere(conditions), this.#terms(opts.orderBy, columns));
+      const [items, total] = await Promise.all([query.limit(pageSize).offset((page - 1) * pageSize).execute(), this.#count(conditions)]);
+      return { items: items as Row<DB, TB>[], total, page, pageSize, totalPages: Math.ceil(total / pageSize) };
+    });
+  }
+
+  paginateByCursor(options: CursorPaginateOptions<Row<DB, TB>, SD extends string ? true : false> = {}): Promise<CursorPage<Row<DB, TB>>> {
+    return this.#run('paginateByCursor', [options], async (op, columns) => {
+      const [opts] = op.args as [CursorPaginateOptions<Loose, true>];
+      const limit = checkedLimit(opts.limit ?? 20, 'limit', 1_000, 1);
+      const terms = this.#terms(opts.orderBy, columns);
+      let query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)), terms);
+      if (opts.after !== undefined) {
+        const values = decodeCursor(opts.after, terms);
+        query = query.where((eb) => afterCursorExpression(eb, terms, values));
+      }
+      const rows = await query.limit(limit + 1).execute();
+      const hasNextPage = rows.length > limit;
+      const items = hasNextPage ? rows.slice(0, limit) : rows;
+      const last = items.at(-1);
+      return { items: items as Row<DB, TB>[], hasNextPage, nextCursor: hasNextPage && last ? encodeCursor(last, terms) : undefined };
+    });
+  }
+
+  async *stream(where?: Where<Row<DB, TB>>, options: StreamOptions<SD extends string ? true : false> = {}): AsyncIterable<Row<DB, TB>> {
+    const rows = await this.#run('stream', [where, options], (op, columns) => {
+      const [filter, opts] = op.args as [unknown, StreamOptions<true>];
+      const batchSize = checkedLimit(opts.batchSize ?? 500, 'batchSize', 100_000, 1);
+      return this.#ordered(this.#selectWhere(this.#readConditions(op, columns, filter, opts)), this.#terms(undefined, columns)).stream(batchSize);
+    });
+    yield* rows as AsyncIterable<Row<DB, TB>>;
+  }
+
+  create(input: Insertable<DB[TB]>): Promise<Row<DB, TB>> {
+    return this.#run('create', [input], async (op, columns) => {
+      const row = prepareInsert(op.args[0], this.#inputContext(op, columns));
+      const keys = Object.keys(row);
+      const sql = this.#hot.insert(keys, this.#nowColumns(keys, 'create'));
+      const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(sql, keys.map((key) => row[key])));
+      return rows[0] as Row<DB, TB>;
+    });
+  }
+
+  createMany(inputs: ReadonlyArray<Insertable<DB[TB]>>): Promise<Row<DB, TB>[]> {
+    return this.#run('createMany', [inputs], async (op, columns) => {
+      const [items] = op.args as [unknown[]];
+      // Validate everything first: an invalid item means nothing is written.
+      const rows = items.map((item) => prepareInsert(item, this.#inputContext(op, columns)));
+      const now = this.#nowColumns([], 'create');
+      return insertInChunks<Row<DB, TB>>({ inTransaction: (work) => this.db.transaction(work), kysely: this.#loose, table: this.descriptor.table, rows, nowColumns: now });
+    });
+  }
+
+  update(id: IdOf<DB, TB, PK>, patch: Updateable<DB[TB]>): Promise<Row<DB, TB>> {
+    return this.#run('update', [id, patch], async (op, columns) => {
+      const [key, input] = op.args as [unknown, unknown];
+      const values = preparePatch(input, this.#inputContext(op, columns));
+      const keys = Object.keys(values);
+      const filters = this.#filters(op, columns, undefined);
+      const now = this.#nowColumns(keys, 'update');
+      if (keys.length === 0 && now.length === 0) return (await this.findById(key as IdOf<DB, TB, PK>)) ?? this.#notFound(key);
+      const sql = this.#hot.update(keys, now, filters);
+      const parameters = [...keys.map((column) => values[column]), key, ...filterValues(filters)];
+      const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(sql, parameters));
+      return rows[0] ?? this.#notFound(key);
+    });
+  }
+
+  updateMany(where: Where<Row<DB, TB>>, patch: Updateable<DB[TB]>): Promise<number> {
+    return this.#run('updateMany', [where, patch], async (op, columns) => {
+      const [filter, input] = op.args as [unknown, unknown];
+      const conditions = this.#readConditions(op, columns, filter, undefined);
+      const values: Loose = { ...preparePatch(input, this.#inputContext(op, columns)) };
+      for (const column of this.#nowColumns(Object.keys(values), 'update')) values[column] = nowSql();
+      if (Object.keys(values).length === 0) return this.#count(conditions);
+      const result = await this.#loose.updateTable(this.descriptor.table).set(values).where((eb) => conditionsExpression(eb, conditions)).executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    });
+  }
+
+  upsert(input: Insertable<DB[TB]>, options: UpsertOptions<Row<DB, TB>>): Promise<Row<DB, TB>> {
+    return this.#run('upsert', [input, options], async (op, columns) => {
+      const [raw, { conflictColumns }] = op.args as [unknown, UpsertOptions<Loose>];
+      return upsertRow<Row<DB, TB>>({
+        kysely: this.#loose,
+        descriptor: this.descriptor,
+        row: prepareInsert(raw, this.#inputContext(op, columns)),
+        conflictColumns: [...conflictColumns],
+        columns,
+        scope: scopeConditions(op.scope, columns, this.descriptor.table),
+        nowOnInsert: this.#nowColumns([], 'create'),
+        updatedAt: this.#options.timestamps?.updatedAt,
+        createdAt: this.#options.timestamps?.createdAt,
+      });
+    });
+  }
+
+  delete(id: IdOf<DB, TB, PK>): Promise<void> {
+    return this.#run('delete', [id], async (op, columns) => {
+      const softDelete = this.descriptor.softDelete;
+      if (softDelete === undefined) return this.#hardDelete(op, columns);
+      const filters = this.#filters(op, columns, undefined);
+      const found = await this.#loose
+        .updateTable(this.descriptor.table)
+        .set({ [softDelete]: nowSql() })
+        .where((eb) => conditionsExpression(eb, [...filters, { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] }]))
+        .returning(this.descriptor.primaryKey)
+        .executeTakeFirst();
+      if (!found) this.#notFound(op.args[0]);
+    });
+  }
+
+  hardDelete(id: IdOf<DB, TB, PK>): Promise<void> {
+    return this.#run('hardDelete', [id], (op, columns) => this.#hardDelete(op, columns));
+  }
+
+  restore(this: BaseRepository<DB, TB, ColumnName<DB, TB>, PK>, id: IdOf<DB, TB, PK>): Promise<Row<DB, TB>> {
+    return this.#run('restore', [id], async (op, columns) => {
+      const softDelete = this.#requireSoftDelete('restore()');
+      const conditions: Condition[] = [
+        ...scopeConditions(op.scope, columns, this.descriptor.table),
+        { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] },
+      ];
+      const row = await this.#loose
+        .updateTable(this.descriptor.table)
+        .set({ [softDelete]: null, ...this.#updatedAtNow() })
+        .where((eb) => eb.and([conditionsExpression(eb, conditions), eb(softDelete, 'is not', null)]))
+        .returningAll()
+        .executeTakeFirst();
+      return (row as Row<DB, TB> | undefined) ?? this.#notFound(op.args[0]);
+    });
+  }
+
+  /**
+   * A select over this table with soft-delete and middleware scopes (tenant) already
+   * applied: build custom finders on it and they stay safe by default.
+   */
+  protected query(): SelectQueryBuilder<DB, TB, Row<DB, TB>> {
+    const repository = this.descriptor;
+    const scope = collectScope(this.#middleware, { kind: 'query', repository });
+    const conditions: Condition[] = Object.entries(scope).map(([column, value]) =>
+      value === null ? { column, op: 'null' } : Array.isArray(value) ? { column, op: 'in', values: value } : { column, op: 'eq', value },
+    );
+    if (repository.softDelete) conditions.push({ column: repository.softDelete, op: 'null' });
+    return this.#selectWhere(conditions) as unknown as SelectQueryBuilder<DB, TB, Row<DB, TB>>;
+  }
+
+  // ---- internals ----
+
+  get #loose(): Kysely<LooseDB> {
+    return this.db.kysely as unknown as Kysely<LooseDB>;
+  }
+
+  #run<T>(kind: OperationKind, args: unknown[], impl: (op: RepositoryOperation, columns: ReadonlySet<string>) => T | Promise<T>): Promise<T> {
+    const transaction = this.#middleware.length === 0 ? undefined : this.db.currentTransaction();
+    return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction }, async (op) => impl(op, this.#columns ?? (await this.#loadColumns())));
+  }
+
+  async #loadColumns(): Promise<ReadonlySet<string>> {
+    this.#columnsLoading ??= loadTableColumns(this.#loose as Kysely<unknown>, this.descriptor.table).then(
+      (columns) => {
+        const { primaryKey, softDelete, tenantColumn } = this.descriptor;
+        const { createdAt, updatedAt } = this.#options.timestamps ?? {};
+        assertConfiguredColumns(this.descriptor.table, columns, { primaryKey, softDelete, tenantColumn, 'timestamps.createdAt': createdAt, 'timestamps.updatedAt': updatedAt });
+        this.#columns = columns;
+        return columns;
+      },
+      (error: unknown) => {
+        this.#columnsLoading = undefined; // a transient failure must not stick
+        throw error;
+      },
+    );
+    return this.#columnsLoading;
+  }
+
+  #filters(op: RepositoryOperation, columns: ReadonlySet<string>, read: ReadArg): Condition[] {
+    const filters = scopeConditions(op.scope, columns, this.descriptor.table);
+    if (read?.withDeleted === true) this.#requireSoftDelete('withDeleted');
+    else if (this.descriptor.softDelete) filters.push({ column: this.descriptor.softDelete, op: 'null' });
+    return filters;
+  }
+
+  #readConditions(op: RepositoryOperation, columns: ReadonlySet<string>, where: unknown, read: ReadArg): Condition[] {
+    return [...toConditions(where, columns, this.descriptor.table), ...this.#filters(op, columns, read)];
+  }
+
+  #terms(orderBy: unknown, columns: ReadonlySet<string>): OrderTerm[] {
+    return toOrderTerms(orderBy, this.#options.defaultOrderBy, columns, this.descriptor.primaryKey, this.descriptor.table);
+  }
+
+  #from(conditions: readonly Condition[]) {
+    const query = this.#loose.selectFrom(this.descriptor.table);
+    return conditions.length === 0 ? query : query.where((eb) => conditionsExpression(eb, conditions));
+  }
+
+  #selectWhere(conditions: readonly Condition[]): LooseSelect {
+    return this.#from(conditions).selectAll();
+  }
+
+  #ordered(query: LooseSelect, terms: readonly OrderTerm[]): LooseSelect {
+    return terms.reduce((ordered, term) => ordered.orderBy(term.column, term.direction), query);
+  }
+
+  async #count(conditions: readonly Condition[]): Promise<number> {
+    const row = await this.#from(conditions).select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async #hardDelete(op: RepositoryOperation, columns: ReadonlySet<string>): Promise<void> {
+    const conditions: Condition[] = [...scopeConditions(op.scope, columns, this.descriptor.table), { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] }];
+    const result = await this.#loose.deleteFrom(this.descriptor.table).where((eb) => conditionsExpression(eb, conditions)).executeTakeFirst();
+    if (result.numDeletedRows === 0n) this.#notFound(op.args[0]);
+  }
+
+  #inputContext(op: RepositoryOperation, columns: ReadonlySet<string>) {
+    return { table: this.descriptor.table, columns, scope: op.scope, schemas: this.#options.schemas };
+  }
+
+  /** Timestamp columns to set to now() that the input did not set itself. */
+  #nowColumns(keys: readonly string[], kind: 'create' | 'update'): string[] {
+    const { createdAt, updatedAt } = this.#options.timestamps ?? {};
+    const wanted: Array<string | undefined> = kind === 'create' ? [createdAt, updatedAt] : [updatedAt];
+    return [...new Set(wanted.filter((column): column is string => column !== undefined && !keys.includes(column)))];
+  }
+
+  #updatedAtNow(): Loose {
+    const updatedAt = this.#options.timestamps?.updatedAt;
+    return updatedAt ? { [updatedAt]: nowSql() } : {};
+  }
+
+  #requireSoftDelete(what: string): string {
+    const column = this.descriptor.softDelete;
+    if (column === undefined) {
+      throw new ValidationError(`${what} needs a soft-delete column, and repository "${this.descriptor.table}" has none`, [
+        { path: [what], message: 'repository has no softDelete column', code: 'soft_delete_unavailable' },
+      ]);
+    }
+    return column;
+  }
+
+  #notFound(id: unknown): never {
+    throw new NotFoundError(`No "${this.descriptor.table}" row with ${this.descriptor.primaryKey} ${describeId(id)}`, { table: this.descriptor.table });
+  }
+}
+
+type ReadArg = { withDeleted?: boolean } | undefined;
+type LooseSelect = SelectQueryBuilder<LooseDB, string, Loose>;
+
+const SQL_NOW = sql`now()`;
+
+function nowSql() {
+  return SQL_NOW;
+}
+
+function describeId(id: unknown): string {
+  return typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint' ? String(id) : '(given)';
+}

@@ -1,0 +1,75 @@
+import { quoteIdentifier } from './sql-identifier.js';
+import type { Condition } from './where-filter.js';
+
+/**
+ * SQL text for the hot paths (findById, create, update), built once per shape and kept,
+ * so a call only binds parameters instead of building and compiling a Kysely AST.
+ * Identifiers were checked against the table's columns before they reach here.
+ */
+export class HotStatements {
+  readonly #cache = new Map<string, string>();
+  readonly #table: string;
+  readonly #primaryKey: string;
+
+  constructor(table: string, primaryKey: string) {
+    this.#table = quoteIdentifier(table);
+    this.#primaryKey = quoteIdentifier(primaryKey);
+  }
+
+  /** `select * from t where pk = $1 and <filters>`; filter values follow the id. */
+  findById(filters: readonly Condition[]): { sql: string; values: (id: unknown) => unknown[] } {
+    const sql = this.#cached(`find|${shapeOf(filters)}`, () => {
+      const { text } = whereText(filters, 2);
+      return `select * from ${this.#table} where ${this.#primaryKey} = $1${text}`;
+    });
+    return { sql, values: (id) => [id, ...filterValues(filters)] };
+  }
+
+  /** `insert into t (cols) values ($1..) returning *`, plus columns set to now(). */
+  insert(columns: readonly string[], nowColumns: readonly string[]): string {
+    return this.#cached(`insert|${columns.join(',')}|${nowColumns.join(',')}`, () => {
+      const names = [...columns, ...nowColumns].map(quoteIdentifier).join(', ');
+      const values = [...columns.map((_, index) => `$${index + 1}`), ...nowColumns.map(() => 'now()')].join(', ');
+      return `insert into ${this.#table} (${names}) values (${values}) returning *`;
+    });
+  }
+
+  /** `update t set cols = $.., now cols = now() where pk = $n and <filters> returning *`. */
+  update(columns: readonly string[], nowColumns: readonly string[], filters: readonly Condition[]): string {
+    return this.#cached(`update|${columns.join(',')}|${nowColumns.join(',')}|${shapeOf(filters)}`, () => {
+      const sets = [...columns.map((column, index) => `${quoteIdentifier(column)} = $${index + 1}`), ...nowColumns.map((column) => `${quoteIdentifier(column)} = now()`)];
+      const idIndex = columns.length + 1;
+      const { text } = whereText(filters, idIndex + 1);
+      return `update ${this.#table} set ${sets.join(', ')} where ${this.#primaryKey} = $${idIndex}${text} returning *`;
+    });
+  }
+
+  #cached(key: string, build: () => string): string {
+    let sql = this.#cache.get(key);
+    if (sql === undefined) {
+      sql = build();
+      this.#cache.set(key, sql);
+    }
+    return sql;
+  }
+}
+
+/** Values bound for the filters, in the order `whereText` numbered them. */
+export function filterValues(filters: readonly Condition[]): unknown[] {
+  return filters.flatMap((filter) => (filter.op === 'eq' ? [filter.value] : filter.op === 'in' ? [filter.values] : []));
+}
+
+function whereText(filters: readonly Condition[], firstParameter: number): { text: string } {
+  let next = firstParameter;
+  const parts = filters.map((filter) => {
+    const column = quoteIdentifier(filter.column);
+    if (filter.op === 'null') return `${column} is null`;
+    if (filter.op === 'eq') return `${column} = $${next++}`;
+    return `${column} = any($${next++})`;
+  });
+  return { text: parts.map((part) => ` and ${part}`).join('') };
+}
+
+function shapeOf(filters: readonly Condition[]): string {
+  return filters.map((filter) => `${filter.column}:${filter.op}`).join(',');
+}

@@ -1,0 +1,53 @@
+import { ValidationError } from '../errors/application-errors.js';
+import { type InputSchemas, validateInput } from './validate-input.js';
+import { assertColumn, sqlEquals } from './where-filter.js';
+
+export interface InputContext {
+  table: string;
+  columns: ReadonlySet<string>;
+  /** Middleware scope (tenant, ...): stamped onto inserts, never changeable by input. */
+  scope: Readonly<Record<string, unknown>>;
+  schemas: InputSchemas | undefined;
+}
+
+/** Validated insert values: schema-parsed, known columns only, scope stamped. */
+export function prepareInsert(input: unknown, context: InputContext): Record<string, unknown> {
+  const row = knownColumns(validateInput(context.schemas?.create, input, `"${context.table}" input`), context, 'input');
+  for (const [column, value] of Object.entries(context.scope)) {
+    if (Array.isArray(value)) continue; // an IN scope restricts reads; it names no single value to stamp
+    rejectOtherScope(row, column, value, context.table);
+    row[column] = value;
+  }
+  return row;
+}
+
+/** Validated update values: schema-parsed, known columns only, scope columns unchanged. */
+export function preparePatch(input: unknown, context: InputContext): Record<string, unknown> {
+  const patch = knownColumns(validateInput(context.schemas?.update, input, `"${context.table}" patch`), context, 'patch');
+  for (const [column, value] of Object.entries(context.scope)) {
+    if (!(column in patch)) continue;
+    rejectOtherScope(patch, column, value, context.table);
+    delete patch[column]; // same value: nothing to change
+  }
+  return patch;
+}
+
+function knownColumns(input: object, context: InputContext, where: string): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(input)) {
+    assertColumn(column, context.columns, context.table, where);
+    if (value !== undefined) values[column] = value;
+  }
+  return values;
+}
+
+function rejectOtherScope(values: Record<string, unknown>, column: string, scoped: unknown, table: string): void {
+  if (!(column in values)) return;
+  const given = values[column];
+  const allowed = Array.isArray(scoped) ? scoped.some((each) => sqlEquals(given, each)) : sqlEquals(given, scoped);
+  if (!allowed) {
+    throw new ValidationError(`"${table}.${column}" is fixed by the current scope and cannot be set to another value`, [
+      { path: [column], message: 'outside the current scope', code: 'scope_violation' },
+    ]);
+  }
+}

@@ -1,0 +1,101 @@
+import type { OrderBy } from './order-by.js';
+import type { Where } from './where-filter.js';
+
+/** Read options; `withDeleted` exists only on repositories with a soft-delete column. */
+export type ReadOptions<SoftDeletable extends boolean> = SoftDeletable extends true
+  ? {
+      /** Include soft-deleted rows. @default false */
+      readonly withDeleted?: boolean;
+    }
+  : { readonly withDeleted?: never };
+
+export type FindManyOptions<Row, SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
+  readonly where?: Where<Row>;
+  readonly orderBy?: OrderBy<Row>;
+  readonly limit?: number;
+  readonly offset?: number;
+};
+
+export type PaginateOptions<Row, SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
+  /** 1-based. @default 1 */
+  readonly page?: number;
+  /** @default 20, at most 1000 */
+  readonly pageSize?: number;
+  readonly where?: Where<Row>;
+  readonly orderBy?: OrderBy<Row>;
+};
+
+export interface Page<Row> {
+  items: Row[];
+  total: number;
+  page: number;
+  pageSize: number;
+  totalPages: number;
+}
+
+export type CursorPaginateOptions<Row, SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
+  /** The `nextCursor` of the previous page; omit for the first page. */
+  readonly after?: string;
+  /** @default 20, at most 1000 */
+  readonly limit?: number;
+  /** Order columns must be non-null; the primary key is added as the tie-break. */
+  readonly orderBy?: OrderBy<Row>;
+  readonly where?: Where<Row>;
+};
+
+export interface CursorPage<Row> {
+  items: Row[];
+  /** Pass as `after` to get the next page; undefined on the last page. */
+  nextCursor: string | undefined;
+  hasNextPage: boolean;
+}
+
+export type StreamOptions<SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
+  /** Rows fetched per round trip from the server-side cursor. @default 500 */
+  readonly batchSize?: number;
+};
+
+export interface UpsertOptions<Row> {
+  /** Columns of the unique constraint to upsert on (`ON CONFLICT (...)`). */
+  readonly conflictColumns: ReadonlyArray<keyof Row & string>;
+}
+
+/**
+ * What `BaseRepository` and `InMemoryRepository` both offer, so service code can depend
+ * on this interface and unit tests can pass the fake.
+ *
+ * - `Row`: what reads return; `Insert` / `Update`: what writes accept; `Id`: the primary key.
+ * - `SoftDeletable`: true when the repository has a soft-delete column; only then do
+ *   `restore` and `withDeleted` type-check.
+ */
+export interface Repository<Row, Insert, Update, Id, SoftDeletable extends boolean = false> {
+  findById(id: Id, options?: ReadOptions<SoftDeletable>): Promise<Row | undefined>;
+  /** @throws NotFoundError */
+  getById(id: Id, options?: ReadOptions<SoftDeletable>): Promise<Row>;
+  /** Rows for the ids that exist, in no particular order. */
+  findByIds(ids: readonly Id[], options?: ReadOptions<SoftDeletable>): Promise<Row[]>;
+  findOne(where: Where<Row>, options?: ReadOptions<SoftDeletable>): Promise<Row | undefined>;
+  findMany(options?: FindManyOptions<Row, SoftDeletable>): Promise<Row[]>;
+  count(where?: Where<Row>, options?: ReadOptions<SoftDeletable>): Promise<number>;
+  exists(where: Where<Row>, options?: ReadOptions<SoftDeletable>): Promise<boolean>;
+  paginate(options?: PaginateOptions<Row, SoftDeletable>): Promise<Page<Row>>;
+  /** Keyset pagination: stable under concurrent inserts. */
+  paginateByCursor(options?: CursorPaginateOptions<Row, SoftDeletable>): Promise<CursorPage<Row>>;
+  /** Rows one by one with constant memory; stopping early closes the server cursor. */
+  stream(where?: Where<Row>, options?: StreamOptions<SoftDeletable>): AsyncIterable<Row>;
+  /** @throws ValidationError (nothing written), ConflictError */
+  create(input: Insert): Promise<Row>;
+  /** All or nothing; returned rows are in input order. */
+  createMany(inputs: readonly Insert[]): Promise<Row[]>;
+  /** @throws NotFoundError, ValidationError */
+  update(id: Id, patch: Update): Promise<Row>;
+  /** @returns how many rows were updated */
+  updateMany(where: Where<Row>, patch: Update): Promise<number>;
+  upsert(input: Insert, options: UpsertOptions<Row>): Promise<Row>;
+  /** Soft delete when the repository has a soft-delete column, else a hard delete. @throws NotFoundError */
+  delete(id: Id): Promise<void>;
+  /** @throws NotFoundError */
+  hardDelete(id: Id): Promise<void>;
+  /** @throws NotFoundError when no soft-deleted row has this id */
+  restore(this: Repository<Row, Insert, Update, Id, true>, id: Id): Promise<Row>;
+}

@@ -1,0 +1,27 @@
+import type { Selectable } from 'kysely';
+import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
+import type { OrderBy } from './order-by.js';
+import type { InputSchemas } from './validate-input.js';
+
+export type TableName<DB> = keyof DB & string;
+export type ColumnName<DB, TB extends TableName<DB>> = keyof DB[TB] & string;
+
+/** How a `BaseRepository` maps onto its table. Column names are checked against `DB`. */
+export interface RepositoryOptions<DB, TB extends TableName<DB>, SD extends ColumnName<DB, TB> | undefined, PK extends ColumnName<DB, TB>> {
+  /** The table, optionally schema-qualified (`'billing.invoices'`). */
+  readonly table: TB;
+  /** @default 'id' */
+  readonly primaryKey?: PK;
+  /** A nullable timestamp column: `delete()` sets it, reads skip rows where it is set. */
+  readonly softDelete?: SD;
+  /** Columns set to `now()` on create (both) and on every update (`updatedAt`). */
+  readonly timestamps?: { readonly createdAt?: ColumnName<DB, TB>; readonly updatedAt?: ColumnName<DB, TB> };
+  /** zod schemas for create and update input; the parsed output is what gets written. */
+  readonly schemas?: InputSchemas;
+  /** The tenant column, for the tenant middleware. */
+  readonly tenantColumn?: ColumnName<DB, TB>;
+  /** Order of reads without an explicit `orderBy`; the primary key always breaks ties. @default primary key ascending */
+  readonly defaultOrderBy?: OrderBy<Selectable<DB[TB]>>;
+  /** Middleware for this repository only, run after the database's own. */
+  readonly middleware?: readonly RepositoryMiddleware[];
+}
