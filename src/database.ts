@@ -31,6 +31,8 @@ export interface DatabaseMetrics {
   /** Waiting for a pooled connection. */
   acquire: AcquireMetrics;
   transactions: TransactionMetrics;
+  /** Counters of database-wide middleware that reports them (e.g. the cache), by name. */
+  middleware: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** A PostgreSQL database: a pool, a typed query builder, transactions, health and metrics. */
@@ -173,6 +175,7 @@ class PostgresDatabase<DB> implements Database<DB> {
       queries: this.#instrumentation.queryMetrics(),
       acquire: this.#instrumentation.acquireMetrics(),
       transactions: this.#transactions.metrics(),
+      middleware: Object.fromEntries(this.middleware.flatMap((each) => (each.metrics ? [[each.name, each.metrics()]] : []))),
     };
   }
 

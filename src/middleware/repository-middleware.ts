@@ -81,6 +81,8 @@ export interface RepositoryOperation {
 export interface RepositoryMiddleware {
   readonly name: string;
   handle?(operation: RepositoryOperation, next: () => Promise<unknown>): Promise<unknown>;
+  /** Counters reported under `db.metrics().middleware[name]` for database-wide middleware. */
+  metrics?(): Readonly<Record<string, number>>;
   /** Throwing here (e.g. `TenantRequiredError`) stops the operation before any query. */
   scope?(context: { kind: OperationKind | 'query'; repository: RepositoryDescriptor }): Readonly<Record<string, unknown>> | undefined;
 }
