@@ -31,7 +31,11 @@ export type {
   RepositoryDescriptor,
   OperationKind,
   TransactionHooks,
+  SessionControl,
+  ScopeContext,
 } from './middleware/repository-middleware.js';
+export { withTenant, currentTenant, tenantFilter, tenantPolicySql, tenantTransaction } from './middleware/tenant/index.js';
+export type { TenantId, TenantFilterOptions, TenantPolicyOptions } from './middleware/tenant/index.js';
 export type { TransactionOptions, IsolationLevel, AccessMode } from './transaction/transaction-options.js';
 export type { TransactionMetrics } from './transaction/transaction-runner.js';
 export type { AfterCommitHook, AfterRollbackHook } from './transaction/transaction-scope.js';

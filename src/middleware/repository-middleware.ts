@@ -46,6 +46,25 @@ export interface TransactionHooks {
   afterRollback(hook: AfterRollbackHook): void;
 }
 
+/**
+ * SQL session control for middleware that must configure the database session (the
+ * tenant filter's RLS mode). Present for SQL repositories, absent for the in-memory fake.
+ */
+export interface SessionControl {
+  /** Runs `work` in the ambient transaction, or in a new one when there is none. */
+  inTransaction<T>(work: () => Promise<T>): Promise<T>;
+  /** `set_config(name, value, true)`: a transaction-local setting (safe behind PgBouncer). */
+  setLocal(name: string, value: string): Promise<void>;
+}
+
+/** What `scope()` is told about the operation it scopes. */
+export interface ScopeContext {
+  readonly kind: OperationKind | 'query';
+  readonly repository: RepositoryDescriptor;
+  /** True for repositories that run SQL; false for the in-memory fake. */
+  readonly database: boolean;
+}
+
 /** One call of a repository method, as it travels through the middleware chain. */
 export interface RepositoryOperation {
   readonly kind: OperationKind;
@@ -60,6 +79,8 @@ export interface RepositoryOperation {
   readonly scope: Readonly<Record<string, unknown>>;
   /** Set when the operation runs inside a transaction. */
   readonly transaction: TransactionHooks | undefined;
+  /** Set for SQL repositories (see `SessionControl`). */
+  readonly session: SessionControl | undefined;
 }
 
 /**
@@ -84,5 +105,5 @@ export interface RepositoryMiddleware {
   /** Counters reported under `db.metrics().middleware[name]` for database-wide middleware. */
   metrics?(): Readonly<Record<string, number>>;
   /** Throwing here (e.g. `TenantRequiredError`) stops the operation before any query. */
-  scope?(context: { kind: OperationKind | 'query'; repository: RepositoryDescriptor }): Readonly<Record<string, unknown>> | undefined;
+  scope?(context: ScopeContext): Readonly<Record<string, unknown>> | undefined;
 }

@@ -1,10 +1,7 @@
-import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, TransactionHooks } from './repository-middleware.js';
+import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, ScopeContext, SessionControl, TransactionHooks } from './repository-middleware.js';
 
 /** The merged scope of a chain for one operation; middleware order decides conflicts (later wins). */
-export function collectScope(
-  middleware: readonly RepositoryMiddleware[],
-  context: { kind: OperationKind | 'query'; repository: RepositoryDescriptor },
-): Record<string, unknown> {
+export function collectScope(middleware: readonly RepositoryMiddleware[], context: ScopeContext): Record<string, unknown> {
   const scope: Record<string, unknown> = {};
   for (const each of middleware) Object.assign(scope, each.scope?.(context));
   return scope;
@@ -17,17 +14,23 @@ export function collectScope(
  */
 export function runMiddleware<T>(
   middleware: readonly RepositoryMiddleware[],
-  init: { kind: OperationKind; args: unknown[]; repository: RepositoryDescriptor; transaction: TransactionHooks | undefined },
+  init: {
+    kind: OperationKind;
+    args: unknown[];
+    repository: RepositoryDescriptor;
+    transaction: TransactionHooks | undefined;
+    /** SQL repositories pass one; the in-memory fake does not. */
+    session?: SessionControl;
+  },
   execute: (operation: RepositoryOperation) => Promise<T>,
 ): Promise<T> {
-  const operation: RepositoryOperation = {
-    kind: init.kind,
-    table: init.repository.table,
-    args: init.args,
-    repository: init.repository,
-    scope: middleware.length === 0 ? EMPTY_SCOPE : Object.freeze(collectScope(middleware, { kind: init.kind, repository: init.repository })),
-    transaction: init.transaction,
-  };
+  let operation: RepositoryOperation;
+  try {
+    operation = createOperation(middleware, init);
+  } catch (error) {
+    // A scope refusing the operation (no tenant) must reject, never throw synchronously.
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
   const dispatch = (index: number): Promise<unknown> => {
     const next = middleware[index];
     if (next === undefined) return execute(operation);
@@ -40,6 +43,21 @@ export function runMiddleware<T>(
     });
   };
   return dispatch(0) as Promise<T>;
+}
+
+function createOperation(middleware: readonly RepositoryMiddleware[], init: Parameters<typeof runMiddleware>[1]): RepositoryOperation {
+  return {
+    kind: init.kind,
+    table: init.repository.table,
+    args: init.args,
+    repository: init.repository,
+    scope:
+      middleware.length === 0
+        ? EMPTY_SCOPE
+        : Object.freeze(collectScope(middleware, { kind: init.kind, repository: init.repository, database: init.session !== undefined })),
+    transaction: init.transaction,
+    session: init.session,
+  };
 }
 
 const EMPTY_SCOPE: Readonly<Record<string, unknown>> = Object.freeze({});

@@ -1,7 +1,7 @@
 import { CompiledQuery, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SelectType, sql, type Updateable } from 'kysely';
 import type { Database } from '../database.js';
 import { NotFoundError, ValidationError } from '../errors/application-errors.js';
-import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../middleware/repository-middleware.js';
+import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, SessionControl } from '../middleware/repository-middleware.js';
 import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
 import { HotStatements, filterValues } from './hot-statements.js';
 import { type LooseDB, afterCursorExpression, conditionsExpression } from './kysely-conditions.js';
@@ -22,9 +22,10 @@ import type {
 } from './repository-contract.js';
 import type { ColumnName, RepositoryOptions, TableName } from './repository-options.js';
 import { assertConfiguredColumns, loadTableColumns } from './table-columns.js';
-import { type Condition, type Where, scopeConditions, toConditions } from './where-filter.js';
+import { type Condition, equalityConditions, type Where, scopeConditions, toConditions } from './where-filter.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import { upsertRow } from './upsert.js';
+import { sqlSession } from './sql-session.js';
 
 type Row<DB, TB extends TableName<DB>> = Selectable<DB[TB]>;
 /** The primary key's type (its select type). */
@@ -60,6 +61,7 @@ export class BaseRepository<
   readonly #options: RepositoryOptions<DB, TB, SD, PK>;
   readonly #middleware: readonly RepositoryMiddleware[];
   readonly #hot: HotStatements;
+  readonly #session: SessionControl;
   #columns: ReadonlySet<string> | undefined;
   #columnsLoading: Promise<ReadonlySet<string>> | undefined;
 
@@ -67,7 +69,9 @@ export class BaseRepository<
     if (typeof options.table !== 'string' || options.table === '') throw new ValidationError('Repository option "table" must be a table name', []);
     this.db = db;
     this.#options = options;
-    this.#middleware = [...db.middleware, ...(options.middleware ?? [])];
+    const skipped = new Set(options.skipMiddleware ?? []);
+    this.#middleware = [...db.middleware.filter((each) => !skipped.has(each.name)), ...(options.middleware ?? [])];
+    this.#session = sqlSession(db);
     this.descriptor = Object.freeze({
       table: options.table,
       primaryKey: options.primaryKey ?? 'id',
@@ -278,10 +282,9 @@ export class BaseRepository<
    */
   protected query(): SelectQueryBuilder<DB, TB, Row<DB, TB>> {
     const repository = this.descriptor;
-    const scope = collectScope(this.#middleware, { kind: 'query', repository });
-    const conditions: Condition[] = Object.entries(scope).map(([column, value]) =>
-      value === null ? { column, op: 'null' } : Array.isArray(value) ? { column, op: 'in', values: value } : { column, op: 'eq', value },
-    );
+    // Synchronous, so column names are not checked against the catalog here: scope keys
+    // come from middleware, and Kysely quotes them.
+    const conditions = equalityConditions(collectScope(this.#middleware, { kind: 'query', repository, database: true }));
     if (repository.softDelete) conditions.push({ column: repository.softDelete, op: 'null' });
     return this.#selectWhere(conditions) as unknown as SelectQueryBuilder<DB, TB, Row<DB, TB>>;
   }
@@ -294,7 +297,9 @@ export class BaseRepository<
 
   #run<T>(kind: OperationKind, args: unknown[], impl: (op: RepositoryOperation, columns: ReadonlySet<string>) => T | Promise<T>): Promise<T> {
     const transaction = this.#middleware.length === 0 ? undefined : this.db.currentTransaction();
-    return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction }, async (op) => impl(op, this.#columns ?? (await this.#loadColumns())));
+    return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction, session: this.#session }, async (op) =>
+      impl(op, this.#columns ?? (await this.#loadColumns())),
+    );
   }
 
   async #loadColumns(): Promise<ReadonlySet<string>> {

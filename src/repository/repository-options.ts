@@ -24,4 +24,9 @@ export interface RepositoryOptions<DB, TB extends TableName<DB>, SD extends Colu
   readonly defaultOrderBy?: OrderBy<Selectable<DB[TB]>>;
   /** Middleware for this repository only, run after the database's own. */
   readonly middleware?: readonly RepositoryMiddleware[];
+  /**
+   * Names of database-wide middleware this repository opts out of, e.g. `['tenant']` for a
+   * shared reference table. Explicit, so an audit can find every exception.
+   */
+  readonly skipMiddleware?: readonly string[];
 }

@@ -18,12 +18,17 @@ export function toConditions(where: unknown, columns: ReadonlySet<string>, table
   if (typeof where !== 'object' || Array.isArray(where)) {
     throw new ValidationError(`where for "${table}" must be an object of column → value`, [{ path: ['where'], message: 'expected an object', code: 'invalid_type' }]);
   }
+  for (const column of Object.keys(where)) assertColumn(column, columns, table, 'where');
+  return equalityConditions(where as Record<string, unknown>);
+}
+
+/** Column → value equalities as conditions, without checking names (callers check or trust them). */
+export function equalityConditions(values: Readonly<Record<string, unknown>>): Condition[] {
   const conditions: Condition[] = [];
-  for (const [column, value] of Object.entries(where)) {
-    assertColumn(column, columns, table, 'where');
+  for (const [column, value] of Object.entries(values)) {
     if (value === undefined) continue;
     if (value === null) conditions.push({ column, op: 'null' });
-    else if (Array.isArray(value)) conditions.push({ column, op: 'in', values: value });
+    else if (Array.isArray(value)) conditions.push({ column, op: 'in', values: value as unknown[] });
     else conditions.push({ column, op: 'eq', value });
   }
   return conditions;

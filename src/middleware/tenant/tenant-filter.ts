@@ -1,0 +1,85 @@
+import { TransactionError } from '../../errors/application-errors.js';
+import { ValidationError } from '../../errors/application-errors.js';
+import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../repository-middleware.js';
+import { requireTenant, type TenantId } from './tenant-context.js';
+
+export interface TenantFilterOptions {
+  /** The tenant column, unless a repository names its own `tenantColumn`. @default 'tenant_id' */
+  column?: string;
+  /**
+   * - `filter`: every statement gets `tenant_column = current tenant`; creates are stamped.
+   * - `rls`: the tenant is set with `set_config(setting, id, true)` inside the operation's
+   *   transaction and row-level security policies enforce isolation (raw SQL included).
+   * - `both`: both. @default 'filter'
+   */
+  mode?: 'filter' | 'rls' | 'both';
+  /** The setting RLS policies read. @default 'app.tenant_id' */
+  setting?: string;
+}
+
+const WRITES_WITH_INPUT: ReadonlySet<OperationKind> = new Set(['create', 'createMany', 'upsert']);
+
+/**
+ * Tenant isolation that fails closed: with no tenant in context every operation of a
+ * tenant-scoped repository throws `TenantRequiredError` before any SQL. Opt a repository
+ * out explicitly with `skipMiddleware: ['tenant']` (shared reference tables).
+ *
+ * ```ts
+ * const db = createDatabase<DB>({ middleware: [tenantFilter({ mode: 'both' }), cache({ store })] })
+ * await withTenant('acme', () => orders.findMany())
+ * ```
+ */
+export function tenantFilter(options: TenantFilterOptions = {}): RepositoryMiddleware {
+  const mode = options.mode ?? 'filter';
+  const setting = options.setting ?? 'app.tenant_id';
+  if (!['filter', 'rls', 'both'].includes(mode)) {
+    throw new ValidationError(`tenantFilter mode must be 'filter', 'rls' or 'both'`, [{ path: ['mode'], message: 'unknown mode', code: 'invalid_value' }]);
+  }
+  if (!/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(setting)) {
+    throw new ValidationError('tenantFilter setting must look like "app.tenant_id"', [{ path: ['setting'], message: 'expected namespace.name', code: 'invalid_value' }]);
+  }
+  const columnOf = (repository: RepositoryDescriptor) => repository.tenantColumn ?? options.column ?? 'tenant_id';
+  // Per transaction handle: the tenant already set there, to skip repeating set_config.
+  const configured = new WeakMap<object, TenantId>();
+
+  return {
+    name: 'tenant',
+    scope({ kind, repository, database }) {
+      const tenant = requireTenant(`"${repository.table}".${kind}`);
+      // In rls mode the database filters; the in-memory fake has no database, so it filters.
+      return mode === 'rls' && database ? undefined : { [columnOf(repository)]: tenant };
+    },
+    async handle(operation, next) {
+      const session = operation.session;
+      if (mode === 'filter' || session === undefined) return next();
+      const tenant = requireTenant(`"${operation.table}".${operation.kind}`);
+      if (WRITES_WITH_INPUT.has(operation.kind)) stampInputs(operation, columnOf(operation.repository), tenant);
+      if (operation.kind === 'stream' && operation.transaction === undefined) {
+        throw new TransactionError(`stream() with tenantFilter({ mode: '${mode}' }) must run inside db.transaction(): the tenant setting lives in a transaction`);
+      }
+      return session.inTransaction(async () => {
+        const transaction = operation.transaction;
+        if (transaction === undefined || configured.get(transaction) !== tenant) {
+          await session.setLocal(setting, String(tenant));
+          if (transaction) configured.set(transaction, tenant);
+        }
+        return next();
+      });
+    },
+  };
+}
+
+/** RLS mode adds no filter, so creates are stamped here (and a foreign tenant is refused). */
+function stampInputs(operation: RepositoryOperation, column: string, tenant: TenantId): void {
+  const stamp = (input: unknown) => {
+    if (typeof input !== 'object' || input === null) return input;
+    const given = (input as Record<string, unknown>)[column];
+    const sameTenant = (typeof given === 'string' || typeof given === 'number' || typeof given === 'bigint') && String(given) === String(tenant);
+    if (given !== undefined && !sameTenant) {
+      throw new ValidationError(`"${operation.table}.${column}" must be the current tenant`, [{ path: [column], message: 'another tenant', code: 'scope_violation' }]);
+    }
+    return { ...input, [column]: tenant };
+  };
+  const [first, ...rest] = operation.args;
+  operation.args = [operation.kind === 'createMany' && Array.isArray(first) ? first.map(stamp) : stamp(first), ...rest];
+}
