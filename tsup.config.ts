@@ -8,7 +8,9 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
-  splitting: false,
+  // Both entry points must share ONE copy of the error classes (instanceof across
+  // '@org/data-layer' and '@org/data-layer/testing'), so shared code goes to chunks.
+  splitting: true,
   // p-retry (and its helper) are ESM-only: bundled, so require() of the CJS build works.
   noExternal: ['p-retry', 'is-network-error'],
 });

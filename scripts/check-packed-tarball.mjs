@@ -35,9 +35,13 @@ try {
     let configError;
     try { main.createDatabase({ pool: { max: 0 } }); } catch (caught) { configError = caught; }
     assert(configError instanceof main.ConfigError, 'bad options throw ConfigError');
+    const fake = new testing.InMemoryRepository({ table: 'things', columns: ['id', 'name'] });
+    fake.getById(1).then(() => assert(false, 'getById of a missing row rejects'), (caught) => {
+      assert(caught instanceof main.NotFoundError, 'errors from @org/data-layer/testing are instances of the main classes');
+    });
     const db = main.createDatabase({ host: '127.0.0.1', logger: 'silent' });
     assert(typeof db.kysely.selectFrom === 'function', 'db.kysely is a Kysely instance');
-    Promise.resolve(db.close()).then(() => console.log('ok'));
+    Promise.all([db.close(), fake.getById(1).catch(() => undefined)]).then(() => setTimeout(() => console.log('ok'), 10));
   `;
   writeFileSync(join(scratch, 'probe.cjs'), probe((name) => `require('${name}')`));
   writeFileSync(join(scratch, 'probe.mjs'), probe((name) => `await import('${name}')`));

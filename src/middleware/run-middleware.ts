@@ -36,11 +36,15 @@ export function runMiddleware<T>(
     if (next === undefined) return execute(operation);
     if (next.handle === undefined) return dispatch(index + 1);
     let called = false;
-    return next.handle(operation, () => {
-      if (called) return Promise.reject(new Error(`middleware "${next.name}" called next() twice`));
-      called = true;
-      return dispatch(index + 1);
-    });
+    try {
+      return next.handle(operation, () => {
+        if (called) return Promise.reject(new Error(`middleware "${next.name}" called next() twice`));
+        called = true;
+        return dispatch(index + 1);
+      });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   };
   return dispatch(0) as Promise<T>;
 }

@@ -19,7 +19,8 @@ export function encodeCursor(row: Readonly<Record<string, unknown>>, terms: read
 }
 
 /** The values of the row the cursor points after; a malformed or foreign cursor is a ValidationError. */
-export function decodeCursor(cursor: string, terms: readonly OrderTerm[]): unknown[] {
+export function decodeCursor(cursor: unknown, terms: readonly OrderTerm[]): unknown[] {
+  if (typeof cursor !== 'string') throw invalidCursor('expected the string returned as nextCursor');
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

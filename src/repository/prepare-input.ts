@@ -14,7 +14,16 @@ export interface InputContext {
 export function prepareInsert(input: unknown, context: InputContext): Record<string, unknown> {
   const row = knownColumns(validateInput(context.schemas?.create, input, `"${context.table}" input`), context, 'input');
   for (const [column, value] of Object.entries(context.scope)) {
-    if (Array.isArray(value)) continue; // an IN scope restricts reads; it names no single value to stamp
+    if (Array.isArray(value)) {
+      // An IN scope names several allowed values: the input must pick one of them.
+      if (!(column in row)) {
+        throw new ValidationError(`"${context.table}.${column}" must be one of the values of the current scope`, [
+          { path: [column], message: 'required by the current scope', code: 'scope_violation' },
+        ]);
+      }
+      rejectOtherScope(row, column, value, context.table);
+      continue;
+    }
     rejectOtherScope(row, column, value, context.table);
     row[column] = value;
   }

@@ -40,14 +40,16 @@ export async function upsertRow<R>(args: {
       // Nothing else to change: a no-op assignment still returns the existing row.
       if (Object.keys(set).length === 0) set[conflictColumns[0] as string] = sql.ref(`excluded.${conflictColumns[0] as string}`);
       const update = conflict.columns(conflictColumns).doUpdateSet(set);
-      const qualified = scope.map((condition) => ({ ...condition, column: `${target}.${condition.column}` }));
+      // Never update a row the repository cannot see: outside the scope, or soft-deleted.
+      const hidden: Condition[] = descriptor.softDelete ? [{ column: descriptor.softDelete, op: 'null' }] : [];
+      const qualified = [...scope, ...hidden].map((condition) => ({ ...condition, column: `${target}.${condition.column}` }));
       return qualified.length === 0 ? update : update.where((eb) => conditionsExpression(eb, qualified));
     })
     .returningAll()
     .executeTakeFirst();
   if (result === undefined) {
     const details: ConstraintDetails = { sqlState: '23505', constraint: undefined, table: descriptor.table, schema: undefined, columns: conflictColumns };
-    throw new ConflictError(`Upsert into "${descriptor.table}" conflicts with a row outside the current scope`, details);
+    throw new ConflictError(`Upsert into "${descriptor.table}" conflicts with a row outside the current scope or soft-deleted`, details);
   }
   return result as R;
 }

@@ -2,3 +2,5 @@ export { findTestServer } from './test-server.js';
 export type { TestServer, FindTestServerOptions } from './test-server.js';
 export { createTestSchema } from './test-schema.js';
 export type { TestSchema } from './test-schema.js';
+export { InMemoryRepository } from './in-memory-repository.js';
+export type { InMemoryRepositoryOptions } from './in-memory-repository.js';

@@ -1,5 +1,13 @@
 import { type KyselyProps, Transaction } from 'kysely';
-import type { AfterCommitHook, AfterRollbackHook, TransactionScope } from './transaction-scope.js';
+import type { AfterCommitHook, AfterRollbackHook } from './transaction-scope.js';
+
+/** What a handle needs of its scope; keeps driver types out of the public declarations. */
+export interface TransactionScopeView {
+  readonly depth: number;
+  readonly active: boolean;
+  addAfterCommit(hook: AfterCommitHook): void;
+  addAfterRollback(hook: AfterRollbackHook): void;
+}
 
 /**
  * The handle `db.transaction(fn)` passes to `fn`: a Kysely `Transaction<DB>` bound to
@@ -7,10 +15,10 @@ import type { AfterCommitHook, AfterRollbackHook, TransactionScope } from './tra
  * ended throws `TransactionError`.
  */
 export class DatabaseTransaction<DB> extends Transaction<DB> {
-  readonly #scope: TransactionScope;
+  readonly #scope: TransactionScopeView;
 
   /** @internal Created by `db.transaction()`. */
-  constructor(props: KyselyProps, scope: TransactionScope) {
+  constructor(props: KyselyProps, scope: TransactionScopeView) {
     super(props);
     this.#scope = scope;
   }

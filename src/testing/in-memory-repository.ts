@@ -1,0 +1,316 @@
+import { NotFoundError, ValidationError } from '../errors/application-errors.js';
+import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../middleware/repository-middleware.js';
+import { runMiddleware } from '../middleware/run-middleware.js';
+import { decodeCursor, encodeCursor } from '../repository/cursor-codec.js';
+import { compareRows } from '../repository/order-by.js';
+import { checkedLimit, checkedPage } from '../repository/paging-limits.js';
+import type {
+  CursorPage,
+  CursorPaginateOptions,
+  FindManyOptions,
+  Page,
+  PaginateOptions,
+  ReadOptions,
+  Repository,
+  StreamOptions,
+  UpsertOptions,
+} from '../repository/repository-contract.js';
+import { type Condition, matches, scopeConditions, sqlEquals, toConditions, type Where } from '../repository/where-filter.js';
+import { describeId, optionsOf } from './in-memory-checks.js';
+import { cloneRow, type StoredRow } from './in-memory-store.js';
+import { type InMemoryRepositoryOptions, InMemoryTable } from './in-memory-table.js';
+
+export type { InMemoryRepositoryOptions } from './in-memory-table.js';
+
+/**
+ * An in-memory `Repository` for unit tests. It shares the where, order, cursor, validation
+ * and middleware helpers with `BaseRepository`, and the shared contract suite runs against
+ * both, so service code that passes with the fake behaves the same on PostgreSQL.
+ *
+ * Rows are stored and returned as deep copies (`structuredClone`; Dates stay Dates).
+ *
+ * Known divergences from PostgreSQL:
+ * - strings order by UTF-16 code units, not the database collation;
+ * - ids come from `generateId` (default: integers from 1, past the largest integer id stored;
+ *   `clear()` restarts them), not from a sequence;
+ * - NOT NULL (except on the primary key), CHECK and foreign keys are not emulated; a column
+ *   neither given nor defaulted is stored as `null`;
+ * - column defaults come from `defaults`, not from the table definition;
+ * - every operation sees the latest state: there are no transactions or isolation, and
+ *   `stream` iterates over a snapshot taken when iteration starts.
+ */
+export class InMemoryRepository<
+  Row extends object,
+  Insert = Partial<Row>,
+  Update = Partial<Row>,
+  SoftDeletable extends boolean = false,
+  Id = Row extends { id: infer I } ? I : unknown,
+> implements Repository<Row, Insert, Update, Id, SoftDeletable>
+{
+  /** Type-only: makes the `this` type of `restore` reject repositories without soft delete. */
+  declare private readonly softDeletable: SoftDeletable;
+  private table: InMemoryTable;
+  private readonly descriptor: RepositoryDescriptor;
+
+  constructor(private readonly options: InMemoryRepositoryOptions<Row>) {
+    this.table = new InMemoryTable(options);
+    const { name: table, primaryKey, softDelete } = this.table;
+    this.descriptor = Object.freeze({ table, primaryKey, softDelete, tenantColumn: options.tenantColumn });
+    if (options.seed !== undefined) this.table.seed(options.seed);
+  }
+
+  findById(id: Id, options?: ReadOptions<SoftDeletable>): Promise<Row | undefined> {
+    return this.run('findById', [id, options], (op) => {
+      const row = this.visibleRows(op, undefined, op.args[1], [this.table.byId(op.args[0])])[0];
+      return row === undefined ? undefined : this.output(row);
+    });
+  }
+
+  /** Runs as a `findById` operation (middleware sees that kind) and throws when it finds nothing. */
+  async getById(id: Id, options?: ReadOptions<SoftDeletable>): Promise<Row> {
+    const row = await this.findById(id, options);
+    if (row === undefined) throw this.notFound(id);
+    return row;
+  }
+
+  findByIds(ids: readonly Id[], options?: ReadOptions<SoftDeletable>): Promise<Row[]> {
+    return this.run('findByIds', [ids, options], (op) => {
+      const [list, readOptions] = op.args;
+      if (!Array.isArray(list)) throw new ValidationError('ids must be an array', [{ path: ['ids'], message: 'expected an array', code: 'invalid_type' }]);
+      const condition: Condition = { column: this.table.primaryKey, op: 'in', values: list };
+      return this.table.sorted(this.visibleRows(op, undefined, readOptions, [condition]), this.table.terms(undefined)).map((row) => this.output(row));
+    });
+  }
+
+  findOne(where: Where<Row>, options?: ReadOptions<SoftDeletable>): Promise<Row | undefined> {
+    return this.run('findOne', [where, options], (op) => {
+      const terms = this.table.terms(undefined);
+      const row = this.table.sorted(this.visibleRows(op, op.args[0], op.args[1]), terms)[0];
+      return row === undefined ? undefined : this.output(row);
+    });
+  }
+
+  findMany(options: FindManyOptions<Row, SoftDeletable> = {}): Promise<Row[]> {
+    return this.run('findMany', [options], (op) => {
+      const given = optionsOf(op.args[0]);
+      const terms = this.table.terms(given.orderBy);
+      const limit = given.limit === undefined ? undefined : checkedLimit(given.limit, 'limit', Number.MAX_SAFE_INTEGER, 0);
+      const offset = given.offset === undefined ? 0 : checkedLimit(given.offset, 'offset', Number.MAX_SAFE_INTEGER, 0);
+      const rows = this.table.sorted(this.visibleRows(op, given.where, given), terms);
+      return rows.slice(offset, limit === undefined ? undefined : offset + limit).map((row) => this.output(row));
+    });
+  }
+
+  count(where?: Where<Row>, options?: ReadOptions<SoftDeletable>): Promise<number> {
+    return this.run('count', [where, options], (op) => this.visibleRows(op, op.args[0], op.args[1]).length);
+  }
+
+  exists(where: Where<Row>, options?: ReadOptions<SoftDeletable>): Promise<boolean> {
+    return this.run('exists', [where, options], (op) => this.visibleRows(op, op.args[0], op.args[1]).length > 0);
+  }
+
+  paginate(options: PaginateOptions<Row, SoftDeletable> = {}): Promise<Page<Row>> {
+    return this.run('paginate', [options], (op) => {
+      const given = optionsOf(op.args[0]);
+      const page = checkedPage(given.page ?? 1);
+      const pageSize = checkedLimit(given.pageSize ?? 20, 'pageSize', 1_000, 1);
+      const rows = this.table.sorted(this.visibleRows(op, given.where, given), this.table.terms(given.orderBy));
+      const items = rows.slice((page - 1) * pageSize, page * pageSize).map((row) => this.output(row));
+      return { items, total: rows.length, page, pageSize, totalPages: Math.ceil(rows.length / pageSize) };
+    });
+  }
+
+  paginateByCursor(options: CursorPaginateOptions<Row, SoftDeletable> = {}): Promise<CursorPage<Row>> {
+    return this.run('paginateByCursor', [options], (op) => {
+      const given = optionsOf(op.args[0]);
+      const limit = checkedLimit(given.limit ?? 20, 'limit', 1_000, 1);
+      const terms = this.table.terms(given.orderBy);
+      let rows = this.table.sorted(this.visibleRows(op, given.where, given), terms);
+      if (given.after !== undefined) {
+        if (typeof given.after !== 'string') {
+          throw new ValidationError('Invalid cursor: expected a string', [{ path: ['after'], message: 'expected a string', code: 'invalid_cursor' }]);
+        }
+        const values = decodeCursor(given.after, terms);
+        const position: Record<string, unknown> = Object.fromEntries(terms.map((term, index) => [term.column, values[index]]));
+        rows = rows.filter((row) => compareRows(row, position, terms) > 0);
+      }
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      const hasNextPage = rows.length > limit;
+      const nextCursor = hasNextPage && last !== undefined ? encodeCursor(last, terms) : undefined;
+      return { items: items.map((row) => this.output(row)), nextCursor, hasNextPage };
+    });
+  }
+
+  stream(where?: Where<Row>, options: StreamOptions<SoftDeletable> = {}): AsyncIterable<Row> {
+    return this.streamRows(where, options);
+  }
+
+  create(input: Insert): Promise<Row> {
+    return this.run('create', [input], (op) => {
+      const { values } = this.table.prepareInsert(op.args[0], op.scope, new Date());
+      this.table.store.commit({ insert: [values] });
+      return this.output(values);
+    });
+  }
+
+  createMany(inputs: readonly Insert[]): Promise<Row[]> {
+    return this.run('createMany', [inputs], (op) => {
+      const [list] = op.args;
+      if (!Array.isArray(list)) throw new ValidationError('inputs must be an array', [{ path: ['inputs'], message: 'expected an array', code: 'invalid_type' }]);
+      const now = new Date();
+      const rows = list.map((input: unknown) => this.table.prepareInsert(input, op.scope, now).values);
+      if (rows.length > 0) this.table.store.commit({ insert: rows });
+      return rows.map((row) => this.output(row));
+    });
+  }
+
+  update(id: Id, patch: Update): Promise<Row> {
+    return this.run('update', [id, patch], (op) => {
+      const changes = this.table.preparePatch(op.args[1], op.scope);
+      const row = this.visibleRows(op, undefined, undefined, [this.table.byId(op.args[0])])[0];
+      if (row === undefined) throw this.notFound(op.args[0]);
+      const next = this.table.applyPatch(row, changes, new Date());
+      this.table.store.commit({ replace: [[row, next]] });
+      return this.output(next);
+    });
+  }
+
+  updateMany(where: Where<Row>, patch: Update): Promise<number> {
+    return this.run('updateMany', [where, patch], (op) => {
+      const changes = this.table.preparePatch(op.args[1], op.scope);
+      const rows = this.visibleRows(op, op.args[0], undefined);
+      const now = new Date();
+      if (rows.length > 0) this.table.store.commit({ replace: rows.map((row) => [row, this.table.applyPatch(row, changes, now)] as const) });
+      return rows.length;
+    });
+  }
+
+  upsert(input: Insert, options: UpsertOptions<Row>): Promise<Row> {
+    return this.run('upsert', [input, options], (op) => {
+      const key = this.table.conflictKey(optionsOf(op.args[1]).conflictColumns);
+      const now = new Date();
+      const { values, given } = this.table.prepareInsert(op.args[0], op.scope, now);
+      const existing = key.columns.some((column) => values[column] === null)
+        ? undefined
+        : this.table.store.rows.find((row) => key.columns.every((column) => sqlEquals(row[column], values[column])));
+      if (existing !== undefined && !this.table.isDeleted(existing) && matches(existing, this.scopeOf(op))) {
+        // As ON CONFLICT DO UPDATE: the input's other columns, never the key or createdAt; updatedAt = now.
+        const next = this.table.applyPatch(existing, this.table.upsertChanges(given, key), now, true);
+        this.table.store.commit({ replace: [[existing, next]] });
+        return this.output(next);
+      }
+      // No visible row: insert. A hidden one (soft-deleted, other scope) still conflicts, as the constraint would.
+      this.table.store.commit({ insert: [values] });
+      return this.output(values);
+    });
+  }
+
+  delete(id: Id): Promise<void> {
+    return this.run('delete', [id], (op) => {
+      const row = this.visibleRows(op, undefined, undefined, [this.table.byId(op.args[0])])[0];
+      if (row === undefined) throw this.notFound(op.args[0]);
+      if (this.table.softDelete === undefined) this.table.store.commit({ remove: [row] });
+      else this.table.store.commit({ replace: [[row, { ...row, [this.table.softDelete]: new Date() }]] });
+    });
+  }
+
+  hardDelete(id: Id): Promise<void> {
+    return this.run('hardDelete', [id], (op) => {
+      const scope = this.scopeOf(op);
+      const row = this.table.store.rows.find((each) => matches(each, [...scope, this.table.byId(op.args[0])]));
+      if (row === undefined) throw this.notFound(op.args[0]);
+      this.table.store.commit({ remove: [row] });
+    });
+  }
+
+  restore(this: InMemoryRepository<Row, Insert, Update, true, Id>, id: Id): Promise<Row> {
+    return this.run('restore', [id], (op) => {
+      const softDelete = this.table.softDelete;
+      if (softDelete === undefined) throw this.notSoftDeletable('restore()');
+      const scope = this.scopeOf(op);
+      const row = this.table.store.rows.find((each) => this.table.isDeleted(each) && matches(each, [...scope, this.table.byId(op.args[0])]));
+      if (row === undefined) throw this.notFound(op.args[0]);
+      const next = this.table.applyPatch(row, { [softDelete]: null }, new Date(), true);
+      this.table.store.commit({ replace: [[row, next]] });
+      return this.output(next);
+    });
+  }
+
+  /** Test helper: copies of every stored row, soft-deleted ones included, in the default order; no middleware or scope. */
+  rows(): Row[] {
+    return this.table.sorted(this.table.store.rows, this.table.terms(undefined)).map((row) => this.output(row));
+  }
+
+  /** Test helper: removes every row (also for repositories sharing them) and restarts generated ids. */
+  clear(): void {
+    this.table.store.clear();
+  }
+
+  /**
+   * Test helper: a repository over the same rows (and id sequence) with `middleware`
+   * instead of this one's, like a second repository over the same table.
+   */
+  withMiddleware(middleware: readonly RepositoryMiddleware[]): InMemoryRepository<Row, Insert, Update, SoftDeletable, Id> {
+    const sibling = new InMemoryRepository<Row, Insert, Update, SoftDeletable, Id>({ ...this.options, seed: undefined, middleware });
+    sibling.table = this.table;
+    return sibling;
+  }
+
+  private async run<T>(kind: OperationKind, args: unknown[], execute: (operation: RepositoryOperation) => T): Promise<T> {
+    // `await` also turns a synchronous throw (e.g. a middleware's scope()) into a rejection.
+    return await runMiddleware<T>(
+      this.options.middleware ?? [],
+      { kind, args, repository: this.descriptor, transaction: undefined, session: undefined },
+      (operation) => new Promise<T>((resolve) => resolve(execute(operation))),
+    );
+  }
+
+  private async *streamRows(where: unknown, options: unknown): AsyncGenerator<Row, void, undefined> {
+    const source = await this.run<AsyncIterable<Row>>('stream', [where, options], (op) => {
+      const given = optionsOf(op.args[1]);
+      const batchSize = checkedLimit(given.batchSize ?? 500, 'batchSize', 100_000, 1);
+      const snapshot = this.table.sorted(this.visibleRows(op, op.args[0], given), this.table.terms(undefined));
+      return this.batches(snapshot, batchSize);
+    });
+    yield* source;
+  }
+
+  private async *batches(rows: readonly StoredRow[], batchSize: number): AsyncGenerator<Row, void, undefined> {
+    for (let start = 0; start < rows.length; start += batchSize) {
+      // One "round trip" per batch, like fetching from a server-side cursor.
+      const batch = await Promise.resolve(rows.slice(start, start + batchSize).map((row) => this.output(row)));
+      yield* batch;
+    }
+  }
+
+  private visibleRows(op: RepositoryOperation, where: unknown, readOptions: unknown, extra: readonly Condition[] = []): StoredRow[] {
+    const conditions = [...this.scopeOf(op), ...toConditions(where, this.table.columns, this.table.name), ...extra];
+    return this.table.select(conditions, this.withDeleted(readOptions));
+  }
+
+  private scopeOf(op: RepositoryOperation): Condition[] {
+    return scopeConditions(op.scope, this.table.columns, this.table.name);
+  }
+
+  private withDeleted(readOptions: unknown): boolean {
+    if (optionsOf(readOptions).withDeleted !== true) return false;
+    if (this.table.softDelete === undefined) throw this.notSoftDeletable('withDeleted');
+    return true;
+  }
+
+  private output(row: StoredRow): Row {
+    return cloneRow(row) as unknown as Row;
+  }
+
+  private notFound(id: unknown): NotFoundError {
+    const { name, primaryKey } = this.table;
+    return new NotFoundError(`No "${name}" row with ${primaryKey} ${describeId(id)}`, { table: name });
+  }
+
+  private notSoftDeletable(what: string): ValidationError {
+    return new ValidationError(`${what} needs a soft-delete column, and repository "${this.table.name}" has none`, [
+      { path: [what], message: 'repository has no softDelete column', code: 'soft_delete_unavailable' },
+    ]);
+  }
+}

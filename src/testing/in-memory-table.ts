@@ -1,0 +1,176 @@
+import { QueryError } from '../errors/query-errors.js';
+import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
+import { compareRows, type OrderBy, type OrderTerm, toOrderTerms } from '../repository/order-by.js';
+import { prepareInsert, preparePatch } from '../repository/prepare-input.js';
+import type { InputSchemas } from '../repository/validate-input.js';
+import { assertColumn, type Condition, matches } from '../repository/where-filter.js';
+import { assertKeyNotNull, definedEntries } from './in-memory-checks.js';
+import { InMemoryStore, type StoredRow, type UniqueKey } from './in-memory-store.js';
+
+export interface InMemoryRepositoryOptions<Row> {
+  table: string;
+  /** Every column of the row: unknown keys in where/orderBy/input are ValidationErrors, like the real repository. */
+  columns: ReadonlyArray<keyof Row & string>;
+  /** @default 'id' */
+  primaryKey?: keyof Row & string;
+  /** Soft-delete timestamp column: rows where it is non-null are hidden from reads and writes. */
+  softDelete?: keyof Row & string;
+  /** Set to `new Date()` on create (both) and update (`updatedAt`) unless the input gives them. */
+  timestamps?: { createdAt?: keyof Row & string; updatedAt?: keyof Row & string };
+  schemas?: InputSchemas;
+  /** ConflictError like a unique constraint (`<table>_<cols>_key`); the primary key is always unique. */
+  uniqueKeys?: ReadonlyArray<ReadonlyArray<keyof Row & string>>;
+  /** Column defaults a real table would apply; called once per inserted row. */
+  defaults?: () => Partial<Row>;
+  /** Called when an insert has no primary key. @default auto-increment integers from 1 */
+  generateId?: () => Row[keyof Row];
+  defaultOrderBy?: OrderBy<Row>;
+  /** Informational, passed to middleware in the repository descriptor. */
+  tenantColumn?: keyof Row & string;
+  middleware?: readonly RepositoryMiddleware[];
+  /** Rows stored as given (no defaults, timestamps or schema); duplicates throw ConflictError. */
+  seed?: readonly Row[];
+}
+
+/** What the table needs from the options, without the row type. */
+export interface TableDefinition {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly primaryKey?: string;
+  readonly softDelete?: string;
+  readonly timestamps?: { readonly createdAt?: string; readonly updatedAt?: string };
+  readonly schemas?: InputSchemas;
+  readonly uniqueKeys?: ReadonlyArray<readonly string[]>;
+  readonly defaults?: () => object;
+  readonly generateId?: () => unknown;
+  readonly defaultOrderBy?: unknown;
+  readonly tenantColumn?: string;
+}
+
+type Values = Record<string, unknown>;
+
+/**
+ * One in-memory table: its definition (checked once) and its rows. Every repository made
+ * with `withMiddleware` shares it, like repositories over the same PostgreSQL table.
+ */
+export class InMemoryTable {
+  readonly name: string;
+  readonly columns: ReadonlySet<string>;
+  readonly primaryKey: string;
+  readonly softDelete: string | undefined;
+  readonly store: InMemoryStore;
+
+  constructor(private readonly definition: TableDefinition) {
+    const name = definition.table;
+    const columns = new Set<string>(definition.columns);
+    const check = (column: string, option: string) => assertColumn(column, columns, name, option);
+    const primaryKey = definition.primaryKey ?? 'id';
+    check(primaryKey, 'primaryKey');
+    if (definition.softDelete !== undefined) check(definition.softDelete, 'softDelete');
+    if (definition.tenantColumn !== undefined) check(definition.tenantColumn, 'tenantColumn');
+    for (const column of [definition.timestamps?.createdAt, definition.timestamps?.updatedAt]) if (column !== undefined) check(column, 'timestamps');
+    const keys: UniqueKey[] = [{ constraint: `${name}_pkey`, columns: [primaryKey] }];
+    for (const key of definition.uniqueKeys ?? []) {
+      if (key.length === 0) check('', 'uniqueKeys');
+      for (const column of key) check(column, 'uniqueKeys');
+      keys.push({ constraint: `${name}_${key.join('_')}_key`, columns: [...key] });
+    }
+    toOrderTerms(definition.defaultOrderBy, undefined, columns, primaryKey, name);
+    this.name = name;
+    this.columns = columns;
+    this.primaryKey = primaryKey;
+    this.softDelete = definition.softDelete;
+    this.store = new InMemoryStore(name, primaryKey, keys);
+  }
+
+  /** Stored rows that match `conditions`, soft-deleted ones only `withDeleted`. Not copies. */
+  select(conditions: readonly Condition[], withDeleted: boolean): StoredRow[] {
+    return this.store.rows.filter((row) => (withDeleted || !this.isDeleted(row)) && matches(row, conditions));
+  }
+
+  isDeleted(row: StoredRow): boolean {
+    if (this.softDelete === undefined) return false;
+    const value = row[this.softDelete];
+    return value !== null && value !== undefined;
+  }
+
+  terms(orderBy: unknown): OrderTerm[] {
+    return toOrderTerms(orderBy, this.definition.defaultOrderBy, this.columns, this.primaryKey, this.name);
+  }
+
+  sorted(rows: readonly StoredRow[], terms: readonly OrderTerm[]): StoredRow[] {
+    return [...rows].sort((a, b) => compareRows(a, b, terms));
+  }
+
+  byId(id: unknown): Condition {
+    return { column: this.primaryKey, op: 'eq', value: id };
+  }
+
+  /** The row a create would insert, and the input's own columns (validated, scope stamped). */
+  prepareInsert(input: unknown, scope: Readonly<Record<string, unknown>>, now: Date): { values: Values; given: Values } {
+    const given = prepareInsert(input, this.inputContext(scope));
+    const defaults = this.checkedValues(this.definition.defaults?.() ?? {}, 'defaults');
+    const values: Values = { ...defaults, ...given };
+    if (values[this.primaryKey] === undefined) values[this.primaryKey] = this.generateId();
+    assertKeyNotNull(values, this.primaryKey, this.name);
+    const { createdAt, updatedAt } = this.definition.timestamps ?? {};
+    for (const column of [createdAt, updatedAt]) if (column !== undefined && values[column] === undefined) values[column] = now;
+    for (const column of this.columns) if (values[column] === undefined) values[column] = null;
+    return { values, given };
+  }
+
+  preparePatch(patch: unknown, scope: Readonly<Record<string, unknown>>): Values {
+    const changes = preparePatch(patch, this.inputContext(scope));
+    assertKeyNotNull(changes, this.primaryKey, this.name);
+    return changes;
+  }
+
+  /** The patched row; `updatedAt` becomes `now` unless the patch sets it (or `force`). */
+  applyPatch(row: StoredRow, changes: Values, now: Date, force = false): Values {
+    const updatedAt = this.definition.timestamps?.updatedAt;
+    const touched = updatedAt !== undefined && (force || !(updatedAt in changes)) ? { [updatedAt]: now } : {};
+    return { ...row, ...changes, ...touched };
+  }
+
+  /** The upsert's changes to an existing row: the input's other columns, never the key or createdAt. */
+  upsertChanges(given: Values, key: UniqueKey): Values {
+    const kept = new Set([this.primaryKey, this.definition.timestamps?.createdAt, ...key.columns]);
+    return Object.fromEntries(Object.entries(given).filter(([column]) => !kept.has(column)));
+  }
+
+  /** The unique key (primary key included) on exactly these columns. */
+  conflictKey(conflictColumns: unknown): UniqueKey {
+    const list: unknown[] = Array.isArray(conflictColumns) ? conflictColumns : [];
+    for (const column of list) assertColumn(String(column), this.columns, this.name, 'conflictColumns');
+    const key = this.store.uniqueKeys.find((each) => each.columns.length === list.length && each.columns.every((column) => list.includes(column)));
+    if (key !== undefined) return key;
+    // What PostgreSQL answers (42P10), so the fake and the real repository agree.
+    throw new QueryError('there is no unique or exclusion constraint matching the ON CONFLICT specification', { sqlState: '42P10' });
+  }
+
+  /** Stores seed rows as given: known columns only, missing ones null, ids generated only when absent. */
+  seed(seed: readonly object[]): void {
+    const rows = seed.map((row) => this.checkedValues(row, 'seed'));
+    for (const row of rows) this.store.noteId(row[this.primaryKey]);
+    for (const row of rows) {
+      if (row[this.primaryKey] === undefined) row[this.primaryKey] = this.generateId();
+      assertKeyNotNull(row, this.primaryKey, this.name);
+      for (const column of this.columns) if (row[column] === undefined) row[column] = null;
+    }
+    if (rows.length > 0) this.store.commit({ insert: rows });
+  }
+
+  private generateId(): unknown {
+    return this.definition.generateId === undefined ? this.store.nextId() : this.definition.generateId();
+  }
+
+  /** Checks every key of `record` against the columns; returns the entries that are not undefined. */
+  private checkedValues(record: object, what: string): Values {
+    for (const column of Object.keys(record)) assertColumn(column, this.columns, this.name, what);
+    return definedEntries(record);
+  }
+
+  private inputContext(scope: Readonly<Record<string, unknown>>) {
+    return { table: this.name, columns: this.columns, scope, schemas: this.definition.schemas };
+  }
+}
