@@ -4,6 +4,7 @@ import { BaseRepository, type RepositoryMiddleware } from '../../../src/index.js
 import {
   CONTRACT_TABLE,
   type ContractRepository,
+  type ContractRow,
   contractSchemas,
   contractTableSql,
   repositoryContract,
@@ -13,16 +14,7 @@ import { useTestDatabase } from '../../support/test-database.js';
 // The same suite runs against InMemoryRepository in test/unit/in-memory-repository.test.ts,
 // so the fake and the real repository cannot drift apart.
 interface ContractDB {
-  contract_people: {
-    id: number;
-    email: string;
-    name: string;
-    score: number;
-    team: string | null;
-    created_at: Date;
-    updated_at: Date;
-    deleted_at: Date | null;
-  };
+  contract_people: ContractRow;
 }
 
 const t = useTestDatabase<ContractDB>('contract');
