@@ -35,6 +35,21 @@ export type {
   ScopeContext,
 } from './middleware/repository-middleware.js';
 export { withTenant, currentTenant, tenantFilter, tenantPolicySql, tenantTransaction } from './middleware/tenant/index.js';
+export { cache, memoryCacheStore, redisCacheStore, cloneCacheValue, encodeCacheValue, decodeCacheValue, jsonCacheCodec } from './middleware/cache/index.js';
+export type {
+  CacheOptions,
+  CacheMiddleware,
+  CacheMetrics,
+  CacheLogger,
+  CacheStore,
+  CacheHit,
+  MaybePromise,
+  MemoryCacheStore,
+  MemoryCacheStoreOptions,
+  RedisCacheClient,
+  RedisCacheStoreOptions,
+  CacheValueCodec,
+} from './middleware/cache/index.js';
 export type { TenantId, TenantFilterOptions, TenantPolicyOptions } from './middleware/tenant/index.js';
 export type { TransactionOptions, IsolationLevel, AccessMode } from './transaction/transaction-options.js';
 export type { TransactionMetrics } from './transaction/transaction-runner.js';

@@ -79,7 +79,7 @@ export interface DatabaseOptions {
    * @default false
    */
   strictTransactions?: boolean;
-  /** Repository middleware every repository of this database runs, outermost first (tenant before cache). */
+  /** Repository middleware every repository of this database runs, outermost first (see docs/middleware.md on order). */
   middleware?: readonly RepositoryMiddleware[];
 }
 

@@ -18,7 +18,13 @@ export function runMiddleware<T>(
     kind: OperationKind;
     args: unknown[];
     repository: RepositoryDescriptor;
-    transaction: TransactionHooks | undefined;
+    /**
+     * Resolves the ambient transaction when middleware asks, in ITS async context: a
+     * middleware that opens a transaction around `next()` (the tenant filter in rls
+     * mode) is then seen by the middleware after it, so their after-commit work waits
+     * for that commit.
+     */
+    transaction: (() => TransactionHooks | undefined) | undefined;
     /** SQL repositories pass one; the in-memory fake does not. */
     session?: SessionControl;
   },
@@ -59,7 +65,9 @@ function createOperation(middleware: readonly RepositoryMiddleware[], init: Para
       middleware.length === 0
         ? EMPTY_SCOPE
         : Object.freeze(collectScope(middleware, { kind: init.kind, repository: init.repository, database: init.session !== undefined })),
-    transaction: init.transaction,
+    get transaction() {
+      return init.transaction?.();
+    },
     session: init.session,
   };
 }

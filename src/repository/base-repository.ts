@@ -62,6 +62,7 @@ export class BaseRepository<
   readonly #middleware: readonly RepositoryMiddleware[];
   readonly #hot: HotStatements;
   readonly #session: SessionControl;
+  readonly #currentTransaction = () => this.db.currentTransaction();
   #columns: ReadonlySet<string> | undefined;
   #columnsLoading: Promise<ReadonlySet<string>> | undefined;
 
@@ -296,7 +297,7 @@ export class BaseRepository<
   }
 
   #run<T>(kind: OperationKind, args: unknown[], impl: (op: RepositoryOperation, columns: ReadonlySet<string>) => T | Promise<T>): Promise<T> {
-    const transaction = this.#middleware.length === 0 ? undefined : this.db.currentTransaction();
+    const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
     return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction, session: this.#session }, async (op) =>
       impl(op, this.#columns ?? (await this.#loadColumns())),
     );

@@ -261,7 +261,7 @@ export class InMemoryRepository<
     // `await` also turns a synchronous throw (e.g. a middleware's scope()) into a rejection.
     return await runMiddleware<T>(
       this.options.middleware ?? [],
-      { kind, args, repository: this.descriptor, transaction: undefined, session: undefined },
+      { kind, args, repository: this.descriptor, transaction: undefined },
       (operation) => new Promise<T>((resolve) => resolve(execute(operation))),
     );
   }

@@ -25,7 +25,7 @@ const WRITES_WITH_INPUT: ReadonlySet<OperationKind> = new Set(['create', 'create
  * out explicitly with `skipMiddleware: ['tenant']` (shared reference tables).
  *
  * ```ts
- * const db = createDatabase<DB>({ middleware: [tenantFilter({ mode: 'both' }), cache({ store })] })
+ * const db = createDatabase<DB>({ middleware: [cache({ store, ttlSeconds: 60, keyPrefix: 'app:' }), tenantFilter({ mode: 'both' })] })
  * await withTenant('acme', () => orders.findMany())
  * ```
  */
