@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BaseRepository, cache, memoryCacheStore, type RepositoryMiddleware, tenantFilter, withTenant } from '../../../src/index.js';
-import { useTestDatabase } from '../../support/test-database.js';
+import { isRealServer, useTestDatabase } from '../../support/test-database.js';
 import { createTenantTables, type TenantDB } from './tenant-fixture.js';
 
 // In rls/both mode the tenant filter opens a transaction around next(); a cache placed
@@ -47,7 +47,7 @@ describe.each(setups)('tenantFilter with cache, %s', (_label, order) => {
   }
 });
 
-describe('the window between a write and the COMMIT of the transaction the tenant filter opened', () => {
+describe.runIf(isRealServer())('the window between a write and the COMMIT of the transaction the tenant filter opened', () => {
   it('a reader inside it cannot leave a stale entry behind (tenant before cache, both mode)', async () => {
     const store = memoryCacheStore({ maxEntries: 100 });
     const cached = cache({ store, ttlSeconds: 60, keyPrefix: 'window:' });
