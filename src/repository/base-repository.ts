@@ -1,4 +1,4 @@
-import { CompiledQuery, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SelectType, sql, type Updateable } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SelectType, type Updateable } from 'kysely';
 import type { Database } from '../database.js';
 import { NotFoundError, ValidationError } from '../errors/application-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, SessionControl } from '../middleware/repository-middleware.js';
@@ -26,6 +26,7 @@ import { type Condition, equalityConditions, type Where, scopeConditions, toCond
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import { upsertRow } from './upsert.js';
 import { sqlSession } from './sql-session.js';
+import { nowColumns, SQL_NOW, updatedAtNow } from './timestamps.js';
 
 type Row<DB, TB extends TableName<DB>> = Selectable<DB[TB]>;
 /** The primary key's type (its select type). */
@@ -181,7 +182,7 @@ export class BaseRepository<
     return this.#run('create', [input], async (op, columns) => {
       const row = prepareInsert(op.args[0], this.#inputContext(op, columns));
       const keys = Object.keys(row);
-      const sql = this.#hot.insert(keys, this.#nowColumns(keys, 'create'));
+      const sql = this.#hot.insert(keys, nowColumns(this.#options.timestamps, keys, 'create'));
       const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(sql, keys.map((key) => row[key])));
       return rows[0] as Row<DB, TB>;
     });
@@ -192,7 +193,7 @@ export class BaseRepository<
       const [items] = op.args as [unknown[]];
       // Validate everything first: an invalid item means nothing is written.
       const rows = items.map((item) => prepareInsert(item, this.#inputContext(op, columns)));
-      const now = this.#nowColumns([], 'create');
+      const now = nowColumns(this.#options.timestamps, [], 'create');
       return insertInChunks<Row<DB, TB>>({ inTransaction: (work) => this.db.transaction(work), kysely: this.#loose, table: this.descriptor.table, rows, nowColumns: now });
     });
   }
@@ -203,7 +204,7 @@ export class BaseRepository<
       const values = preparePatch(input, this.#inputContext(op, columns));
       const keys = Object.keys(values);
       const filters = this.#filters(op, columns, undefined);
-      const now = this.#nowColumns(keys, 'update');
+      const now = nowColumns(this.#options.timestamps, keys, 'update');
       if (keys.length === 0 && now.length === 0) return (await this.findById(key as IdOf<DB, TB, PK>)) ?? this.#notFound(key);
       const sql = this.#hot.update(keys, now, filters);
       const parameters = [...keys.map((column) => values[column]), key, ...filterValues(filters)];
@@ -217,7 +218,7 @@ export class BaseRepository<
       const [filter, input] = op.args as [unknown, unknown];
       const conditions = this.#readConditions(op, columns, filter, undefined);
       const values: Loose = { ...preparePatch(input, this.#inputContext(op, columns)) };
-      for (const column of this.#nowColumns(Object.keys(values), 'update')) values[column] = nowSql();
+      for (const column of nowColumns(this.#options.timestamps, Object.keys(values), 'update')) values[column] = SQL_NOW;
       if (Object.keys(values).length === 0) return this.#count(conditions);
       const result = await this.#loose.updateTable(this.descriptor.table).set(values).where((eb) => conditionsExpression(eb, conditions)).executeTakeFirst();
       return Number(result.numUpdatedRows);
@@ -234,7 +235,7 @@ export class BaseRepository<
         conflictColumns: [...conflictColumns],
         columns,
         scope: scopeConditions(op.scope, columns, this.descriptor.table),
-        nowOnInsert: this.#nowColumns([], 'create'),
+        nowOnInsert: nowColumns(this.#options.timestamps, [], 'create'),
         updatedAt: this.#options.timestamps?.updatedAt,
         createdAt: this.#options.timestamps?.createdAt,
       });
@@ -248,7 +249,7 @@ export class BaseRepository<
       const filters = this.#filters(op, columns, undefined);
       const found = await this.#loose
         .updateTable(this.descriptor.table)
-        .set({ [softDelete]: nowSql() })
+        .set({ [softDelete]: SQL_NOW })
         .where((eb) => conditionsExpression(eb, [...filters, { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] }]))
         .returning(this.descriptor.primaryKey)
         .executeTakeFirst();
@@ -269,7 +270,7 @@ export class BaseRepository<
       ];
       const row = await this.#loose
         .updateTable(this.descriptor.table)
-        .set({ [softDelete]: null, ...this.#updatedAtNow() })
+        .set({ [softDelete]: null, ...updatedAtNow(this.#options.timestamps) })
         .where((eb) => eb.and([conditionsExpression(eb, conditions), eb(softDelete, 'is not', null)]))
         .returningAll()
         .executeTakeFirst();
@@ -363,18 +364,6 @@ export class BaseRepository<
     return { table: this.descriptor.table, columns, scope: op.scope, schemas: this.#options.schemas };
   }
 
-  /** Timestamp columns to set to now() that the input did not set itself. */
-  #nowColumns(keys: readonly string[], kind: 'create' | 'update'): string[] {
-    const { createdAt, updatedAt } = this.#options.timestamps ?? {};
-    const wanted: Array<string | undefined> = kind === 'create' ? [createdAt, updatedAt] : [updatedAt];
-    return [...new Set(wanted.filter((column): column is string => column !== undefined && !keys.includes(column)))];
-  }
-
-  #updatedAtNow(): Loose {
-    const updatedAt = this.#options.timestamps?.updatedAt;
-    return updatedAt ? { [updatedAt]: nowSql() } : {};
-  }
-
   #requireSoftDelete(what: string): string {
     const column = this.descriptor.softDelete;
     if (column === undefined) {
@@ -392,12 +381,6 @@ export class BaseRepository<
 
 type ReadArg = { withDeleted?: boolean } | undefined;
 type LooseSelect = SelectQueryBuilder<LooseDB, string, Loose>;
-
-const SQL_NOW = sql`now()`;
-
-function nowSql() {
-  return SQL_NOW;
-}
 
 function describeId(id: unknown): string {
   return typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint' ? String(id) : '(given)';

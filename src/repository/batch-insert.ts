@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { SQL_NOW } from './timestamps.js';
 import type { LooseDB } from './kysely-conditions.js';
 
 /** PostgreSQL's limit on bind parameters in one statement. */
@@ -29,7 +30,7 @@ export async function insertInChunks<R>(args: {
     for (const chunk of chunks) {
       const values = chunk.map((row) => {
         const withNow: Record<string, unknown> = { ...row };
-        for (const column of nowColumns) if (!(column in withNow)) withNow[column] = sql`now()`;
+        for (const column of nowColumns) if (!(column in withNow)) withNow[column] = SQL_NOW;
         return withNow;
       });
       inserted.push(...((await kysely.insertInto(table).values(values).returningAll().execute()) as R[]));

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { SQL_NOW } from './timestamps.js';
 import { ConflictError, type ConstraintDetails } from '../errors/constraint-errors.js';
 import { ValidationError } from '../errors/application-errors.js';
 import type { RepositoryDescriptor } from '../middleware/repository-middleware.js';
@@ -27,7 +28,7 @@ export async function upsertRow<R>(args: {
   }
   for (const column of conflictColumns) assertColumn(column, columns, descriptor.table, 'conflictColumns');
   const values: Record<string, unknown> = { ...row };
-  for (const column of args.nowOnInsert) if (!(column in values)) values[column] = sql`now()`;
+  for (const column of args.nowOnInsert) if (!(column in values)) values[column] = SQL_NOW;
   const updated = Object.keys(row).filter((column) => !conflictColumns.includes(column) && column !== args.createdAt && column !== descriptor.primaryKey);
   const target = descriptor.table;
   const result = await kysely
@@ -36,7 +37,7 @@ export async function upsertRow<R>(args: {
     .onConflict((conflict) => {
       const set: Record<string, unknown> = {};
       for (const column of updated) set[column] = sql.ref(`excluded.${column}`);
-      if (args.updatedAt !== undefined) set[args.updatedAt] = sql`now()`;
+      if (args.updatedAt !== undefined) set[args.updatedAt] = SQL_NOW;
       // Nothing else to change: a no-op assignment still returns the existing row.
       if (Object.keys(set).length === 0) set[conflictColumns[0] as string] = sql.ref(`excluded.${conflictColumns[0] as string}`);
       const update = conflict.columns(conflictColumns).doUpdateSet(set);
