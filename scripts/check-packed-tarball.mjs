@@ -30,6 +30,7 @@ try {
     assert(typeof main.createDatabase === 'function', 'createDatabase is exported');
     assert(typeof main.mapPostgresError === 'function', 'mapPostgresError is exported');
     assert(typeof testing.findTestServer === 'function', 'testing.findTestServer is exported');
+    assert(typeof testing.withRollback === 'function', 'testing.withRollback is exported');
     const error = main.mapPostgresError(Object.assign(new Error('dup'), { code: '23505' }));
     assert(error instanceof main.ConflictError && error instanceof main.DataLayerError, 'error classes keep identity');
     let configError;

@@ -4,3 +4,4 @@ export { createTestSchema } from './test-schema.js';
 export type { TestSchema } from './test-schema.js';
 export { InMemoryRepository } from './in-memory-repository.js';
 export type { InMemoryRepositoryOptions } from './in-memory-repository.js';
+export { withRollback } from './with-rollback.js';
