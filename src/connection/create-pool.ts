@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { ResolvedOptions } from '../config/resolve-options.js';
+import { describeError } from '../logging/describe-error.js';
 
 export interface PoolSnapshot {
   /** Open connections (idle + checked out). */
@@ -38,7 +39,7 @@ export function createPool(options: ResolvedOptions): pg.Pool {
   // An idle client whose server connection dies emits 'error' on the pool; unhandled,
   // that would crash the host process. pg-pool already discards the client.
   pool.on('error', (error) => {
-    options.logger.warn({ err: { message: error.message, code: (error as { code?: unknown }).code }, target: connection.target }, 'idle database connection failed and was discarded');
+    options.logger.warn({ err: describeError(error), target: connection.target }, 'idle database connection failed and was discarded');
   });
   return pool;
 }

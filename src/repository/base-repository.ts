@@ -1,6 +1,6 @@
 import { CompiledQuery, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SelectType, type Updateable } from 'kysely';
 import type { Database } from '../database.js';
-import { NotFoundError, ValidationError } from '../errors/application-errors.js';
+import { ValidationError } from '../errors/application-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, SessionControl } from '../middleware/repository-middleware.js';
 import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
 import { HotStatements, filterValues } from './hot-statements.js';
@@ -27,6 +27,7 @@ import { checkedLimit, checkedPage } from './paging-limits.js';
 import { upsertRow } from './upsert.js';
 import { sqlSession } from './sql-session.js';
 import { nowColumns, SQL_NOW, updatedAtNow } from './timestamps.js';
+import { rowNotFound } from './row-not-found.js';
 
 type Row<DB, TB extends TableName<DB>> = Selectable<DB[TB]>;
 /** The primary key's type (its select type). */
@@ -375,13 +376,10 @@ export class BaseRepository<
   }
 
   #notFound(id: unknown): never {
-    throw new NotFoundError(`No "${this.descriptor.table}" row with ${this.descriptor.primaryKey} ${describeId(id)}`, { table: this.descriptor.table });
+    throw rowNotFound(this.descriptor.table, this.descriptor.primaryKey, id);
   }
 }
 
 type ReadArg = { withDeleted?: boolean } | undefined;
 type LooseSelect = SelectQueryBuilder<LooseDB, string, Loose>;
 
-function describeId(id: unknown): string {
-  return typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint' ? String(id) : '(given)';
-}

@@ -22,7 +22,3 @@ export function assertKeyNotNull(values: Readonly<Record<string, unknown>>, prim
   });
 }
 
-/** An id for a message: primitives as they are, anything else not at all (values stay out of messages). */
-export function describeId(id: unknown): string {
-  return typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint' ? String(id) : '(given)';
-}

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '../errors/application-errors.js';
+import { type NotFoundError, ValidationError } from '../errors/application-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../middleware/repository-middleware.js';
 import { runMiddleware } from '../middleware/run-middleware.js';
 import { decodeCursor, encodeCursor } from '../repository/cursor-codec.js';
@@ -16,7 +16,8 @@ import type {
   UpsertOptions,
 } from '../repository/repository-contract.js';
 import { type Condition, matches, scopeConditions, sqlEquals, toConditions, type Where } from '../repository/where-filter.js';
-import { describeId, optionsOf } from './in-memory-checks.js';
+import { optionsOf } from './in-memory-checks.js';
+import { rowNotFound } from '../repository/row-not-found.js';
 import { cloneRow, type StoredRow } from './in-memory-store.js';
 import { type InMemoryRepositoryOptions, InMemoryTable } from './in-memory-table.js';
 
@@ -304,8 +305,7 @@ export class InMemoryRepository<
   }
 
   private notFound(id: unknown): NotFoundError {
-    const { name, primaryKey } = this.table;
-    return new NotFoundError(`No "${name}" row with ${primaryKey} ${describeId(id)}`, { table: name });
+    return rowNotFound(this.table.name, this.table.primaryKey, id);
   }
 
   private notSoftDeletable(what: string): ValidationError {

@@ -3,6 +3,7 @@ import pRetry from 'p-retry';
 import type { PgConnection } from '../driver/pg-connection.js';
 import type { PgDriver } from '../driver/pg-driver.js';
 import { DeadlockError, SerializationFailureError } from '../errors/query-errors.js';
+import { describeError } from '../logging/describe-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { DatabaseTransaction } from './database-transaction.js';
 import { assertNestable, parseTransactionOptions, type TransactionOptions, type TransactionSettings } from './transaction-options.js';
@@ -146,7 +147,7 @@ export class TransactionRunner<DB> {
       await rollback();
     } catch (error) {
       connection.markBroken();
-      this.#options.logger.warn({ err: describe(error) }, `${what} failed; the connection will be discarded`);
+      this.#options.logger.warn({ err: describeError(error) }, `${what} failed; the connection will be discarded`);
     }
   }
 
@@ -155,7 +156,7 @@ export class TransactionRunner<DB> {
       try {
         await hook(...args);
       } catch (error) {
-        this.#options.logger.error({ err: describe(error) }, `${kind} hook failed; the transaction outcome is unchanged`);
+        this.#options.logger.error({ err: describeError(error) }, `${kind} hook failed; the transaction outcome is unchanged`);
       }
     }
   }
@@ -188,7 +189,3 @@ async function overrideStatementTimeout(connection: PgConnection, ms: number): P
   return rows[0]?.previous ?? '0';
 }
 
-function describe(error: unknown): { message: string; code?: string } {
-  if (error instanceof Error) return { message: error.message, code: (error as { code?: string }).code };
-  return { message: String(error) };
-}

@@ -7,7 +7,8 @@ import { type CacheOptions, resolveCacheOptions } from './cache-options.js';
 import { SingleFlight } from './single-flight.js';
 import type { CacheHit, MaybePromise } from './cache-store.js';
 import { boundedCall, isThenable } from './store-call.js';
-import { describeError, ThrottledWarning } from './throttled-warning.js';
+import { describeError } from '../../logging/describe-error.js';
+import { ThrottledWarning } from './throttled-warning.js';
 import { cloneCacheValue } from './value-codec.js';
 
 /** Counters of one `cache()` middleware; `db.metrics().middleware.cache` when database-wide. */

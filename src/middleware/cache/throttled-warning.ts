@@ -42,15 +42,3 @@ export class ThrottledWarning {
   }
 }
 
-/**
- * Loggable summary of an error: name, message and code, never its whole object graph.
- *
- * ```ts
- * logger.warn({ err: describeError(error) }, 'cache store unavailable')
- * ```
- */
-export function describeError(error: unknown): { name: string; message: string; code?: unknown } {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  return code === undefined ? { name: error.name, message: error.message } : { name: error.name, message: error.message, code };
-}
