@@ -1,6 +1,7 @@
-// Packs the library as npm would publish it, installs the tarball into a scratch
-// consumer, and checks that require(), import and TypeScript (node16 resolution,
-// both module kinds) all see the same public API on "." and "./testing".
+// Packs the library as npm would publish it, lints the tarball (publint, and
+// arethetypeswrong for every resolution mode), installs it into a scratch consumer,
+// and checks that require(), import and TypeScript (node16 resolution, both module
+// kinds) all see the same public API on "." and "./testing".
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,9 @@ try {
     const leaked = files.filter((file) => forbidden.test(file));
     if (leaked.length > 0) throw new Error(`tarball contains files it should not: ${leaked.join(', ')}`);
   }
+  const bin = (name) => join(root, 'node_modules', '.bin', name);
+  execFileSync(bin('publint'), ['run', tarball, '--strict'], { stdio: 'inherit' });
+  execFileSync(bin('attw'), [tarball, '--format', 'table-flipped'], { stdio: 'inherit' });
 
   const { peerDependencies } = JSON.parse(run('node', ['-p', 'JSON.stringify(require("./package.json"))'], root));
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
