@@ -1,20 +1,7 @@
 import { z } from 'zod';
 import { LOG_LEVELS, type Logger, type LogLevel } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
-
-/** What the slow-query hook receives. Parameters appear only with `logParameters: true`. */
-export interface SlowQueryEvent {
-  /** The SQL text with `$n` placeholders (never the values). */
-  sql: string;
-  durationMs: number;
-  parameterCount: number;
-  /** Rows returned or affected; `null` when the statement failed. */
-  rowCount: number | null;
-  /** Bound values, present only when `logParameters` is true. */
-  parameters?: readonly unknown[];
-}
-
-export type SlowQueryHook = (event: SlowQueryEvent) => void | Promise<void>;
+import type { SlowQueryHook } from '../driver/slow-query-event.js';
 
 export interface TlsOptions {
   rejectUnauthorized?: boolean;

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors/application-errors.js';
 import { type Logger, redactConnectionString, resolveLogger } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
-import { DEFAULTS, databaseOptionsSchema, type DatabaseOptions, type SlowQueryHook, type TlsOptions } from './options-schema.js';
+import type { SlowQueryHook } from '../driver/slow-query-event.js';
+import { DEFAULTS, databaseOptionsSchema, type DatabaseOptions, type TlsOptions } from './options-schema.js';
 
 /** Options after validation and defaults. Secrets are non-enumerable properties. */
 export interface ResolvedOptions {

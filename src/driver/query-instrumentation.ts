@@ -1,4 +1,4 @@
-import type { SlowQueryEvent, SlowQueryHook } from '../config/options-schema.js';
+import type { SlowQueryEvent, SlowQueryHook } from './slow-query-event.js';
 import type { Logger } from '../logging/logger.js';
 import { RollingWindow } from './rolling-window.js';
 

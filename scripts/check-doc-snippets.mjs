@@ -1,0 +1,136 @@
+// Type-checks every TypeScript snippet in the docs, the README and the JSDoc of src/
+// against the BUILT package (run `npm run build` first), the way Kysely checks its JSDoc
+// examples: a snippet that no longer compiles fails CI.
+//
+// Each snippet becomes one ES module of its own (top-level await works, names do not
+// collide across snippets), with the public names it uses imported as a reader would.
+// Names a snippet uses without declaring (`db`, `DB`, `orders`, ...) come from the shared
+// prelude, scripts/doc-snippets/prelude.ts. A fence written ```ts nocheck is skipped.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const out = join(root, '.doc-snippets');
+
+function walk(dir, ext) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return walk(path, ext);
+    return path.endsWith(ext) ? [path] : [];
+  });
+}
+
+/** ```ts fences in markdown (or in a JSDoc comment, once its leading " * " is stripped). */
+function fences(text) {
+  const found = [];
+  const pattern = /^([ \t]*)```(ts|typescript)([^\n]*)\n([\s\S]*?)^\1```/gm;
+  for (const match of text.matchAll(pattern)) {
+    if (/\bnocheck\b/.test(match[3])) continue;
+    const line = text.slice(0, match.index).split('\n').length;
+    const indent = match[1].length;
+    found.push({ line, code: match[4].split('\n').map((each) => each.slice(indent)).join('\n') });
+  }
+  return found;
+}
+
+/** The fenced code under each `@example` tag of a JSDoc comment (public API examples). */
+function jsdocSnippets(text) {
+  const found = [];
+  for (const comment of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
+    const body = comment[1].split('\n').map((line) => line.replace(/^\s*\* ?/, '')).join('\n');
+    const offset = text.slice(0, comment.index).split('\n').length - 1;
+    for (const example of body.matchAll(/@example\b[^\n]*\n([\s\S]*?)(?=\n@\w|$)/g)) {
+      const before = body.slice(0, example.index).split('\n').length;
+      for (const snippet of fences(example[1])) found.push({ ...snippet, line: snippet.line + offset + before });
+    }
+  }
+  return found;
+}
+
+/** Every name the explicit barrels export (values and types), to import where a snippet uses them. */
+function barrelNames(file) {
+  const text = readFileSync(file, 'utf8');
+  const names = new Set();
+  for (const match of text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}\s+from/g)) {
+    for (const part of match[1].split(',')) {
+      const name = part.trim().split(/\s+as\s+/).pop()?.replace(/^type\s+/, '').trim();
+      if (name) names.add(name);
+    }
+  }
+  return [...names];
+}
+
+const autoImports = [
+  ['@org/data-layer', barrelNames(join(root, 'src', 'index.ts'))],
+  ['@org/data-layer/testing', barrelNames(join(root, 'src', 'testing', 'index.ts'))],
+  ['kysely', ['sql', 'Generated', 'Insertable', 'Selectable', 'Updateable', 'Kysely']],
+  ['vitest', ['describe', 'it', 'test', 'expect', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach', 'vi', 'inject']],
+];
+
+function toModule(code) {
+  const imports = [];
+  const body = [];
+  let inImport = false;
+  for (const line of code.split('\n')) {
+    if (inImport || /^import\s/.test(line)) {
+      imports.push(line);
+      inImport = !/;\s*$/.test(line) && !/from\s+['"][^'"]+['"]\s*;?\s*$/.test(line);
+    } else body.push(line);
+  }
+  // Import the public names a snippet uses but does not import itself, the way a reader
+  // would after copying it (the snippet's own imports win).
+  const own = imports.join('\n');
+  const text = body.join('\n');
+  const taken = new Set();
+  for (const [from, names] of autoImports) {
+    const wanted = names.filter((name) => !taken.has(name) && !new RegExp(`\\b${name}\\b`).test(own) && new RegExp(`\\b${name}\\b`).test(text));
+    wanted.forEach((name) => taken.add(name));
+    if (wanted.length > 0) imports.push(`import { ${wanted.join(', ')} } from '${from}';`);
+  }
+  return [...imports, "import './prelude.js';", ...body, 'export {};', ''].join('\n');
+}
+
+const sources = [join(root, 'README.md'), ...walk(join(root, 'docs'), '.md')];
+const snippets = [
+  ...sources.flatMap((file) => fences(readFileSync(file, 'utf8')).map((each) => ({ ...each, file }))),
+  ...walk(join(root, 'src'), '.ts').flatMap((file) => jsdocSnippets(readFileSync(file, 'utf8')).map((each) => ({ ...each, file }))),
+];
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out);
+writeFileSync(join(out, 'prelude.ts'), readFileSync(join(root, 'scripts', 'doc-snippets', 'prelude.ts'), 'utf8'));
+const origins = new Map();
+snippets.forEach((snippet, index) => {
+  const name = `snippet-${String(index).padStart(3, '0')}.ts`;
+  origins.set(name, `${relative(root, snippet.file)}:${snippet.line}`);
+  writeFileSync(join(out, name), toModule(snippet.code));
+});
+writeFileSync(
+  join(out, 'tsconfig.json'),
+  JSON.stringify({
+    compilerOptions: {
+      strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022',
+      lib: ['ES2023', 'ESNext.Disposable', 'DOM'], types: ['node'], typeRoots: [join(root, 'node_modules', '@types')],
+      skipLibCheck: true, allowUnreachableCode: true, noUnusedLocals: false,
+    },
+    include: ['*.ts'],
+  }),
+);
+// No package.json of its own: the folder sits inside the package, which resolves itself by
+// name through its "exports" (a self-reference), so snippets import '@org/data-layer'
+// exactly as users do and see the built declarations.
+let failed = false;
+try {
+  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(out, 'tsconfig.json'), '--pretty', 'false'], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+} catch (error) {
+  failed = true;
+  const report = String(error.stdout ?? '') + String(error.stderr ?? '');
+  for (const line of report.split('\n').filter(Boolean)) {
+    const match = /(snippet-\d+\.ts)\((\d+),\d+\): (.*)/.exec(line);
+    console.error(match ? `${origins.get(match[1])} (.doc-snippets/${match[1]}:${match[2]}): ${match[3]}` : line);
+  }
+}
+console.log(`${snippets.length} snippets from ${new Set(snippets.map((each) => each.file)).size} files: ${failed ? 'some do not compile' : 'all compile'}`);
+if (!failed) rmSync(out, { recursive: true, force: true });
+process.exit(failed ? 1 : 0);
