@@ -84,7 +84,8 @@ function toModule(code) {
   const text = body.join('\n');
   const taken = new Set();
   for (const [from, names] of autoImports) {
-    const wanted = names.filter((name) => !taken.has(name) && !new RegExp(`\\b${name}\\b`).test(own) && new RegExp(`\\b${name}\\b`).test(text));
+    const declared = (name) => new RegExp(`\\b(interface|type|class|const|let|var|function|enum)\\s+${name}\\b`).test(text);
+    const wanted = names.filter((name) => !taken.has(name) && !declared(name) && !new RegExp(`\\b${name}\\b`).test(own) && new RegExp(`\\b${name}\\b`).test(text));
     wanted.forEach((name) => taken.add(name));
     if (wanted.length > 0) imports.push(`import { ${wanted.join(', ')} } from '${from}';`);
   }
