@@ -63,16 +63,21 @@ export function decodeCursor(cursor: unknown, context: CursorContext): CursorVal
   if (parsed.o !== orderSignature(context.terms)) throw invalidCursor('it was made for a different orderBy');
   if (parsed.c.length !== context.terms.length) throw invalidCursor('it is malformed');
   if (parsed.b !== bindingDigest(context.binding, key)) throw invalidCursor('it was made for another table, where filter or tenant');
-  return parsed.c.map(([type, text], index) => {
+  return parsed.c.map((entry, index) => {
     const column = context.terms[index]!.column;
     const expected = context.types?.[index];
+    // Checked before any SQL: a number, object or array where the text was is refused here.
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') {
+      throw invalidValue(column, `its value for "${column}" is not a valid ${expected ?? 'value'}`);
+    }
+    const [type, text] = entry as [string, string];
     if (expected !== undefined && type !== expected) throw invalidValue(column, `it was made for a column of type ${type}, and "${column}" is ${expected}`);
     if (!context.isValid(text, type, index)) throw invalidValue(column, `its value for "${column}" is not a valid ${expected ?? type}`);
     return { type, text };
   });
 }
 
-function parsePayload(payload: string): { o: string; b: string; c: Array<[string, string]> } {
+function parsePayload(payload: string): { o: string; b: string; c: unknown[] } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -81,9 +86,7 @@ function parsePayload(payload: string): { o: string; b: string; c: Array<[string
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidCursor('it is malformed');
   const { o, b, c } = parsed as Record<string, unknown>;
-  const pair = (entry: unknown): entry is [string, string] =>
-    Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && typeof entry[1] === 'string';
-  if (typeof o !== 'string' || typeof b !== 'string' || !Array.isArray(c) || !c.every(pair)) throw invalidCursor('it is malformed');
+  if (typeof o !== 'string' || typeof b !== 'string' || !Array.isArray(c)) throw invalidCursor('it is malformed');
   return { o, b, c };
 }
 

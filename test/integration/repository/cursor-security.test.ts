@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BaseRepository, type Database, tenantFilter, ValidationError, withTenant } from '../../../src/index.js';
+import { BaseRepository, type CursorPage, type Database, tenantFilter, ValidationError, withTenant } from '../../../src/index.js';
 import { caught } from '../../support/repository-contract.js';
 import { cursorPayload, editedCursor, editedKeepingSignature, withValue } from '../../support/cursor-tampering.js';
 import { statementSpy } from '../../support/statement-spy.js';
@@ -26,11 +26,13 @@ const t = useTestDatabase<DB>('cursor_security', spy.options);
 const KEY_OLD = 'old-cursor-key-0123456789';
 const KEY_NEW = 'new-cursor-key-9876543210';
 
-const repoOn = (db: Database<DB>, table: 'orders' | 'invoices' = 'orders') => new BaseRepository<DB, typeof table>(db, { table });
+const repoOn = (db: Database<DB>, table: 'orders' | 'invoices' = 'orders') => new BaseRepository<DB, 'orders'>(db, { table: table as 'orders' });
 const tenantRepo = (db: Database<DB>, mode: 'filter' | 'rls') =>
   new BaseRepository<DB, 'orders'>(db, { table: 'orders', middleware: [tenantFilter({ mode })] });
 
-async function firstCursor(repo: BaseRepository<DB, 'orders' | 'invoices'>, options: { where?: Partial<OrderRow> } = {}): Promise<string> {
+type Pager = { paginateByCursor(options: { orderBy: 'created_at'; limit: number; where?: Partial<OrderRow> }): Promise<CursorPage<OrderRow>> };
+
+async function firstCursor(repo: Pager, options: { where?: Partial<OrderRow> } = {}): Promise<string> {
   const page = await repo.paginateByCursor({ orderBy: 'created_at', limit: 2, ...options });
   expect(page.nextCursor).toBeDefined();
   return page.nextCursor!;
