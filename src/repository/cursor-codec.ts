@@ -14,8 +14,8 @@ export interface CursorContext {
   readonly binding: unknown;
   /** `cursorSecret`: the first key signs, all verify; none means unsigned cursors. */
   readonly keys: CursorKeys;
-  /** The expected type of each order column; undefined lets the cursor say (the fake). */
-  readonly types?: readonly string[];
+  /** The expected type of each order column; undefined lets the cursor say (the fake, for a column it holds no value of). */
+  readonly types?: ReadonlyArray<string | undefined>;
   /** Whether `text` is a valid value of `type` for the term at `index`. */
   readonly isValid: (text: string, type: string, index: number) => boolean;
 }

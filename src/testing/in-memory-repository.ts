@@ -135,6 +135,8 @@ export class InMemoryRepository<
         terms,
         binding: cursorBinding(this.table.name, given.where, op.scope),
         keys: cursorKeys(this.options.cursorSecret),
+        // The fake has no catalog: a column's type is that of the values it holds.
+        types: terms.map((term) => jsCursorText(rows.find((row) => row[term.column] !== null && row[term.column] !== undefined)?.[term.column])?.type),
         isValid: (text, type) => jsCursorValue(text, type) !== undefined,
       };
       if (given.after !== undefined) {
