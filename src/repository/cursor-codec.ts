@@ -29,7 +29,15 @@ export interface CursorValue {
 /** Far above any real cursor; a longer string is refused before it is decoded. */
 export const MAX_CURSOR_LENGTH = 65_536;
 
-/** The cursor pointing after the row whose order values are `values`. */
+/**
+ * The cursor pointing after the row whose order values are `values`.
+ *
+ * ```ts
+ * const context = { terms: [{ column: 'id', direction: 'asc' }], binding: { table: 'orders' }, keys: [], isValid: () => true }
+ * const cursor = encodeCursor([{ type: 'integer', text: '42' }], context)
+ * decodeCursor(cursor, context) // [{ type: 'integer', text: '42' }]
+ * ```
+ */
 export function encodeCursor(values: ReadonlyArray<CursorValue | undefined>, context: CursorContext): string {
   const columns = context.terms.map((term, index) => {
     const value = values[index];
@@ -45,7 +53,10 @@ export function encodeCursor(values: ReadonlyArray<CursorValue | undefined>, con
   return key === undefined ? payload : `${payload}.${signPayload(payload, key)}`;
 }
 
-/** The values of the row the cursor points after; a malformed, forged or foreign cursor is a ValidationError. */
+/**
+ * The values of the row the cursor points after; a malformed, forged or foreign cursor,
+ * or a value not valid for its column, is a ValidationError (see `encodeCursor` for an example).
+ */
 export function decodeCursor(cursor: unknown, context: CursorContext): CursorValue[] {
   if (typeof cursor !== 'string') throw invalidCursor('expected the string returned as nextCursor');
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH) throw invalidCursor('it is not a cursor returned by paginateByCursor');

@@ -9,7 +9,14 @@ export type CursorKeys = readonly string[];
 const DOMAIN = '@org/data-layer cursor v1\n';
 const BINDING_DOMAIN = '@org/data-layer cursor binding v1\n';
 
-/** `cursorSecret` as a list of keys (none when unset). */
+/**
+ * `cursorSecret` as a list of keys (none when unset).
+ *
+ * ```ts
+ * const keys = cursorKeys(['new-key-0123456789', 'old-key-0123456789'])
+ * verifyingKey(payload, signPayload(payload, keys[0]!), keys) // 'new-key-0123456789'
+ * ```
+ */
 export function cursorKeys(secret: string | readonly string[] | undefined): CursorKeys {
   if (secret === undefined) return [];
   return Object.freeze(typeof secret === 'string' ? [secret] : [...secret]);

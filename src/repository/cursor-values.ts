@@ -34,7 +34,13 @@ const INTEGER_RANGE: Readonly<Record<string, readonly [bigint, bigint]>> = {
   bigint: [-(2n ** 63n), 2n ** 63n - 1n],
 };
 
-/** The kind of a base type as `format_type(oid, NULL)` names it. */
+/**
+ * The kind of a base type as `format_type(oid, NULL)` names it.
+ *
+ * ```ts
+ * kindOf('timestamp with time zone', false) // 'timestamptz'
+ * ```
+ */
 export function kindOf(baseType: string, isEnum: boolean): CursorValueKind {
   return isEnum ? 'enum' : (KINDS[baseType] ?? 'other');
 }
@@ -42,6 +48,11 @@ export function kindOf(baseType: string, isEnum: boolean): CursorValueKind {
 /**
  * Whether `text` is a value PostgreSQL accepts for the type, in the exact form it writes.
  * `labels` are an enum's labels.
+ *
+ * ```ts
+ * isValidCursorText('2147483648', 'integer', 'integer') // false: out of range
+ * isValidCursorText('2026-12-02T13:05:17.123456+00:00', 'timestamp with time zone', 'timestamptz') // true
+ * ```
  */
 export function isValidCursorText(text: string, baseType: string, kind: CursorValueKind, labels: readonly string[] = []): boolean {
   if (text.includes('\u0000')) return false; // no PostgreSQL text value holds NUL
@@ -92,6 +103,11 @@ function isDate(text: string, pattern: RegExp): boolean {
 /**
  * For the in-memory fake, which stores JavaScript values: the type a value stands for
  * and its exact text (a `Date` is exact to its millisecond, as the fake stores it).
+ *
+ * ```ts
+ * jsCursorText(10n) // { type: 'bigint', text: '10' }
+ * jsCursorValue('10', 'bigint') // 10n
+ * ```
  */
 export function jsCursorText(value: unknown): { type: string; text: string } | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : { type: 'timestamp with time zone', text: value.toISOString() };
