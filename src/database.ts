@@ -20,6 +20,7 @@ import { DatabaseClosedError } from './errors/connection-errors.js';
 import { AmbientConnectionProvider, ScopeConnectionProvider } from './transaction/connection-providers.js';
 import { DatabaseTransaction } from './transaction/database-transaction.js';
 import type { RepositoryMiddleware } from './middleware/repository-middleware.js';
+import { registerCursorSecret } from './repository/cursor-secrets.js';
 import type { TransactionOptions } from './transaction/transaction-options.js';
 import { type TransactionMetrics, TransactionRunner } from './transaction/transaction-runner.js';
 import type { AfterCommitHook, TransactionScope } from './transaction/transaction-scope.js';
@@ -114,6 +115,7 @@ class PostgresDatabase<DB> implements Database<DB> {
   constructor(options: ResolvedOptions) {
     this.#options = options;
     this.middleware = Object.freeze([...options.middleware]);
+    registerCursorSecret(this, options.cursorSecret);
     this.#pool = createPool(options);
     this.#instrumentation = new QueryInstrumentation(options);
     this.#driver = new PgDriver({

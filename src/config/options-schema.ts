@@ -68,12 +68,21 @@ export interface DatabaseOptions {
   strictTransactions?: boolean;
   /** Repository middleware every repository of this database runs, outermost first (see docs/middleware.md on order). */
   middleware?: readonly RepositoryMiddleware[];
+  /**
+   * Signs `paginateByCursor` cursors with HMAC-SHA256 so clients cannot forge or edit
+   * them. A list rotates keys: the first signs, every one verifies. Each key needs at
+   * least 16 characters. Never logged, never serialized. See docs/pagination.md.
+   * @default unset: cursors are bound to their table, filter and tenant, but not signed
+   */
+  cursorSecret?: string | readonly string[];
 }
 
 const integer = z.number({ error: 'expected a number' }).int({ error: 'expected an integer' });
 const nonNegativeInt = integer.nonnegative({ error: 'expected an integer >= 0' });
 const positiveInt = integer.positive({ error: 'expected an integer >= 1' });
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a plain identifier (letters, digits, _ or $)');
+
+const cursorKey = z.string({ error: 'expected a string or a non-empty list of strings' }).min(16, { error: 'expected a key of at least 16 characters' });
 
 const loggerSchema = z.custom<Logger>(
   (value) =>
@@ -138,6 +147,7 @@ export const databaseOptionsSchema = z
         ),
       )
       .optional(),
+    cursorSecret: z.union([cursorKey, z.array(cursorKey).min(1, { error: 'expected at least one key' })]).optional(),
   })
   .superRefine((options, ctx) => {
     if (options.connectionString === undefined) return;

@@ -17,6 +17,8 @@ export interface ResolvedOptions {
   readonly logParameters: boolean;
   readonly strictTransactions: boolean;
   readonly middleware: readonly RepositoryMiddleware[];
+  /** Cursor signing keys (non-enumerable, like the password); undefined when unset. */
+  readonly cursorSecret?: string | readonly string[];
 }
 
 export interface ConnectionSettings {
@@ -38,7 +40,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const parsed = databaseOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) throw configErrorFrom(parsed.error);
   const options = parsed.data;
-  return {
+  const resolved: ResolvedOptions = {
     connection: connectionSettings(options),
     pool: { ...DEFAULTS.pool, ...options.pool },
     retry: { ...DEFAULTS.retry, ...options.retry },
@@ -50,6 +52,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     strictTransactions: options.strictTransactions ?? DEFAULTS.strictTransactions,
     middleware: options.middleware ?? [],
   };
+  if (options.cursorSecret !== undefined) Object.defineProperty(resolved, 'cursorSecret', { value: options.cursorSecret, enumerable: false });
+  return resolved;
 }
 
 function connectionSettings(options: DatabaseOptions): ConnectionSettings {

@@ -4,9 +4,12 @@ import { ValidationError } from '../errors/application-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, SessionControl } from '../middleware/repository-middleware.js';
 import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
 import { HotStatements, filterValues } from './hot-statements.js';
-import { type LooseDB, afterCursorExpression, conditionsExpression } from './kysely-conditions.js';
+import { type LooseDB, conditionsExpression } from './kysely-conditions.js';
 import { type OrderTerm, toOrderTerms } from './order-by.js';
-import { decodeCursor, encodeCursor } from './cursor-codec.js';
+import { cursorPage } from './cursor-page.js';
+import { cursorBinding } from './cursor-binding.js';
+import { cursorKeysOf } from './cursor-secrets.js';
+import { type ColumnType, loadColumnTypes } from './column-types.js';
 import { insertInChunks } from './batch-insert.js';
 import { prepareInsert, preparePatch } from './prepare-input.js';
 import type {
@@ -67,6 +70,7 @@ export class BaseRepository<
   readonly #currentTransaction = () => this.db.currentTransaction();
   #columns: ReadonlySet<string> | undefined;
   #columnsLoading: Promise<ReadonlySet<string>> | undefined;
+  #types: Promise<ReadonlyMap<string, ColumnType>> | undefined;
 
   constructor(db: Database<DB>, options: RepositoryOptions<DB, TB, SD, PK>) {
     if (typeof options.table !== 'string' || options.table === '') throw new ValidationError('Repository option "table" must be a table name', []);
@@ -157,16 +161,9 @@ export class BaseRepository<
       const [opts] = op.args as [CursorPaginateOptions<Loose, true>];
       const limit = checkedLimit(opts.limit ?? 20, 'limit', 1_000, 1);
       const terms = this.#terms(opts.orderBy, columns);
-      let query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)), terms);
-      if (opts.after !== undefined) {
-        const values = decodeCursor(opts.after, terms);
-        query = query.where((eb) => afterCursorExpression(eb, terms, values));
-      }
-      const rows = await query.limit(limit + 1).execute();
-      const hasNextPage = rows.length > limit;
-      const items = hasNextPage ? rows.slice(0, limit) : rows;
-      const last = items.at(-1);
-      return { items: items as Row<DB, TB>[], hasNextPage, nextCursor: hasNextPage && last ? encodeCursor(last, terms) : undefined };
+      const query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)), terms);
+      const binding = cursorBinding(this.descriptor.table, opts.where, op.scope);
+      return cursorPage<Row<DB, TB>>({ query, terms, limit, after: opts.after, types: await this.#columnTypes(), binding, keys: cursorKeysOf(this.db) });
     });
   }
 
@@ -320,6 +317,15 @@ export class BaseRepository<
       },
     );
     return this.#columnsLoading;
+  }
+
+  /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
+  #columnTypes(): Promise<ReadonlyMap<string, ColumnType>> {
+    this.#types ??= loadColumnTypes(this.#loose as Kysely<unknown>, this.descriptor.table).catch((error: unknown) => {
+      this.#types = undefined; // a transient failure must not stick
+      throw error;
+    });
+    return this.#types;
   }
 
   #filters(op: RepositoryOperation, columns: ReadonlySet<string>, read: ReadArg): Condition[] {

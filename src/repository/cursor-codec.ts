@@ -1,56 +1,119 @@
 import { ValidationError } from '../errors/application-errors.js';
 import type { OrderTerm } from './order-by.js';
+import { bindingDigest, type CursorKeys, signPayload, verifyingKey } from './cursor-signing.js';
 
 /**
- * Opaque keyset cursors: base64url JSON of the last row's values for the order columns,
- * plus the order they belong to, so a cursor from another ordering is rejected.
+ * Opaque keyset cursors. The payload (base64url JSON) holds, for each order column, its
+ * type and the exact text of the last row's value; the order it belongs to; and a digest
+ * of what it is bound to (table, where filter, scope, tenant). With `cursorSecret` the
+ * payload is followed by `.` and its HMAC-SHA256, so it cannot be forged or edited.
  */
-export function encodeCursor(row: Readonly<Record<string, unknown>>, terms: readonly OrderTerm[]): string {
-  const values = terms.map(({ column }) => {
-    const value = row[column];
-    if (value === null || value === undefined) {
-      throw new ValidationError(`Cursor pagination needs non-null values in its order columns; "${column}" is null`, [
-        { path: ['orderBy', column], message: 'order column is null in a returned row', code: 'null_order_value' },
-      ]);
-    }
-    return encodeValue(value);
-  });
-  return Buffer.from(JSON.stringify({ o: signature(terms), v: values })).toString('base64url');
+export interface CursorContext {
+  readonly terms: readonly OrderTerm[];
+  /** Table, filter, middleware scope and tenant: a cursor is valid only for the same ones. */
+  readonly binding: unknown;
+  /** `cursorSecret`: the first key signs, all verify; none means unsigned cursors. */
+  readonly keys: CursorKeys;
+  /** The expected type of each order column; undefined lets the cursor say (the fake, for a column it holds no value of). */
+  readonly types?: ReadonlyArray<string | undefined>;
+  /** Whether `text` is a valid value of `type` for the term at `index`. */
+  readonly isValid: (text: string, type: string, index: number) => boolean;
 }
 
-/** The values of the row the cursor points after; a malformed or foreign cursor is a ValidationError. */
-export function decodeCursor(cursor: unknown, terms: readonly OrderTerm[]): unknown[] {
+/** One decoded cursor value: its type and its exact text. */
+export interface CursorValue {
+  readonly type: string;
+  readonly text: string;
+}
+
+/** Far above any real cursor; a longer string is refused before it is decoded. */
+export const MAX_CURSOR_LENGTH = 65_536;
+
+/**
+ * The cursor pointing after the row whose order values are `values`.
+ *
+ * ```ts
+ * const context = { terms: [{ column: 'id', direction: 'asc' }], binding: { table: 'orders' }, keys: [], isValid: () => true }
+ * const cursor = encodeCursor([{ type: 'integer', text: '42' }], context)
+ * decodeCursor(cursor, context) // [{ type: 'integer', text: '42' }]
+ * ```
+ */
+export function encodeCursor(values: ReadonlyArray<CursorValue | undefined>, context: CursorContext): string {
+  const columns = context.terms.map((term, index) => {
+    const value = values[index];
+    if (value === undefined) {
+      throw new ValidationError(`Cursor pagination needs non-null values in its order columns; "${term.column}" is null`, [
+        { path: ['orderBy', term.column], message: 'order column is null in a returned row', code: 'null_order_value' },
+      ]);
+    }
+    return [value.type, value.text];
+  });
+  const key = context.keys[0];
+  const payload = Buffer.from(JSON.stringify({ o: orderSignature(context.terms), b: bindingDigest(context.binding, key), c: columns })).toString('base64url');
+  return key === undefined ? payload : `${payload}.${signPayload(payload, key)}`;
+}
+
+/**
+ * The values of the row the cursor points after; a malformed, forged or foreign cursor,
+ * or a value not valid for its column, is a ValidationError (see `encodeCursor` for an example).
+ */
+export function decodeCursor(cursor: unknown, context: CursorContext): CursorValue[] {
   if (typeof cursor !== 'string') throw invalidCursor('expected the string returned as nextCursor');
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH) throw invalidCursor('it is not a cursor returned by paginateByCursor');
+  const [payload = '', signature, ...extra] = cursor.split('.');
+  if (extra.length > 0 || !isCanonicalBase64Url(payload) || (signature !== undefined && !isCanonicalBase64Url(signature))) {
+    throw invalidCursor('it is not a cursor returned by paginateByCursor');
+  }
+  let key: string | undefined;
+  if (context.keys.length > 0) {
+    if (signature === undefined) throw invalidCursor('it is not signed (cursorSecret is set)');
+    key = verifyingKey(payload, signature, context.keys);
+    if (key === undefined) throw invalidCursor('its signature does not match (forged, edited, or signed with a key no longer in cursorSecret)');
+  }
+  const parsed = parsePayload(payload);
+  if (parsed.o !== orderSignature(context.terms)) throw invalidCursor('it was made for a different orderBy');
+  if (parsed.c.length !== context.terms.length) throw invalidCursor('it is malformed');
+  if (parsed.b !== bindingDigest(context.binding, key)) throw invalidCursor('it was made for another table, where filter or tenant');
+  return parsed.c.map((entry, index) => {
+    const column = context.terms[index]!.column;
+    const expected = context.types?.[index];
+    // Checked before any SQL: a number, object or array where the text was is refused here.
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') {
+      throw invalidValue(column, `its value for "${column}" is not a valid ${expected ?? 'value'}`);
+    }
+    const [type, text] = entry as [string, string];
+    if (expected !== undefined && type !== expected) throw invalidValue(column, `it was made for a column of type ${type}, and "${column}" is ${expected}`);
+    if (!context.isValid(text, type, index)) throw invalidValue(column, `its value for "${column}" is not a valid ${expected ?? type}`);
+    return { type, text };
+  });
+}
+
+function parsePayload(payload: string): { o: string; b: string; c: unknown[] } {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     throw invalidCursor('it is not a cursor returned by paginateByCursor');
   }
-  const { o, v } = (parsed ?? {}) as { o?: unknown; v?: unknown };
-  if (o !== signature(terms)) throw invalidCursor('it was made for a different orderBy');
-  if (!Array.isArray(v) || v.length !== terms.length) throw invalidCursor('it is malformed');
-  return v.map(decodeValue);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidCursor('it is malformed');
+  const { o, b, c } = parsed as Record<string, unknown>;
+  if (typeof o !== 'string' || typeof b !== 'string' || !Array.isArray(c)) throw invalidCursor('it is malformed');
+  return { o, b, c };
 }
 
-function signature(terms: readonly OrderTerm[]): string {
+/** Node decodes base64 leniently; only the exact encoding of some bytes is accepted, so one cursor has one spelling. */
+function isCanonicalBase64Url(text: string): boolean {
+  return text.length > 0 && /^[A-Za-z0-9_-]+$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text;
+}
+
+function orderSignature(terms: readonly OrderTerm[]): string {
   return terms.map((term) => `${term.column}:${term.direction}`).join(',');
-}
-
-function encodeValue(value: unknown): unknown {
-  if (value instanceof Date) return { $date: value.toISOString() };
-  if (typeof value === 'bigint') return { $bigint: value.toString() };
-  return value;
-}
-
-function decodeValue(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null) {
-    if ('$date' in value && typeof value.$date === 'string') return new Date(value.$date);
-    if ('$bigint' in value && typeof value.$bigint === 'string') return BigInt(value.$bigint);
-  }
-  return value;
 }
 
 function invalidCursor(why: string): ValidationError {
   return new ValidationError(`Invalid cursor: ${why}`, [{ path: ['after'], message: why, code: 'invalid_cursor' }]);
+}
+
+function invalidValue(column: string, why: string): ValidationError {
+  return new ValidationError(`Invalid cursor: ${why}`, [{ path: ['after', column], message: why, code: 'invalid_cursor_value' }]);
 }

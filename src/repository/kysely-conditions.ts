@@ -17,17 +17,38 @@ export function conditionsExpression(eb: Builder, conditions: readonly Condition
   );
 }
 
+/** A cursor value: its exact text and the catalog type the parameter is cast to. */
+export interface CursorBound {
+  readonly text: string;
+  /** From the catalog (`format_type`), never from the cursor. */
+  readonly type: string;
+}
+
 /**
- * Rows strictly after `values` in the order of `terms` (keyset pagination):
- * (a > x) or (a = x and b > y) or ... , with > or < per term direction.
+ * Rows strictly after `values` in the order of `terms` (keyset pagination). Each value is
+ * a text parameter cast to its column's type (`$1::timestamp with time zone`), so the
+ * comparison is exact and the column side stays bare for the index. One direction gives
+ * a row comparison, `(a, b) > ($1, $2)`, an index range; mixed directions give
+ * `a >= $1 and ((a > $1) or (a = $1 and b < $2) ...)`, the first term still bounding the scan.
  */
-export function afterCursorExpression(eb: Builder, terms: readonly OrderTerm[], values: readonly unknown[]): Expression<SqlBool> {
-  return eb.or(
-    terms.map((term, index) =>
-      eb.and([
-        ...terms.slice(0, index).map((previous, i) => eb(previous.column, '=', values[i])),
-        eb(term.column, term.direction === 'asc' ? '>' : '<', values[index]),
-      ]),
-    ),
+export function afterCursorExpression(eb: Builder, terms: readonly OrderTerm[], values: readonly CursorBound[]): Expression<SqlBool> {
+  const param = (index: number) => {
+    const value = values[index];
+    if (value === undefined) throw new Error('afterCursorExpression: one value per order term');
+    return sql`${value.text}::${sql.raw(value.type)}`;
+  };
+  const first = terms[0];
+  if (first === undefined) return sql<SqlBool>`true`;
+  const operator = (direction: OrderTerm['direction'], inclusive = false) => sql.raw(`${direction === 'asc' ? '>' : '<'}${inclusive ? '=' : ''}`);
+  if (terms.every((term) => term.direction === first.direction)) {
+    const columns = sql.join(terms.map((term) => sql.ref(term.column)));
+    return sql<SqlBool>`(${columns}) ${operator(first.direction)} (${sql.join(terms.map((_, index) => param(index)))})`;
+  }
+  const alternatives = terms.map((term, index) =>
+    eb.and([
+      ...terms.slice(0, index).map((previous, i) => sql<SqlBool>`${sql.ref(previous.column)} = ${param(i)}`),
+      sql<SqlBool>`${sql.ref(term.column)} ${operator(term.direction)} ${param(index)}`,
+    ]),
   );
+  return eb.and([sql<SqlBool>`${sql.ref(first.column)} ${operator(first.direction, true)} ${param(0)}`, eb.or(alternatives)]);
 }

@@ -54,7 +54,12 @@ export function compareValues(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  const left = typeof a === 'string' ? a : JSON.stringify(a);
-  const right = typeof b === 'string' ? b : JSON.stringify(b);
+  const left = typeof a === 'string' ? a : comparableText(a);
+  const right = typeof b === 'string' ? b : comparableText(b);
   return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** Mixed or structured values, compared by a text that never throws (bigints included). */
+function comparableText(value: unknown): string {
+  return typeof value === 'bigint' ? value.toString() : (JSON.stringify(value, (_, each: unknown) => (typeof each === 'bigint' ? each.toString() : each)) ?? String(value));
 }

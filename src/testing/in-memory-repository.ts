@@ -1,7 +1,10 @@
 import { type NotFoundError, ValidationError } from '../errors/application-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../middleware/repository-middleware.js';
 import { runMiddleware } from '../middleware/run-middleware.js';
-import { decodeCursor, encodeCursor } from '../repository/cursor-codec.js';
+import { type CursorContext, decodeCursor, encodeCursor } from '../repository/cursor-codec.js';
+import { cursorBinding } from '../repository/cursor-binding.js';
+import { cursorKeys } from '../repository/cursor-signing.js';
+import { jsCursorText, jsCursorValue } from '../repository/cursor-values.js';
 import { compareRows } from '../repository/order-by.js';
 import { checkedLimit, checkedPage } from '../repository/paging-limits.js';
 import type {
@@ -127,18 +130,24 @@ export class InMemoryRepository<
       const limit = checkedLimit(given.limit ?? 20, 'limit', 1_000, 1);
       const terms = this.table.terms(given.orderBy);
       let rows = this.table.sorted(this.visibleRows(op, given.where, given), terms);
+      // The same cursor format, binding and signing as BaseRepository; values are the fake's own JavaScript values.
+      const context: CursorContext = {
+        terms,
+        binding: cursorBinding(this.table.name, given.where, op.scope),
+        keys: cursorKeys(this.options.cursorSecret),
+        // The fake has no catalog: a column's type is that of the values it holds.
+        types: terms.map((term) => jsCursorText(rows.find((row) => row[term.column] !== null && row[term.column] !== undefined)?.[term.column])?.type),
+        isValid: (text, type) => jsCursorValue(text, type) !== undefined,
+      };
       if (given.after !== undefined) {
-        if (typeof given.after !== 'string') {
-          throw new ValidationError('Invalid cursor: expected a string', [{ path: ['after'], message: 'expected a string', code: 'invalid_cursor' }]);
-        }
-        const values = decodeCursor(given.after, terms);
-        const position: Record<string, unknown> = Object.fromEntries(terms.map((term, index) => [term.column, values[index]]));
+        const values = decodeCursor(given.after, context);
+        const position = Object.fromEntries(terms.map((term, index) => [term.column, jsCursorValue(values[index]!.text, values[index]!.type)]));
         rows = rows.filter((row) => compareRows(row, position, terms) > 0);
       }
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       const hasNextPage = rows.length > limit;
-      const nextCursor = hasNextPage && last !== undefined ? encodeCursor(last, terms) : undefined;
+      const nextCursor = hasNextPage && last !== undefined ? encodeCursor(terms.map((term) => jsCursorText(last[term.column])), context) : undefined;
       return { items: items.map((row) => this.output(row)), nextCursor, hasNextPage };
     });
   }

@@ -28,6 +28,11 @@ export interface InMemoryRepositoryOptions<Row> {
   /** Informational, passed to middleware in the repository descriptor. */
   tenantColumn?: keyof Row & string;
   middleware?: readonly RepositoryMiddleware[];
+  /**
+   * Signs cursors like the database option `cursorSecret`: one key, or several (the first
+   * signs, all verify). Without it cursors are bound but unsigned.
+   */
+  cursorSecret?: string | readonly string[];
   /** Rows stored as given (no defaults, timestamps or schema); duplicates throw ConflictError. */
   seed?: readonly Row[];
 }

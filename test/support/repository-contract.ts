@@ -5,6 +5,7 @@ import type { Repository } from '../../src/repository/repository-contract.js';
 import type { InputSchemas } from '../../src/repository/validate-input.js';
 import { readContract } from './repository-contract-reads.js';
 import { writeContract } from './repository-contract-writes.js';
+import { cursorContract } from './repository-contract-cursors.js';
 
 /**
  * The behaviour every `Repository` implementation must share, run against both the
@@ -131,5 +132,6 @@ export function repositoryContract(name: string, setup: ContractSetup): void {
     };
     readContract(context);
     writeContract(context);
+    cursorContract(context);
   });
 }
