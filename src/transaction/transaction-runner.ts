@@ -7,6 +7,7 @@ import { describeError } from '../logging/describe-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { DatabaseTransaction } from './database-transaction.js';
 import { assertNestable, parseTransactionOptions, type TransactionOptions, type TransactionSettings } from './transaction-options.js';
+import { restoreLocalSettings } from './local-settings.js';
 import { TransactionScope } from './transaction-scope.js';
 import { ambientScope, transactionStorage } from './transaction-storage.js';
 
@@ -123,6 +124,9 @@ export class TransactionRunner<DB> {
       const restoreTimeout = options.statementTimeoutMs === undefined ? undefined : await overrideStatementTimeout(connection, options.statementTimeoutMs);
       const value = await transactionStorage.run(scope, () => fn(this.#options.handleFor(scope)));
       throwIfAborted(scope);
+      // Local settings survive RELEASE: put back what this scope changed first, inside the
+      // savepoint, so a failed restore is undone by the ROLLBACK TO below (fails closed).
+      await restoreLocalSettings(connection, scope.locals);
       await driver.releaseSavepoint(connection, name);
       // SET LOCAL outlives RELEASE SAVEPOINT; put the outer scope's timeout back.
       if (restoreTimeout !== undefined) await setLocalStatementTimeout(connection, restoreTimeout);
