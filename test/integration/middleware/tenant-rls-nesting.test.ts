@@ -4,6 +4,7 @@ import {
   BaseRepository,
   createDatabase,
   type Database,
+  type DatabaseOptions,
   NotFoundError,
   SerializationFailureError,
   tenantFilter,
@@ -12,6 +13,7 @@ import {
   TransactionError,
   withTenant,
 } from '../../../src/index.js';
+import { statementSpy } from '../../support/statement-spy.js';
 import { isRealServer, useTestDatabase } from '../../support/test-database.js';
 import { createAppRole, createTenantTables, type TenantDB } from './tenant-fixture.js';
 
@@ -23,8 +25,8 @@ let app: { url: string; drop: () => Promise<void> } | undefined;
 const databases: Array<Database<TenantDB>> = [];
 let globexId = 0;
 
-function connect(mode: 'rls' | 'both'): { db: Database<TenantDB>; orders: BaseRepository<TenantDB, 'orders'> } {
-  const db = createDatabase<TenantDB>({ connectionString: app!.url, searchPath: [t.schema], logger: 'silent', middleware: [tenantFilter({ mode })] });
+function connect(mode: 'rls' | 'both', extra: DatabaseOptions = {}): { db: Database<TenantDB>; orders: BaseRepository<TenantDB, 'orders'> } {
+  const db = createDatabase<TenantDB>({ connectionString: app!.url, searchPath: [t.schema], logger: 'silent', middleware: [tenantFilter({ mode })], ...extra });
   databases.push(db);
   return { db, orders: new BaseRepository(db, { table: 'orders' }) };
 }
@@ -173,5 +175,31 @@ describe.runIf(isRealServer())('tenant isolation across nested scopes (rls and b
       expect(attempts).toBe(2);
       expect(seen).toEqual({ raw: [], own: ['a1', 'a2'] });
     });
+  });
+
+  it('costs one set_config per transaction opened under the tenant; a switch inside it costs a savepoint', async () => {
+    const spy = statementSpy();
+    const { db, orders } = connect('rls', spy.options);
+    await withTenant('acme', () => orders.count()); // loads the column catalog once
+    spy.clear();
+    const shape = () =>
+      spy.statements.map((statement) => (statement.includes('set_config') ? 'set' : statement.startsWith('select count') ? 'count' : statement.replace(/"dl_sp_\d+"/, '').trim()));
+    await withTenant('acme', () =>
+      db.transaction(async () => {
+        await orders.count();
+        await orders.count();
+        await db.transaction(() => orders.count()); // same tenant, inherited: nothing to send or restore
+      }),
+    );
+    expect(shape()).toEqual(['begin', 'set', 'count', 'count', 'savepoint', 'count', 'release savepoint', 'commit']);
+    spy.clear();
+    await withTenant('acme', () =>
+      db.transaction(async () => {
+        await orders.count();
+        await withTenant('globex', () => orders.count());
+        await orders.count();
+      }),
+    );
+    expect(shape()).toEqual(['begin', 'set', 'count', 'savepoint', 'set', 'count', 'set', 'release savepoint', 'count', 'commit']);
   });
 });
