@@ -130,4 +130,12 @@ export interface RepositoryMiddleware {
   metrics?(): Readonly<Record<string, number>>;
   /** Throwing here (e.g. `TenantRequiredError`) stops the operation before any query. */
   scope?(context: ScopeContext): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Database-wide middleware only: the transaction-local setting every statement run in
+   * a transaction of this database must see in the current async context, raw SQL on
+   * `db.kysely` included (the tenant filter's rls mode: the current tenant, or '' with
+   * none). A statement whose transaction holds another value gets a `set_config` first.
+   * Asked before every statement in a transaction: keep it cheap.
+   */
+  statementSetting?(): { readonly name: string; readonly value: string } | undefined;
 }

@@ -73,23 +73,55 @@ const SET_LOCAL = 'select set_config($1, $2, true)';
 // projection, so `previous` is read before set_config changes it: one round trip.
 const SET_LOCAL_READING_PREVIOUS = 'select p.previous, set_config($1, $2, true) from (select current_setting($1, true) as previous offset 0) p';
 
+/** A transaction-local setting that statements must run with (see `statementSettings`). */
+export interface StatementSetting {
+  readonly name: string;
+  readonly value: string;
+}
+
 /**
- * `set_config(name, value, true)` in `scope`, skipped when the value is already in
- * force there. Runs through the scope's lock like any statement of the scope.
+ * What every statement of a transaction must see in the current async context, asked
+ * before each statement (the tenant filter's rls mode answers with the current tenant).
  */
-export async function setScopeLocal(scope: TransactionScope, name: string, value: string): Promise<void> {
+export type StatementSettings = () => readonly StatementSetting[];
+
+/**
+ * Queues `set_config(name, value, true)` on the scope's connection synchronously, without
+ * taking the scope's lock (the caller holds its turn), and records it in `scope.locals`.
+ */
+export function queueSetLocal(scope: TransactionScope, name: string, value: string): Promise<void> {
   const { locals } = scope;
-  if (locals.get(name) === value) return;
   const readPrevious = locals.needsPrevious(name);
   const settle = locals.begin(name);
-  const connection = new ScopeConnection(scope);
-  if (readPrevious) {
-    const { rows } = await connection.executeQuery<{ previous: string | null }>(CompiledQuery.raw(SET_LOCAL_READING_PREVIOUS, [name, value]));
-    locals.rememberPrevious(name, rows[0]?.previous ?? null);
-  } else {
-    await connection.executeQuery(CompiledQuery.raw(SET_LOCAL, [name, value]));
+  const sent = scope.connection.executeQuery<{ previous: string | null }>(CompiledQuery.raw(readPrevious ? SET_LOCAL_READING_PREVIOUS : SET_LOCAL, [name, value]));
+  return sent.then(({ rows }) => {
+    if (readPrevious) locals.rememberPrevious(name, rows[0]?.previous ?? null);
+    settle(value);
+  });
+}
+
+/**
+ * Queues what the current context needs before a statement of `scope` (the caller holds
+ * its turn): a `set_config` for each setting whose value is not the one in force. Cheap
+ * when nothing differs: one call and a map lookup per setting.
+ */
+export function queueStatementSettings(scope: TransactionScope): Promise<void> | undefined {
+  const wanted = scope.statementSettings?.();
+  if (wanted === undefined) return undefined;
+  let queued: Array<Promise<void>> | undefined;
+  for (const { name, value } of wanted) {
+    if (scope.locals.get(name) !== value) (queued ??= []).push(queueSetLocal(scope, name, value));
   }
-  settle(value);
+  return queued && Promise.all(queued).then(() => undefined);
+}
+
+/**
+ * `set_config(name, value, true)` in `scope`, skipped when the value is already in
+ * force there. Runs in the scope's turn like any statement of the scope.
+ */
+export async function setScopeLocal(scope: TransactionScope, name: string, value: string): Promise<void> {
+  if (scope.locals.get(name) === value) return;
+  await new ScopeConnection(scope).inTurn(() => queueSetLocal(scope, name, value));
 }
 
 /**

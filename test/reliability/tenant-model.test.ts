@@ -23,7 +23,8 @@ import { isRealServer, useTestDatabase } from '../support/test-database.js';
  * outermost attempt), `tenantTransaction`, concurrent branches, repository reads,
  * streams and updates, and raw `db.kysely` reads that only row-level security guards.
  * The invariant, checked after every step: no row of another tenant is ever returned,
- * repository reads return exactly the current tenant's rows, a write to another tenant's
+ * repository reads (and raw reads inside a transaction) return exactly the current
+ * tenant's rows, a write to another tenant's
  * row is refused (and never lands), and no tenant means nothing (fail closed).
  */
 interface ModelDB {
@@ -94,11 +95,16 @@ function interpreter(mode: Mode, db: Database<ModelDB>) {
   };
   const rawRead = async (): Promise<Row[]> => (await sql<Row>`select id, tenant_id from model_rows`.execute(db.kysely)).rows;
 
-  async function leafStep(step: Leaf, tenant: string | undefined): Promise<void> {
+  async function leafStep(step: Leaf, tenant: string | undefined, inTransaction: boolean): Promise<void> {
     switch (step.kind) {
-      case 'raw':
-        if (rawRlsApplies) onlyOwn(tenant, await rawRead(), 'raw db.kysely read');
+      case 'raw': {
+        if (!rawRlsApplies) return;
+        const found = await rawRead();
+        onlyOwn(tenant, found, 'raw db.kysely read');
+        // In a transaction, raw SQL runs with the tenant of its own context; outside one, with none.
+        if (inTransaction && tenant !== undefined) exactly(tenant, found, 'raw db.kysely read in a transaction');
         return;
+      }
       case 'read':
         if (tenant === undefined) return refusedWithoutTenant('findMany', () => rows.findMany());
         return exactly(tenant, await rows.findMany(), 'findMany');
@@ -188,7 +194,7 @@ function interpreter(mode: Mode, db: Database<ModelDB>) {
         return;
       }
       default:
-        return leafStep(step, tenant);
+        return leafStep(step, tenant, inTransaction);
     }
   }
 

@@ -1,7 +1,7 @@
 import { TransactionError } from '../../errors/application-errors.js';
 import { ValidationError } from '../../errors/application-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../repository-middleware.js';
-import { requireTenant, requireTenantFrame, type TenantId } from './tenant-context.js';
+import { currentTenant, requireTenant, requireTenantFrame, type TenantId } from './tenant-context.js';
 
 export interface TenantFilterOptions {
   /** The tenant column, unless a repository names its own `tenantColumn`. @default 'tenant_id' */
@@ -42,6 +42,9 @@ export function tenantFilter(options: TenantFilterOptions = {}): RepositoryMiddl
 
   return {
     name: 'tenant',
+    // rls/both: every statement in a transaction, raw SQL included, runs with the tenant
+    // of its own context ('' with none: fails closed), whatever scope it lands in.
+    ...(mode === 'filter' ? {} : { statementSetting: () => ({ name: setting, value: String(currentTenant() ?? '') }) }),
     scope({ kind, repository, database }) {
       const tenant = requireTenant(`"${repository.table}".${kind}`);
       // In rls mode the database filters; the in-memory fake has no database, so it filters.
