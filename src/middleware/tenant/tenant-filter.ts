@@ -9,7 +9,9 @@ export interface TenantFilterOptions {
   /**
    * - `filter`: every statement gets `tenant_column = current tenant`; creates are stamped.
    * - `rls`: the tenant is set with `set_config(setting, id, true)` inside the operation's
-   *   transaction and row-level security policies enforce isolation (raw SQL included).
+   *   transaction and row-level security policies enforce isolation (raw SQL included:
+   *   database-wide, every statement in a transaction runs with its context's tenant).
+   *   A scope never keeps another tenant's value after it ends (docs/multi-tenancy.md).
    * - `both`: both. @default 'filter'
    */
   mode?: 'filter' | 'rls' | 'both';
