@@ -131,6 +131,7 @@ class PostgresDatabase<DB> implements Database<DB> {
       owner: this,
       logger: options.logger,
       handleFor: (scope) => this.#handleFor(scope),
+      statementSettings: statementSettingsOf(this.middleware),
     });
   }
 
@@ -207,6 +208,13 @@ class PostgresDatabase<DB> implements Database<DB> {
   #poolSnapshot(): PoolSnapshot {
     return poolSnapshot(this.#pool, this.#options.pool.max);
   }
+}
+
+/** The middleware's per-statement settings as one function, or none (no cost per statement). */
+function statementSettingsOf(middleware: readonly RepositoryMiddleware[]): (() => Array<{ name: string; value: string }>) | undefined {
+  const providers = middleware.flatMap((each) => (each.statementSetting ? [each.statementSetting.bind(each)] : []));
+  if (providers.length === 0) return undefined;
+  return () => providers.flatMap((provider) => provider() ?? []);
 }
 
 function kyselyProps(driver: PgDriver, connectionProvider: AmbientConnectionProvider): KyselyProps {

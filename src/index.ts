@@ -33,6 +33,7 @@ export type {
   OperationKind,
   TransactionHooks,
   SessionControl,
+  LocalSetting,
   ScopeContext,
 } from './middleware/repository-middleware.js';
 export { withTenant, currentTenant, tenantFilter, tenantPolicySql, tenantTransaction } from './middleware/tenant/index.js';
@@ -54,6 +55,7 @@ export type {
 export type { TenantId, TenantFilterOptions, TenantPolicyOptions } from './middleware/tenant/index.js';
 export type { TransactionOptions, IsolationLevel, AccessMode } from './transaction/transaction-options.js';
 export type { TransactionMetrics } from './transaction/transaction-runner.js';
+export type { TransactionMark } from './transaction/transaction-storage.js';
 export type { AfterCommitHook, AfterRollbackHook } from './transaction/transaction-scope.js';
 export {
   DataLayerError,

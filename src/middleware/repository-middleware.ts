@@ -1,4 +1,5 @@
 import type { AfterCommitHook, AfterRollbackHook } from '../transaction/transaction-scope.js';
+import type { TransactionMark } from '../transaction/transaction-storage.js';
 
 /** Every repository operation, by name: what middleware sees as `operation.kind`. */
 export type OperationKind =
@@ -53,8 +54,31 @@ export interface TransactionHooks {
 export interface SessionControl {
   /** Runs `work` in the ambient transaction, or in a new one when there is none. */
   inTransaction<T>(work: () => Promise<T>): Promise<T>;
-  /** `set_config(name, value, true)`: a transaction-local setting (safe behind PgBouncer). */
+  /**
+   * `set_config(name, value, true)` in the ambient transaction (`tx.setLocal`): a
+   * transaction-local setting (safe behind PgBouncer) that a savepoint puts back when
+   * it ends. Outside a transaction it is a `TransactionError` (it would end at once).
+   */
   setLocal(name: string, value: string): Promise<void>;
+  /**
+   * Runs `work` with the transaction-local setting in force for its statements and for
+   * no statement outside it. The ambient transaction is joined (and the setting sent
+   * once) when it began after `setting.since`, or already has the value; otherwise
+   * `work` runs in a transaction of its own: a savepoint that puts the outer value back
+   * when it ends, so the value never stays behind for the outer transaction's later
+   * statements (raw SQL included).
+   */
+  withLocalSetting<T>(setting: LocalSetting, work: () => Promise<T>): Promise<T>;
+  /** Whether `withLocalSetting(setting, ...)` would join the ambient transaction. */
+  joinsAmbient(setting: LocalSetting): boolean;
+}
+
+/** A transaction-local setting some work needs, and since when its value applies. */
+export interface LocalSetting {
+  readonly name: string;
+  readonly value: string;
+  /** Where the value came into force (e.g. the tenant frame's `since`). */
+  readonly since: TransactionMark;
 }
 
 /** What `scope()` is told about the operation it scopes. */
@@ -106,4 +130,12 @@ export interface RepositoryMiddleware {
   metrics?(): Readonly<Record<string, number>>;
   /** Throwing here (e.g. `TenantRequiredError`) stops the operation before any query. */
   scope?(context: ScopeContext): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Database-wide middleware only: the transaction-local setting every statement run in
+   * a transaction of this database must see in the current async context, raw SQL on
+   * `db.kysely` included (the tenant filter's rls mode: the current tenant, or '' with
+   * none). A statement whose transaction holds another value gets a `set_config` first.
+   * Asked before every statement in a transaction: keep it cheap.
+   */
+  statementSetting?(): { readonly name: string; readonly value: string } | undefined;
 }

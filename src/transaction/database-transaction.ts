@@ -7,6 +7,7 @@ export interface TransactionScopeView {
   readonly active: boolean;
   addAfterCommit(hook: AfterCommitHook): void;
   addAfterRollback(hook: AfterRollbackHook): void;
+  setLocal(name: string, value: string): Promise<void>;
 }
 
 /**
@@ -46,6 +47,25 @@ export class DatabaseTransaction<DB> extends Transaction<DB> {
    */
   afterCommit(hook: AfterCommitHook): void {
     this.#scope.addAfterCommit(hook);
+  }
+
+  /**
+   * `set_config(name, value, true)` for this scope: sent only when the value is not
+   * already in force here, and scoped like the transaction itself. The outermost
+   * transaction's value ends with it (safe behind PgBouncer); a savepoint's value is
+   * undone by its rollback AND put back when it is released, so it never outlives the
+   * scope (PostgreSQL alone would keep it after `RELEASE SAVEPOINT`). Change settings
+   * only this way: values set by hand-written SQL are not tracked.
+   *
+   * ```ts
+   * await db.transaction(async (tx) => {
+   *   await tx.setLocal('app.tenant_id', 'acme')
+   *   return sql`select * from orders`.execute(tx) // row-level security sees acme
+   * })
+   * ```
+   */
+  setLocal(name: string, value: string): Promise<void> {
+    return this.#scope.setLocal(name, value);
   }
 
   /**

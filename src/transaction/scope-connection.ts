@@ -1,4 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import { queueStatementSettings } from './local-settings.js';
 import { ambientScope } from './transaction-storage.js';
 import type { TransactionScope } from './transaction-scope.js';
 
@@ -16,31 +17,44 @@ export class ScopeConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.inTurn(() => {
+      // Raw SQL and repository statements alike run with the settings the current context
+      // needs (the tenant, in rls mode): a statement of another tenant's context, run on
+      // this transaction, gets its own set_config first. Queued together, in one turn.
+      const settings = queueStatementSettings(this.scope);
+      const result = this.scope.connection.executeQuery<R>(compiledQuery);
+      return settings === undefined ? result : afterSettings(settings, result);
+    });
+  }
+
+  async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    let settings: Promise<void> | undefined;
+    let rows: AsyncIterableIterator<QueryResult<R>> | undefined;
+    const head = await this.inTurn(() => {
+      settings = queueStatementSettings(this.scope);
+      rows = this.scope.connection.streamQuery<R>(compiledQuery, chunkSize);
+      const first = rows.next();
+      return settings === undefined ? first : afterSettings(settings, first);
+    });
+    if (head.done || rows === undefined) return;
+    yield head.value;
+    yield* rows;
+  }
+
+  /**
+   * Runs `enqueue` (which must queue its statements synchronously) in this scope's turn.
+   * executeQuery queues the statement on the pg client synchronously, so the lock is
+   * only needed until then: order is fixed by pg's own queue.
+   */
+  async inTurn<T>(enqueue: () => Promise<T>): Promise<T> {
     const release = await this.#turn();
-    let pending: Promise<QueryResult<R>>;
+    let pending: Promise<T>;
     try {
-      // executeQuery queues the statement on the pg client synchronously, so the
-      // lock is only needed until then: order is fixed by pg's own queue.
-      pending = this.scope.connection.executeQuery<R>(compiledQuery);
+      pending = enqueue();
     } finally {
       release();
     }
     return pending;
-  }
-
-  async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
-    const release = await this.#turn();
-    const rows = this.scope.connection.streamQuery<R>(compiledQuery, chunkSize);
-    let first: Promise<IteratorResult<QueryResult<R>>>;
-    try {
-      first = rows.next();
-    } finally {
-      release();
-    }
-    const head = await first;
-    if (head.done) return;
-    yield head.value;
-    yield* rows;
   }
 
   async #turn(): Promise<() => void> {
@@ -55,4 +69,12 @@ export class ScopeConnection implements DatabaseConnection {
     }
     return () => this.scope.lock.release();
   }
+}
+
+/** The statement's outcome once the settings queued before it are in: a failed setting wins. */
+async function afterSettings<T>(settings: Promise<void>, statement: Promise<T>): Promise<T> {
+  const [set, result] = await Promise.allSettled([settings, statement]);
+  if (set.status === 'rejected') throw set.reason;
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }

@@ -7,6 +7,7 @@ import { describeError } from '../logging/describe-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { DatabaseTransaction } from './database-transaction.js';
 import { assertNestable, parseTransactionOptions, type TransactionOptions, type TransactionSettings } from './transaction-options.js';
+import { restoreLocalSettings, type StatementSettings } from './local-settings.js';
 import { TransactionScope } from './transaction-scope.js';
 import { ambientScope, transactionStorage } from './transaction-storage.js';
 
@@ -24,6 +25,8 @@ export interface TransactionRunnerOptions<DB> {
   owner: object;
   logger: Logger;
   handleFor: (scope: TransactionScope) => DatabaseTransaction<DB>;
+  /** Settings every statement of a transaction must run with in its context (middleware). */
+  statementSettings?: StatementSettings;
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -73,7 +76,7 @@ export class TransactionRunner<DB> {
     const { driver, owner } = this.#options;
     const settings: TransactionSettings = { isolationLevel: options.isolationLevel, accessMode: options.accessMode };
     const connection = await driver.acquireConnection();
-    const scope = new TransactionScope({ connection, owner, settings, enclosing: transactionStorage.getStore() });
+    const scope = new TransactionScope({ connection, owner, settings, enclosing: transactionStorage.getStore(), statementSettings: this.#options.statementSettings });
     const stopWatching = watchSignal(scope, options.signal);
     this.#metrics.active++;
     let outcome: Outcome<T>;
@@ -123,6 +126,9 @@ export class TransactionRunner<DB> {
       const restoreTimeout = options.statementTimeoutMs === undefined ? undefined : await overrideStatementTimeout(connection, options.statementTimeoutMs);
       const value = await transactionStorage.run(scope, () => fn(this.#options.handleFor(scope)));
       throwIfAborted(scope);
+      // Local settings survive RELEASE: put back what this scope changed first, inside the
+      // savepoint, so a failed restore is undone by the ROLLBACK TO below (fails closed).
+      await restoreLocalSettings(connection, scope.locals);
       await driver.releaseSavepoint(connection, name);
       // SET LOCAL outlives RELEASE SAVEPOINT; put the outer scope's timeout back.
       if (restoreTimeout !== undefined) await setLocalStatementTimeout(connection, restoreTimeout);

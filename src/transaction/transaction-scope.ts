@@ -2,6 +2,7 @@ import type { PgConnection } from '../driver/pg-connection.js';
 import { TransactionError } from '../errors/application-errors.js';
 import type { TransactionSettings } from './transaction-options.js';
 import { FifoLock } from './fifo-lock.js';
+import { LocalSettings, setScopeLocal, type StatementSettings } from './local-settings.js';
 
 export type AfterCommitHook = () => void | Promise<void>;
 export type AfterRollbackHook = (error: unknown) => void | Promise<void>;
@@ -25,6 +26,10 @@ export class TransactionScope {
   readonly enclosing: TransactionScope | undefined;
   /** Held by an open nested scope; this scope's own statements wait for it. */
   readonly lock = new FifoLock();
+  /** Transaction-local settings of this level (see `LocalSettings`). */
+  readonly locals: LocalSettings;
+  /** What each statement must run with in its context (from the database's middleware). */
+  readonly statementSettings: StatementSettings | undefined;
   readonly #afterCommit: Array<Registered<AfterCommitHook>> = [];
   readonly #afterRollback: Array<Registered<AfterRollbackHook>> = [];
   #hookSequence = 0;
@@ -39,6 +44,7 @@ export class TransactionScope {
     settings: TransactionSettings;
     parent?: TransactionScope;
     enclosing: TransactionScope | undefined;
+    statementSettings?: StatementSettings;
   }) {
     this.connection = init.connection;
     this.enclosing = init.enclosing;
@@ -48,6 +54,14 @@ export class TransactionScope {
     this.root = init.parent?.root ?? this;
     this.depth = init.parent ? init.parent.depth + 1 : 0;
     this.savepointName = init.parent ? `dl_sp_${++this.root.#savepointCounter}` : undefined;
+    // Created once the parent's lock is held: what the parent knows is in force now.
+    this.locals = new LocalSettings(init.parent?.locals);
+    this.statementSettings = init.parent ? init.parent.statementSettings : init.statementSettings;
+  }
+
+  /** `set_config(name, value, true)` for this level only: put back when it is released. */
+  setLocal(name: string, value: string): Promise<void> {
+    return setScopeLocal(this, name, value);
   }
 
   get state(): ScopeState {

@@ -18,3 +18,23 @@ export function ambientScope(owner: object): TransactionScope | undefined {
   }
   return undefined;
 }
+
+declare const markBrand: unique symbol;
+/** Where in the nesting of transactions something began (opaque); see `transactionMark()`. */
+export type TransactionMark = { readonly [markBrand]: true } | undefined;
+
+/** The current position in the transaction nesting, for a later `begunWithin()`. */
+export function transactionMark(): TransactionMark {
+  return transactionStorage.getStore() as unknown as TransactionMark;
+}
+
+/**
+ * Whether `scope` began inside whatever was marked, i.e. `scope` is not the scope that
+ * was ambient at the mark nor one that enclosed it.
+ */
+export function begunWithin(scope: TransactionScope, mark: TransactionMark): boolean {
+  for (let current = mark as unknown as TransactionScope | undefined; current; current = current.enclosing) {
+    if (current === scope) return false;
+  }
+  return true;
+}

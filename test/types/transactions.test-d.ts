@@ -1,6 +1,6 @@
 import type { Generated, Selectable, Transaction } from 'kysely';
 import { describe, expectTypeOf, it } from 'vitest';
-import { createDatabase, type DatabaseTransaction, type TransactionMetrics, type TransactionOptions } from '../../src/index.js';
+import { createDatabase, type DatabaseTransaction, type LocalSetting, type SessionControl, type TransactionMark, type TransactionMetrics, type TransactionOptions } from '../../src/index.js';
 
 interface DB {
   orders: { id: Generated<number>; total: number };
@@ -48,5 +48,25 @@ describe('db.transaction', () => {
     expectTypeOf(db.outsideTransaction(() => 'x')).toEqualTypeOf<string>();
     expectTypeOf(db.afterCommit(() => {})).toEqualTypeOf<Promise<void>>();
     expectTypeOf(db.metrics().transactions).toEqualTypeOf<TransactionMetrics>();
+  });
+});
+
+describe('transaction-local settings', () => {
+  it('tx.setLocal takes a name and a string value', () => {
+    void db.transaction(async (tx) => {
+      expectTypeOf(tx.setLocal('app.tenant_id', 'acme')).toEqualTypeOf<Promise<void>>();
+      // @ts-expect-error the value is a string, as set_config takes it
+      void tx.setLocal('app.tenant_id', 42);
+    });
+  });
+
+  it('SessionControl.withLocalSetting returns what the work returns', () => {
+    const useSession = (session: SessionControl, setting: LocalSetting) => {
+      expectTypeOf(session.withLocalSetting(setting, async () => 42)).toEqualTypeOf<Promise<number>>();
+      expectTypeOf(session.joinsAmbient(setting)).toBeBoolean();
+    };
+    expectTypeOf(useSession).toBeFunction();
+    expectTypeOf<{ name: string; value: string; since: undefined }>().toMatchTypeOf<LocalSetting>();
+    expectTypeOf<LocalSetting['since']>().toEqualTypeOf<TransactionMark>();
   });
 });

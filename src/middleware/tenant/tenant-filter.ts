@@ -1,7 +1,7 @@
 import { TransactionError } from '../../errors/application-errors.js';
 import { ValidationError } from '../../errors/application-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../repository-middleware.js';
-import { requireTenant, type TenantId } from './tenant-context.js';
+import { currentTenant, requireTenant, requireTenantFrame, type TenantId } from './tenant-context.js';
 
 export interface TenantFilterOptions {
   /** The tenant column, unless a repository names its own `tenantColumn`. @default 'tenant_id' */
@@ -9,7 +9,9 @@ export interface TenantFilterOptions {
   /**
    * - `filter`: every statement gets `tenant_column = current tenant`; creates are stamped.
    * - `rls`: the tenant is set with `set_config(setting, id, true)` inside the operation's
-   *   transaction and row-level security policies enforce isolation (raw SQL included).
+   *   transaction and row-level security policies enforce isolation (raw SQL included:
+   *   database-wide, every statement in a transaction runs with its context's tenant).
+   *   A scope never keeps another tenant's value after it ends (docs/multi-tenancy.md).
    * - `both`: both. @default 'filter'
    */
   mode?: 'filter' | 'rls' | 'both';
@@ -39,11 +41,12 @@ export function tenantFilter(options: TenantFilterOptions = {}): RepositoryMiddl
     throw new ValidationError('tenantFilter setting must look like "app.tenant_id"', [{ path: ['setting'], message: 'expected namespace.name', code: 'invalid_value' }]);
   }
   const columnOf = (repository: RepositoryDescriptor) => repository.tenantColumn ?? options.column ?? 'tenant_id';
-  // Per transaction handle: the tenant already set there, to skip repeating set_config.
-  const configured = new WeakMap<object, TenantId>();
 
   return {
     name: 'tenant',
+    // rls/both: every statement in a transaction, raw SQL included, runs with the tenant
+    // of its own context ('' with none: fails closed), whatever scope it lands in.
+    ...(mode === 'filter' ? {} : { statementSetting: () => ({ name: setting, value: String(currentTenant() ?? '') }) }),
     scope({ kind, repository, database }) {
       const tenant = requireTenant(`"${repository.table}".${kind}`);
       // In rls mode the database filters; the in-memory fake has no database, so it filters.
@@ -52,19 +55,22 @@ export function tenantFilter(options: TenantFilterOptions = {}): RepositoryMiddl
     async handle(operation, next) {
       const session = operation.session;
       if (mode === 'filter' || session === undefined) return next();
-      const tenant = requireTenant(`"${operation.table}".${operation.kind}`);
-      if (WRITES_WITH_INPUT.has(operation.kind)) stampInputs(operation, columnOf(operation.repository), tenant);
-      if (operation.kind === 'stream' && operation.transaction === undefined) {
-        throw new TransactionError(`stream() with tenantFilter({ mode: '${mode}' }) must run inside db.transaction(): the tenant setting lives in a transaction`);
+      const frame = requireTenantFrame(`"${operation.table}".${operation.kind}`);
+      if (WRITES_WITH_INPUT.has(operation.kind)) stampInputs(operation, columnOf(operation.repository), frame.tenant);
+      // Which connection setting is in force, and for how long, is decided per scope by
+      // the session (no per-handle cache here): a transaction opened under this tenant
+      // is set once; a tenant switched inside an open transaction gets a savepoint that
+      // puts the outer value back, so nothing of this tenant stays visible after it.
+      const local = { name: setting, value: String(frame.tenant), since: frame.since };
+      if (operation.kind === 'stream' && !session.joinsAmbient(local)) {
+        // The rows are read after this call returns, so a savepoint cannot wrap them.
+        throw new TransactionError(
+          operation.transaction === undefined
+            ? `stream() with tenantFilter({ mode: '${mode}' }) must run inside db.transaction(): the tenant setting lives in a transaction`
+            : `stream() with tenantFilter({ mode: '${mode}' }) must run in a transaction opened under its tenant: withTenant(id, () => db.transaction(...)) around the loop`,
+        );
       }
-      return session.inTransaction(async () => {
-        const transaction = operation.transaction;
-        if (transaction === undefined || configured.get(transaction) !== tenant) {
-          await session.setLocal(setting, String(tenant));
-          if (transaction) configured.set(transaction, tenant);
-        }
-        return next();
-      });
+      return session.withLocalSetting(local, next);
     },
   };
 }

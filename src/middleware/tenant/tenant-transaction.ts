@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Database } from '../../database.js';
 import type { DatabaseTransaction } from '../../transaction/database-transaction.js';
 import { requireTenant } from './tenant-context.js';
@@ -6,7 +5,8 @@ import { requireTenant } from './tenant-context.js';
 /**
  * `db.transaction(fn)` with the current tenant set for row-level security
  * (`set_config(setting, tenant, true)`), for raw SQL and custom finders in `rls` mode.
- * Throws `TenantRequiredError` outside `withTenant()`.
+ * Throws `TenantRequiredError` outside `withTenant()`. Inside another transaction it is a
+ * savepoint, and the enclosing transaction's setting is back in force when it ends.
  *
  * ```ts
  * await withTenant('acme', () => tenantTransaction(db, (tx) => sql`select * from orders`.execute(tx)))
@@ -14,8 +14,10 @@ import { requireTenant } from './tenant-context.js';
  */
 export async function tenantTransaction<DB, T>(db: Database<DB>, fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: { setting?: string } = {}): Promise<T> {
   const tenant = requireTenant('tenantTransaction()');
+  // tx.setLocal, not raw set_config: nested, this is a savepoint, and its tenant must
+  // not stay in force for the enclosing transaction after it is released.
   return db.transaction(async (tx) => {
-    await sql`select set_config(${options.setting ?? 'app.tenant_id'}, ${String(tenant)}, true)`.execute(tx);
+    await tx.setLocal(options.setting ?? 'app.tenant_id', String(tenant));
     return fn(tx);
   });
 }
