@@ -74,6 +74,7 @@ export {
   ValidationError,
   TenantRequiredError,
   TransactionError,
+  MiddlewareError,
   mapPostgresError,
   isRetryable,
   SqlState,

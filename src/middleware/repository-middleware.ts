@@ -106,4 +106,10 @@ export interface RepositoryMiddleware {
   metrics?(): Readonly<Record<string, number>>;
   /** Throwing here (e.g. `TenantRequiredError`) stops the operation before any query. */
   scope?(context: ScopeContext): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Columns every table this middleware runs on must have (the tenant filter: its tenant
+   * column). Checked once per repository when it first reads its table's columns; a
+   * missing one is a `ConfigError` saying to set `tenantColumn` or skip the middleware.
+   */
+  requiredColumns?(repository: RepositoryDescriptor): readonly string[];
 }

@@ -2,6 +2,7 @@ import { TransactionError } from '../../errors/application-errors.js';
 import { ValidationError } from '../../errors/application-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../repository-middleware.js';
 import { requireTenant, type TenantId } from './tenant-context.js';
+import { checkedTenantFilterOptions } from './tenant-filter-options.js';
 
 export interface TenantFilterOptions {
   /** The tenant column, unless a repository names its own `tenantColumn`. @default 'tenant_id' */
@@ -30,20 +31,16 @@ const WRITES_WITH_INPUT: ReadonlySet<OperationKind> = new Set(['create', 'create
  * ```
  */
 export function tenantFilter(options: TenantFilterOptions = {}): RepositoryMiddleware {
+  checkedTenantFilterOptions(options);
   const mode = options.mode ?? 'filter';
   const setting = options.setting ?? 'app.tenant_id';
-  if (!['filter', 'rls', 'both'].includes(mode)) {
-    throw new ValidationError(`tenantFilter mode must be 'filter', 'rls' or 'both'`, [{ path: ['mode'], message: 'unknown mode', code: 'invalid_value' }]);
-  }
-  if (!/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(setting)) {
-    throw new ValidationError('tenantFilter setting must look like "app.tenant_id"', [{ path: ['setting'], message: 'expected namespace.name', code: 'invalid_value' }]);
-  }
   const columnOf = (repository: RepositoryDescriptor) => repository.tenantColumn ?? options.column ?? 'tenant_id';
   // Per transaction handle: the tenant already set there, to skip repeating set_config.
   const configured = new WeakMap<object, TenantId>();
 
   return {
     name: 'tenant',
+    requiredColumns: (repository) => [columnOf(repository)],
     scope({ kind, repository, database }) {
       const tenant = requireTenant(`"${repository.table}".${kind}`);
       // In rls mode the database filters; the in-memory fake has no database, so it filters.
