@@ -77,6 +77,7 @@ export {
   ValidationError,
   TenantRequiredError,
   TransactionError,
+  MiddlewareError,
   mapPostgresError,
   isRetryable,
   SqlState,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors/application-errors.js';
+import { optionError } from '../errors/option-error.js';
 import { type Logger, redactConnectionString, resolveLogger } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 import type { SlowQueryHook } from '../driver/slow-query-event.js';
@@ -87,7 +88,7 @@ function configErrorFrom(error: z.ZodError): ConfigError {
     return new ConfigError(`Unknown option "${option}"`, { option });
   }
   const option = issue.path.map(String).join('.') || '(options)';
-  return new ConfigError(`Invalid option "${option}": ${describeIssue(issue)}`, { option });
+  return optionError(option, describeIssue(issue));
 }
 
 /** zod reports a failed union as "Invalid input"; name what each branch expected instead. */

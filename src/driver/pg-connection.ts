@@ -2,6 +2,7 @@ import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
+import { ValidationError } from '../errors/application-errors.js';
 import { ConnectionError } from '../errors/connection-errors.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
 import type { QueryInstrumentation } from './query-instrumentation.js';
@@ -69,12 +70,17 @@ export class PgConnection implements DatabaseConnection {
   }
 
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
-    if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new RangeError('chunkSize must be a positive integer');
+    if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
+      throw new ValidationError('Invalid chunkSize: expected an integer >= 1', [{ path: ['chunkSize'], message: 'expected an integer >= 1', code: 'invalid_value' }]);
+    }
     const started = performance.now();
-    const cursor = this.#client.query(new Cursor<R>(compiledQuery.sql, [...compiledQuery.parameters]));
+    let cursor: Cursor<R> | undefined;
     let rowCount = 0;
     let failed = false;
     try {
+      // pg serializes the parameters synchronously here: a value it cannot send (a
+      // cyclic object, ...) throws now, and must be mapped like any other failure.
+      cursor = this.#client.query(new Cursor<R>(compiledQuery.sql, [...compiledQuery.parameters]));
       for (;;) {
         const rows = await cursor.read(chunkSize);
         if (rows.length === 0) break;
@@ -86,7 +92,7 @@ export class PgConnection implements DatabaseConnection {
       throw this.#mapped(error);
     } finally {
       // Runs when the consumer stops early too (return() on the iterator).
-      await cursor.close().catch(() => {
+      await cursor?.close().catch(() => {
         this.#broken = true;
       });
       this.#completed(compiledQuery, started, failed ? null : rowCount, failed);

@@ -138,4 +138,10 @@ export interface RepositoryMiddleware {
    * Asked before every statement in a transaction: keep it cheap.
    */
   statementSetting?(): { readonly name: string; readonly value: string } | undefined;
+  /**
+   * Columns every table this middleware runs on must have (the tenant filter: its tenant
+   * column). Checked once per repository when it first reads its table's columns; a
+   * missing one is a `ConfigError` saying to set `tenantColumn` or skip the middleware.
+   */
+  requiredColumns?(repository: RepositoryDescriptor): readonly string[];
 }

@@ -1,3 +1,4 @@
+import { MiddlewareError } from '../errors/middleware-error.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, ScopeContext, SessionControl, TransactionHooks } from './repository-middleware.js';
 
 /** The merged scope of a chain for one operation; middleware order decides conflicts (later wins). */
@@ -35,7 +36,8 @@ export function runMiddleware<T>(
     operation = createOperation(middleware, init);
   } catch (error) {
     // A scope refusing the operation (no tenant) must reject, never throw synchronously.
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    // Whatever was thrown reaches the caller as is (a non-Error too, never a wrapper).
+    return Promise.reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- the thrown value itself, by contract
   }
   const dispatch = (index: number): Promise<unknown> => {
     const next = middleware[index];
@@ -44,12 +46,14 @@ export function runMiddleware<T>(
     let called = false;
     try {
       return next.handle(operation, () => {
-        if (called) return Promise.reject(new Error(`middleware "${next.name}" called next() twice`));
+        if (called) {
+          return Promise.reject(new MiddlewareError(`Middleware "${next.name}" called next() twice: the operation runs once per call`, { middleware: next.name }));
+        }
         called = true;
         return dispatch(index + 1);
       });
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- the thrown value itself, by contract
     }
   };
   return dispatch(0) as Promise<T>;

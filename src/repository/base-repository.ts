@@ -24,7 +24,8 @@ import type {
   UpsertOptions,
 } from './repository-contract.js';
 import type { ColumnName, RepositoryOptions, TableName } from './repository-options.js';
-import { assertConfiguredColumns, loadTableColumns } from './table-columns.js';
+import { assertConfiguredColumns, assertMiddlewareColumns, loadTableColumns } from './table-columns.js';
+import { checkRepositoryOptions } from './check-repository-options.js';
 import { type Condition, equalityConditions, type Where, scopeConditions, toConditions } from './where-filter.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import { upsertRow } from './upsert.js';
@@ -73,7 +74,7 @@ export class BaseRepository<
   #types: Promise<ReadonlyMap<string, ColumnType>> | undefined;
 
   constructor(db: Database<DB>, options: RepositoryOptions<DB, TB, SD, PK>) {
-    if (typeof options.table !== 'string' || options.table === '') throw new ValidationError('Repository option "table" must be a table name', []);
+    checkRepositoryOptions(options, 'BaseRepository');
     this.db = db;
     this.#options = options;
     const skipped = new Set(options.skipMiddleware ?? []);
@@ -297,9 +298,11 @@ export class BaseRepository<
 
   #run<T>(kind: OperationKind, args: unknown[], impl: (op: RepositoryOperation, columns: ReadonlySet<string>) => T | Promise<T>): Promise<T> {
     const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
-    return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction, session: this.#session }, async (op) =>
-      impl(op, this.#columns ?? (await this.#loadColumns())),
-    );
+    return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction, session: this.#session }, async (op) => {
+      const columns = this.#columns ?? (await this.#loadColumns());
+      assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);
+      return impl(op, columns);
+    });
   }
 
   async #loadColumns(): Promise<ReadonlySet<string>> {

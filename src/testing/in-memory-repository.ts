@@ -21,6 +21,7 @@ import type {
 import { type Condition, matches, scopeConditions, sqlEquals, toConditions, type Where } from '../repository/where-filter.js';
 import { optionsOf } from './in-memory-checks.js';
 import { rowNotFound } from '../repository/row-not-found.js';
+import { assertMiddlewareColumns } from '../repository/table-columns.js';
 import { cloneRow, type StoredRow } from './in-memory-store.js';
 import { type InMemoryRepositoryOptions, InMemoryTable } from './in-memory-table.js';
 
@@ -272,7 +273,11 @@ export class InMemoryRepository<
     return await runMiddleware<T>(
       this.options.middleware ?? [],
       { kind, args, repository: this.descriptor, transaction: undefined },
-      (operation) => new Promise<T>((resolve) => resolve(execute(operation))),
+      (operation) =>
+        new Promise<T>((resolve) => {
+          assertMiddlewareColumns(this.table.name, this.table.columns, this.options.middleware ?? [], this.descriptor, operation.scope);
+          resolve(execute(operation));
+        }),
     );
   }
 

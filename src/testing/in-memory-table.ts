@@ -4,6 +4,8 @@ import { compareRows, type OrderBy, type OrderTerm, toOrderTerms } from '../repo
 import { prepareInsert, preparePatch } from '../repository/prepare-input.js';
 import type { InputSchemas } from '../repository/validate-input.js';
 import { assertColumn, type Condition, matches } from '../repository/where-filter.js';
+import { checkRepositoryOptions } from '../repository/check-repository-options.js';
+import { optionError } from '../errors/option-error.js';
 import { assertKeyNotNull, definedEntries } from './in-memory-checks.js';
 import { InMemoryStore, type StoredRow, type UniqueKey } from './in-memory-store.js';
 
@@ -66,9 +68,15 @@ export class InMemoryTable {
   readonly store: InMemoryStore;
 
   constructor(private readonly definition: TableDefinition) {
+    checkRepositoryOptions(definition, 'InMemoryRepository');
+    if (!Array.isArray(definition.columns) || definition.columns.length === 0 || definition.columns.some((column) => typeof column !== 'string' || column === '')) {
+      throw optionError('columns', 'expected the non-empty list of the row\'s column names', { factory: 'InMemoryRepository' });
+    }
     const name = definition.table;
     const columns = new Set<string>(definition.columns);
-    const check = (column: string, option: string) => assertColumn(column, columns, name, option);
+    const check = (column: string, option: string) => {
+      if (!columns.has(column)) throw optionError(option, `expected a column listed in columns ("${name}" has no column "${column}")`, { factory: 'InMemoryRepository' });
+    };
     const primaryKey = definition.primaryKey ?? 'id';
     check(primaryKey, 'primaryKey');
     if (definition.softDelete !== undefined) check(definition.softDelete, 'softDelete');
@@ -80,7 +88,11 @@ export class InMemoryTable {
       for (const column of key) check(column, 'uniqueKeys');
       keys.push({ constraint: `${name}_${key.join('_')}_key`, columns: [...key] });
     }
-    toOrderTerms(definition.defaultOrderBy, undefined, columns, primaryKey, name);
+    try {
+      toOrderTerms(definition.defaultOrderBy, undefined, columns, primaryKey, name);
+    } catch (error) {
+      throw optionError('defaultOrderBy', "expected a column listed in columns, or { column, direction: 'asc' | 'desc' }", { factory: 'InMemoryRepository', cause: error });
+    }
     this.name = name;
     this.columns = columns;
     this.primaryKey = primaryKey;

@@ -5,3 +5,4 @@ export type { TestSchema } from './test-schema.js';
 export { InMemoryRepository } from './in-memory-repository.js';
 export type { InMemoryRepositoryOptions } from './in-memory-repository.js';
 export { withRollback } from './with-rollback.js';
+export type { WithRollbackOptions } from './with-rollback.js';

@@ -56,20 +56,35 @@ export class TransactionRunner<DB> {
     // Synchronous up to the first await: the ambient scope is read at call time.
     const options = parseTransactionOptions(rawOptions);
     const parent = ambientScope(this.#options.owner);
-    return parent ? this.#nested(parent, fn, options) : this.#outermost(fn, options);
+    if (parent === undefined) return this.#retrying(() => this.#attempt(fn, options), options);
+    // Inside a per-test transaction (withRollback) the code under test runs unchanged:
+    // options a savepoint cannot honour are accepted, and retries re-run the savepoint.
+    if (parent.perTest) return this.#retrying(() => this.#nested(parent, fn, options), options);
+    assertNestable(options, parent.settings);
+    return this.#nested(parent, fn, options);
   }
 
-  async #outermost<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: TransactionOptions): Promise<T> {
-    return pRetry(() => this.#attempt(fn, options), {
-      ...RETRY_BACKOFF,
-      retries: options.retries ?? 0,
-      shouldRetry: ({ error }) => (error instanceof SerializationFailureError || error instanceof DeadlockError) && !options.signal?.aborted,
-      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-        if (retriesLeft === 0 || !(error instanceof SerializationFailureError || error instanceof DeadlockError)) return;
-        this.#metrics.retries++;
-        this.#options.logger.warn({ attempt: attemptNumber, retriesLeft, code: error.code }, 'transaction failed with a retryable error; re-running it');
-      },
-    });
+  /**
+   * Re-runs `attempt` on serialization failures and deadlocks, up to `options.retries`
+   * times, with backoff. Whatever the callback threw (even a non-Error, which p-retry
+   * would replace with its own TypeError) reaches the caller unchanged.
+   */
+  async #retrying<T>(attempt: () => Promise<T>, options: TransactionOptions): Promise<T> {
+    if (!options.retries) return attempt();
+    try {
+      return await pRetry(() => attempt().catch((error: unknown) => Promise.reject(error instanceof Error ? error : new ThrownValue(error))), {
+        ...RETRY_BACKOFF,
+        retries: options.retries,
+        shouldRetry: ({ error }) => isConflict(error) && !options.signal?.aborted,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          if (retriesLeft === 0 || !isConflict(error)) return;
+          this.#metrics.retries++;
+          this.#options.logger.warn({ attempt: attemptNumber, retriesLeft, code: error.code }, 'transaction failed with a retryable error; re-running it');
+        },
+      });
+    } catch (error) {
+      throw error instanceof ThrownValue ? error.value : error;
+    }
   }
 
   async #attempt<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: TransactionOptions): Promise<T> {
@@ -80,18 +95,22 @@ export class TransactionRunner<DB> {
     const stopWatching = watchSignal(scope, options.signal);
     this.#metrics.active++;
     let outcome: Outcome<T>;
+    let ended: (() => void) | undefined;
     try {
       scope.assertUsable();
       await driver.beginTransaction(connection, settings);
       if (options.statementTimeoutMs !== undefined) await setLocalStatementTimeout(connection, String(options.statementTimeoutMs));
       const value = await transactionStorage.run(scope, () => fn(this.#options.handleFor(scope)));
       throwIfAborted(scope);
+      ended = await endScope(scope);
       await driver.commitTransaction(connection);
       outcome = { ok: true, value };
     } catch (error) {
+      ended ??= await endScope(scope);
       if (scope.active) await this.#quietly(connection, () => driver.rollbackTransaction(connection), 'ROLLBACK');
       outcome = { ok: false, error };
     } finally {
+      ended?.();
       stopWatching();
       this.#metrics.active--;
       await driver.releaseConnection(connection);
@@ -108,7 +127,6 @@ export class TransactionRunner<DB> {
   }
 
   async #nested<T>(parent: TransactionScope, fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: TransactionOptions): Promise<T> {
-    assertNestable(options, parent.settings);
     parent.assertUsable();
     const { driver, owner } = this.#options;
     const { connection } = parent;
@@ -119,6 +137,7 @@ export class TransactionRunner<DB> {
     const name = scope.savepointName ?? '';
     const stopWatching = watchSignal(scope, options.signal);
     let outcome: Outcome<T>;
+    let ended: (() => void) | undefined;
     try {
       parent.assertUsable();
       scope.assertUsable();
@@ -126,6 +145,7 @@ export class TransactionRunner<DB> {
       const restoreTimeout = options.statementTimeoutMs === undefined ? undefined : await overrideStatementTimeout(connection, options.statementTimeoutMs);
       const value = await transactionStorage.run(scope, () => fn(this.#options.handleFor(scope)));
       throwIfAborted(scope);
+      ended = await endScope(scope);
       // Local settings survive RELEASE: put back what this scope changed first, inside the
       // savepoint, so a failed restore is undone by the ROLLBACK TO below (fails closed).
       await restoreLocalSettings(connection, scope.locals);
@@ -135,10 +155,12 @@ export class TransactionRunner<DB> {
       scope.released();
       outcome = { ok: true, value };
     } catch (error) {
+      ended ??= await endScope(scope);
       // ROLLBACK TO also undoes this scope's SET LOCAL.
       if (scope.active) await this.#quietly(connection, () => driver.rollbackToSavepoint(connection, name), 'ROLLBACK TO SAVEPOINT');
       outcome = { ok: false, error };
     } finally {
+      ended?.();
       stopWatching();
       parent.lock.release();
     }
@@ -166,6 +188,28 @@ export class TransactionRunner<DB> {
       }
     }
   }
+}
+
+/** Carries a non-Error thrown by a callback through p-retry, which only accepts Errors. */
+class ThrownValue extends Error {
+  constructor(readonly value: unknown) {
+    super('a transaction callback threw a value that is not an Error');
+  }
+}
+
+function isConflict(error: unknown): error is SerializationFailureError | DeadlockError {
+  return error instanceof SerializationFailureError || error instanceof DeadlockError;
+}
+
+/**
+ * Waits for nested work still running in the scope (a savepoint the callback did not
+ * await), then refuses new statements, so nothing can land after the scope's COMMIT or
+ * ROLLBACK (outside the transaction, committed on its own). Returns the lock's release.
+ */
+async function endScope(scope: TransactionScope): Promise<() => void> {
+  await scope.lock.acquire();
+  scope.end();
+  return () => scope.lock.release();
 }
 
 function watchSignal(scope: TransactionScope, signal: AbortSignal | undefined): () => void {

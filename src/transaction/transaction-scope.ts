@@ -37,6 +37,9 @@ export class TransactionScope {
   #abortReason: unknown;
   #aborted = false;
   #savepointCounter = 0;
+  /** Set once COMMIT, ROLLBACK, RELEASE or ROLLBACK TO is about to be sent: no statement may start after it. */
+  #ending = false;
+  #perTest = false;
 
   constructor(init: {
     connection: PgConnection;
@@ -78,6 +81,26 @@ export class TransactionScope {
       throw new TransactionError(`This transaction has already ${this.#state === 'committed' ? 'committed' : 'rolled back'}; its handle cannot run queries any more`);
     }
     if (this.#aborted) throw abortedError(this.#abortReason);
+    if (this.#ending) {
+      throw new TransactionError(
+        'This transaction is ending: its callback already returned, so a statement started now would run after its COMMIT or ROLLBACK (await every query inside the callback)',
+      );
+    }
+  }
+
+  /** Called right before the scope's closing statement: later statements fail instead of landing after it. */
+  end(): void {
+    this.#ending = true;
+  }
+
+  /** Marks this scope as a per-test transaction (`withRollback`): nested scopes accept options they cannot honour. */
+  markPerTest(): void {
+    this.#perTest = true;
+  }
+
+  /** Whether this scope is, or is nested in, a per-test transaction. */
+  get perTest(): boolean {
+    return this.#perTest || (this.parent?.perTest ?? false);
   }
 
   /** Whether `scope` is nested (at any depth) inside this one. */

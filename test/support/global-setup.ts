@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { findTestServer } from '../../src/testing/index.js';
+import { probeRedis } from './redis-probe.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -7,6 +8,8 @@ declare module 'vitest' {
     databaseSource: string;
     supportsConcurrency: boolean;
     redisUrl: string;
+    /** Why Redis cannot be used ('' when it answered PING): tests that need it skip with this reason. */
+    redisUnavailable: string;
   }
 }
 
@@ -21,6 +24,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('databaseUrl', server.connectionString);
   project.provide('databaseSource', server.source);
   project.provide('supportsConcurrency', server.supportsConcurrency);
-  project.provide('redisUrl', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisUnavailable = await probeRedis(redisUrl);
+  if (redisUnavailable) console.info(`[data-layer/testing] ${redisUnavailable}: tests that need Redis are skipped`);
+  project.provide('redisUrl', redisUrl);
+  project.provide('redisUnavailable', redisUnavailable ?? '');
   return () => server.stop();
 }

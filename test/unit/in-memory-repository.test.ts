@@ -291,9 +291,10 @@ describe('InMemoryRepository (fake-specific)', () => {
       await expect(teams().create({ email: 'dan@example.com', name: 'dan' })).rejects.toBeInstanceOf(ValidationError);
     });
 
-    it('a scope column outside the table is a ValidationError', async () => {
+    it('a scope column outside the table is a ConfigError naming tenantColumn (middleware configuration, not client input)', async () => {
       const repo = people({ middleware: [{ name: 'bad', scope: () => ({ org: 1 }) }] });
-      await expect(repo.findMany()).rejects.toBeInstanceOf(ValidationError);
+      await expect(repo.findMany()).rejects.toMatchObject({ name: 'ConfigError', option: 'tenantColumn' });
+      await expect(repo.findMany()).rejects.toThrow("add 'bad' to the repository's skipMiddleware");
     });
   });
 
@@ -310,10 +311,10 @@ describe('InMemoryRepository (fake-specific)', () => {
   });
 
   describe('configuration', () => {
-    it('rejects option columns that are not in columns', () => {
-      expect(() => people({ primaryKey: 'nope' as keyof ContractRow })).toThrow(ValidationError);
-      expect(() => people({ uniqueKeys: [['nope' as keyof ContractRow]] })).toThrow(ValidationError);
-      expect(() => people({ defaultOrderBy: 'nope' as keyof ContractRow })).toThrow(ValidationError);
+    it('rejects option columns that are not in columns with a ConfigError naming the option', () => {
+      expect(() => people({ primaryKey: 'nope' as keyof ContractRow })).toThrow(expect.objectContaining({ name: 'ConfigError', option: 'primaryKey' }) as Error);
+      expect(() => people({ uniqueKeys: [['nope' as keyof ContractRow]] })).toThrow(expect.objectContaining({ name: 'ConfigError', option: 'uniqueKeys' }) as Error);
+      expect(() => people({ defaultOrderBy: 'nope' as keyof ContractRow })).toThrow(expect.objectContaining({ name: 'ConfigError', option: 'defaultOrderBy' }) as Error);
       expect(() => people({ defaults: () => ({ nope: 1 }) as Partial<ContractRow> })).not.toThrow();
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tenantFilter, tenantPolicySql, ValidationError } from '../../src/index.js';
+import { ConfigError, tenantFilter, tenantPolicySql } from '../../src/index.js';
 
 describe('tenantPolicySql', () => {
   it('enables and forces RLS with a policy on the current tenant setting', () => {
@@ -14,16 +14,16 @@ describe('tenantPolicySql', () => {
 
   it('quotes identifiers and refuses settings or types it cannot inline safely', () => {
     expect(tenantPolicySql({ table: 'we"ird' })).toContain('"we""ird"');
-    expect(() => tenantPolicySql({ table: 't', setting: "app.x'); drop table t; --" })).toThrow(ValidationError);
+    expect(() => tenantPolicySql({ table: 't', setting: "app.x'); drop table t; --" })).toThrow(ConfigError);
     // @ts-expect-error not an allowed type, on purpose
-    expect(() => tenantPolicySql({ table: 't', columnType: 'text; drop table t' })).toThrow(ValidationError);
+    expect(() => tenantPolicySql({ table: 't', columnType: 'text; drop table t' })).toThrow(ConfigError);
   });
 });
 
 describe('tenantFilter options', () => {
-  it('rejects an unknown mode or a malformed setting', () => {
+  it('rejects an unknown mode or a malformed setting with a ConfigError (a programming mistake, not a 400)', () => {
     // @ts-expect-error not a mode, on purpose
-    expect(() => tenantFilter({ mode: 'trust-me' })).toThrow(ValidationError);
-    expect(() => tenantFilter({ setting: 'tenant' })).toThrow(ValidationError);
+    expect(() => tenantFilter({ mode: 'trust-me' })).toThrow(ConfigError);
+    expect(() => tenantFilter({ setting: 'tenant' })).toThrow(ConfigError);
   });
 });

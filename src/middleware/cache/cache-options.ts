@@ -1,4 +1,4 @@
-import { ConfigError } from '../../errors/application-errors.js';
+import { optionError } from '../../errors/option-error.js';
 import { resolveLogger } from '../../logging/logger.js';
 import type { RepositoryOperation } from '../repository-middleware.js';
 import type { CacheStore } from './cache-store.js';
@@ -59,17 +59,17 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   const store = given.store as Partial<CacheStore> | undefined;
   const methods = ['get', 'set', 'getVersion', 'bumpVersion'] as const;
   if (typeof store !== 'object' || store === null || methods.some((method) => typeof store[method] !== 'function')) {
-    fail('store', 'must be a CacheStore (memoryCacheStore(), redisCacheStore() or an object with get, set, getVersion and bumpVersion)');
+    fail('store', 'expected a CacheStore (memoryCacheStore(), redisCacheStore() or an object with get, set, getVersion and bumpVersion)');
   }
   const ttlSeconds = positive(given.ttlSeconds, 'ttlSeconds');
-  if (typeof given.keyPrefix !== 'string' || given.keyPrefix === '') fail('keyPrefix', 'must be a non-empty string, e.g. "my-app:cache:"');
+  if (typeof given.keyPrefix !== 'string' || given.keyPrefix === '') fail('keyPrefix', 'expected a non-empty string, e.g. "my-app:cache:"');
   const tables = given.tables;
   if (tables !== undefined && (!Array.isArray(tables) || tables.some((table) => typeof table !== 'string' || table === ''))) {
-    fail('tables', 'must be an array of table names');
+    fail('tables', 'expected an array of table names');
   }
   const logger = given.logger as Partial<CacheLogger> | undefined;
-  if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function')) fail('logger', 'must have a warn() method');
-  if (given.varyBy !== undefined && typeof given.varyBy !== 'function') fail('varyBy', 'must be a function');
+  if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function')) fail('logger', 'expected an object with a warn() method');
+  if (given.varyBy !== undefined && typeof given.varyBy !== 'function') fail('varyBy', 'expected a function');
   let fallback: CacheLogger | undefined;
   return {
     store: store as CacheStore,
@@ -84,15 +84,15 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
 }
 
 function positive(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(option, 'must be a positive number');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(option, 'expected a positive number');
   return value;
 }
 
 function nonNegative(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(option, 'must be a number ≥ 0');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(option, 'expected a number >= 0');
   return value;
 }
 
-function fail(option: string, problem: string): never {
-  throw new ConfigError(`cache(): ${option} ${problem}`, { option });
+function fail(option: string, expected: string): never {
+  throw optionError(option, expected, { factory: 'cache()' });
 }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { ConfigError } from '../../errors/application-errors.js';
+import { optionError } from '../../errors/option-error.js';
 import type { CacheHit, CacheStore } from './cache-store.js';
 import { cloneCacheValue } from './value-codec.js';
 
@@ -40,7 +40,7 @@ interface Entry {
 export function memoryCacheStore(options: MemoryCacheStoreOptions): MemoryCacheStore {
   const maxEntries = (options as Partial<MemoryCacheStoreOptions> | undefined)?.maxEntries;
   if (typeof maxEntries !== 'number' || !Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-    throw new ConfigError('memoryCacheStore: maxEntries must be a positive integer', { option: 'maxEntries' });
+    throw optionError('maxEntries', 'expected an integer >= 1', { factory: 'memoryCacheStore()' });
   }
   const entries = new LRUCache<string, Entry>({ max: maxEntries });
   const versions = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError } from '../../errors/application-errors.js';
+import { optionError } from '../../errors/option-error.js';
 import type { CacheHit, CacheStore } from './cache-store.js';
 import { type CacheValueCodec, jsonCacheCodec } from './value-codec.js';
 
@@ -47,11 +47,14 @@ export interface RedisCacheStoreOptions {
 export function redisCacheStore(client: RedisCacheClient, options: RedisCacheStoreOptions = {}): CacheStore {
   const candidate = client as Partial<RedisCacheClient> | null | undefined;
   if (typeof candidate?.get !== 'function' || typeof candidate.set !== 'function') {
-    throw new ConfigError('redisCacheStore: expected an ioredis client (an object with get and set)', { option: 'client' });
+    throw optionError('client', 'expected an ioredis client (an object with get and set)', { factory: 'redisCacheStore()' });
   }
-  const codec = options.codec ?? jsonCacheCodec;
-  if (typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
-    throw new ConfigError('redisCacheStore: codec must have encode() and decode()', { option: 'codec' });
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw optionError('options', 'expected an object such as { codec }', { factory: 'redisCacheStore()' });
+  }
+  const codec = (options as RedisCacheStoreOptions | undefined)?.codec ?? jsonCacheCodec;
+  if (typeof codec !== 'object' || codec === null || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
+    throw optionError('codec', 'expected an object with encode() and decode()', { factory: 'redisCacheStore()' });
   }
 
   return {

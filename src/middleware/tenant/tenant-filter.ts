@@ -2,6 +2,7 @@ import { TransactionError } from '../../errors/application-errors.js';
 import { ValidationError } from '../../errors/application-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../repository-middleware.js';
 import { currentTenant, requireTenant, requireTenantFrame, type TenantId } from './tenant-context.js';
+import { checkedTenantFilterOptions } from './tenant-filter-options.js';
 
 export interface TenantFilterOptions {
   /** The tenant column, unless a repository names its own `tenantColumn`. @default 'tenant_id' */
@@ -32,14 +33,9 @@ const WRITES_WITH_INPUT: ReadonlySet<OperationKind> = new Set(['create', 'create
  * ```
  */
 export function tenantFilter(options: TenantFilterOptions = {}): RepositoryMiddleware {
+  checkedTenantFilterOptions(options);
   const mode = options.mode ?? 'filter';
   const setting = options.setting ?? 'app.tenant_id';
-  if (!['filter', 'rls', 'both'].includes(mode)) {
-    throw new ValidationError(`tenantFilter mode must be 'filter', 'rls' or 'both'`, [{ path: ['mode'], message: 'unknown mode', code: 'invalid_value' }]);
-  }
-  if (!/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(setting)) {
-    throw new ValidationError('tenantFilter setting must look like "app.tenant_id"', [{ path: ['setting'], message: 'expected namespace.name', code: 'invalid_value' }]);
-  }
   const columnOf = (repository: RepositoryDescriptor) => repository.tenantColumn ?? options.column ?? 'tenant_id';
 
   return {
@@ -47,6 +43,7 @@ export function tenantFilter(options: TenantFilterOptions = {}): RepositoryMiddl
     // rls/both: every statement in a transaction, raw SQL included, runs with the tenant
     // of its own context ('' with none: fails closed), whatever scope it lands in.
     ...(mode === 'filter' ? {} : { statementSetting: () => ({ name: setting, value: String(currentTenant() ?? '') }) }),
+    requiredColumns: (repository) => [columnOf(repository)],
     scope({ kind, repository, database }) {
       const tenant = requireTenant(`"${repository.table}".${kind}`);
       // In rls mode the database filters; the in-memory fake has no database, so it filters.

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../errors/application-errors.js';
+import { optionError } from '../../errors/option-error.js';
 import { quoteIdentifier } from '../../repository/sql-identifier.js';
 
 export interface TenantPolicyOptions {
@@ -24,14 +24,15 @@ export interface TenantPolicyOptions {
  * ```
  */
 export function tenantPolicySql(options: TenantPolicyOptions): string {
+  if (typeof options?.table !== 'string' || options.table === '') throw optionError('table', 'expected a table name', { factory: 'tenantPolicySql()' });
   const column = quoteIdentifier(options.column ?? 'tenant_id');
   const setting = options.setting ?? 'app.tenant_id';
   const type = options.columnType ?? 'text';
   if (!/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(setting)) {
-    throw new ValidationError('setting must look like "app.tenant_id"', [{ path: ['setting'], message: 'expected namespace.name', code: 'invalid_value' }]);
+    throw optionError('setting', 'expected a setting name like "app.tenant_id" (namespace.name, lower case)', { factory: 'tenantPolicySql()' });
   }
   if (!['text', 'uuid', 'integer', 'bigint'].includes(type)) {
-    throw new ValidationError('columnType must be text, uuid, integer or bigint', [{ path: ['columnType'], message: 'unsupported type', code: 'invalid_value' }]);
+    throw optionError('columnType', "expected 'text', 'uuid', 'integer' or 'bigint'", { factory: 'tenantPolicySql()' });
   }
   const table = quoteIdentifier(options.table);
   const policy = quoteIdentifier(options.policyName ?? `${options.table.split('.').at(-1) ?? 'table'}_tenant_isolation`);

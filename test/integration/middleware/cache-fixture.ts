@@ -47,8 +47,11 @@ export function useCacheFixture(label: string, extra: DatabaseOptions = {}): Cac
   };
 
   beforeAll(async () => {
-    shared = client();
-    await shared.connect();
+    // Without Redis the file's Redis tests are skipped (redisUnavailable); memory-store ones still run.
+    if (!inject('redisUnavailable')) {
+      shared = client();
+      await shared.connect();
+    }
     await createPeopleTable(t.db);
   });
   beforeEach(async () => {
@@ -72,7 +75,9 @@ export function useCacheFixture(label: string, extra: DatabaseOptions = {}): Cac
   return {
     t,
     get redis() {
-      if (shared === undefined) throw new Error('the Redis client is only available inside tests and hooks');
+      if (shared === undefined) {
+        throw new Error(inject('redisUnavailable') ? `Redis is unavailable (${inject('redisUnavailable')}): skip this test with redisUnavailable()` : 'the Redis client is only available inside tests and hooks');
+      }
       return shared;
     },
     prefix() {

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { BaseRepository, tenantFilter, withTenant, type RepositoryMiddleware } from '../../../src/index.js';
 import { cache, redisCacheStore } from '../../../src/middleware/cache/index.js';
 import { useCacheFixture } from './cache-fixture.js';
+import { redisUnavailable } from '../../support/redis.js';
 
 const f = useCacheFixture('cache_scope_keys');
+const noRedis = redisUnavailable('cache-scope-keys') !== undefined;
 
-describe('keys include the scope', () => {
+describe.skipIf(noRedis)('keys include the scope', () => {
   it('two scopes never share entries, though the calls are identical', async () => {
     let team = 'red';
     const teamScope: RepositoryMiddleware = { name: 'team', scope: () => ({ team }) };
