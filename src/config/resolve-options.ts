@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors/application-errors.js';
 import { type Logger, redactConnectionString, resolveLogger } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
+import { type EmbeddedOptions, resolveEmbedded } from '../embedded/embedded-options.js';
 import { DEFAULTS, databaseOptionsSchema, type DatabaseOptions, type SlowQueryHook, type TlsOptions } from './options-schema.js';
 
 /** Options after validation and defaults. Secrets are non-enumerable properties. */
@@ -16,6 +17,8 @@ export interface ResolvedOptions {
   readonly logParameters: boolean;
   readonly strictTransactions: boolean;
   readonly middleware: readonly RepositoryMiddleware[];
+  /** Set when `embedded` is on: the server to start instead of connecting elsewhere. */
+  readonly embedded: EmbeddedOptions | undefined;
 }
 
 export interface ConnectionSettings {
@@ -48,6 +51,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     logParameters: options.logParameters ?? DEFAULTS.logParameters,
     strictTransactions: options.strictTransactions ?? DEFAULTS.strictTransactions,
     middleware: options.middleware ?? [],
+    embedded: resolveEmbedded(options.embedded),
   };
 }
 
@@ -59,7 +63,9 @@ function connectionSettings(options: DatabaseOptions): ConnectionSettings {
     user: options.user,
     searchPath: typeof options.searchPath === 'string' ? [options.searchPath] : options.searchPath,
     applicationName: options.applicationName ?? DEFAULTS.applicationName,
-    target: options.connectionString
+    target: options.embedded
+      ? `embedded PostgreSQL (${typeof options.embedded === 'object' && options.embedded.dataDir ? options.embedded.dataDir : 'temporary data'})`
+      : options.connectionString
       ? redactConnectionString(options.connectionString)
       : `postgres://${options.user ?? '(default user)'}@${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? '(default database)'}`,
   };
