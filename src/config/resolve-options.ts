@@ -4,6 +4,7 @@ import { optionError } from '../errors/option-error.js';
 import { type Logger, redactConnectionString, resolveLogger } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 import type { SlowQueryHook } from '../driver/slow-query-event.js';
+import { type EmbeddedOptions, resolveEmbedded } from '../embedded/embedded-options.js';
 import { DEFAULTS, databaseOptionsSchema, type DatabaseOptions, type TlsOptions } from './options-schema.js';
 
 /** Options after validation and defaults. Secrets are non-enumerable properties. */
@@ -20,6 +21,8 @@ export interface ResolvedOptions {
   readonly middleware: readonly RepositoryMiddleware[];
   /** Cursor signing keys (non-enumerable, like the password); undefined when unset. */
   readonly cursorSecret?: string | readonly string[];
+  /** Set when `embedded` is on: the server to start instead of connecting elsewhere. */
+  readonly embedded: EmbeddedOptions | undefined;
 }
 
 export interface ConnectionSettings {
@@ -52,6 +55,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     logParameters: options.logParameters ?? DEFAULTS.logParameters,
     strictTransactions: options.strictTransactions ?? DEFAULTS.strictTransactions,
     middleware: options.middleware ?? [],
+    embedded: resolveEmbedded(options.embedded),
   };
   if (options.cursorSecret !== undefined) Object.defineProperty(resolved, 'cursorSecret', { value: options.cursorSecret, enumerable: false });
   return resolved;
@@ -65,7 +69,9 @@ function connectionSettings(options: DatabaseOptions): ConnectionSettings {
     user: options.user,
     searchPath: typeof options.searchPath === 'string' ? [options.searchPath] : options.searchPath,
     applicationName: options.applicationName ?? DEFAULTS.applicationName,
-    target: options.connectionString
+    target: options.embedded
+      ? `embedded PostgreSQL (${typeof options.embedded === 'object' && options.embedded.dataDir ? options.embedded.dataDir : 'temporary data'})`
+      : options.connectionString
       ? redactConnectionString(options.connectionString)
       : `postgres://${options.user ?? '(default user)'}@${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? '(default database)'}`,
   };

@@ -2,6 +2,7 @@ import type { Database } from '../database.js';
 import { TransactionError } from '../errors/application-errors.js';
 import type { LocalSetting, SessionControl } from '../middleware/repository-middleware.js';
 import type { TransactionScope } from '../transaction/transaction-scope.js';
+import { setScopeLocal } from '../transaction/scope-connection.js';
 import { ambientScope, begunWithin } from '../transaction/transaction-storage.js';
 
 /**
@@ -35,7 +36,7 @@ export function sqlSession<DB>(db: Database<DB>): SessionControl {
     withLocalSetting: async (setting, work) => {
       const scope = joinable(setting);
       if (scope !== undefined) {
-        if (scope.locals.get(setting.name) !== setting.value) await scope.setLocal(setting.name, setting.value);
+        if (scope.locals.get(setting.name) !== setting.value) await setScopeLocal(scope, setting.name, setting.value);
         return work();
       }
       return db.transaction(async (transaction) => {

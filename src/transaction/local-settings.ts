@@ -1,7 +1,5 @@
 import { CompiledQuery } from 'kysely';
 import type { PgConnection } from '../driver/pg-connection.js';
-import { ScopeConnection } from './scope-connection.js';
-import type { TransactionScope } from './transaction-scope.js';
 
 /**
  * What one transaction scope knows about its transaction-local settings
@@ -85,11 +83,18 @@ export interface StatementSetting {
  */
 export type StatementSettings = () => readonly StatementSetting[];
 
+/** The part of a transaction scope these helpers use (its settings and its connection). */
+export interface SettingsScope {
+  readonly locals: LocalSettings;
+  readonly connection: PgConnection;
+  readonly statementSettings: StatementSettings | undefined;
+}
+
 /**
  * Queues `set_config(name, value, true)` on the scope's connection synchronously, without
  * taking the scope's lock (the caller holds its turn), and records it in `scope.locals`.
  */
-export function queueSetLocal(scope: TransactionScope, name: string, value: string): Promise<void> {
+export function queueSetLocal(scope: SettingsScope, name: string, value: string): Promise<void> {
   const { locals } = scope;
   const readPrevious = locals.needsPrevious(name);
   const settle = locals.begin(name);
@@ -105,7 +110,7 @@ export function queueSetLocal(scope: TransactionScope, name: string, value: stri
  * its turn): a `set_config` for each setting whose value is not the one in force. Cheap
  * when nothing differs: one call and a map lookup per setting.
  */
-export function queueStatementSettings(scope: TransactionScope): Promise<void> | undefined {
+export function queueStatementSettings(scope: SettingsScope): Promise<void> | undefined {
   const wanted = scope.statementSettings?.();
   if (wanted === undefined) return undefined;
   let queued: Array<Promise<void>> | undefined;
@@ -113,15 +118,6 @@ export function queueStatementSettings(scope: TransactionScope): Promise<void> |
     if (scope.locals.get(name) !== value) (queued ??= []).push(queueSetLocal(scope, name, value));
   }
   return queued && Promise.all(queued).then(() => undefined);
-}
-
-/**
- * `set_config(name, value, true)` in `scope`, skipped when the value is already in
- * force there. Runs in the scope's turn like any statement of the scope.
- */
-export async function setScopeLocal(scope: TransactionScope, name: string, value: string): Promise<void> {
-  if (scope.locals.get(name) === value) return;
-  await new ScopeConnection(scope).inTurn(() => queueSetLocal(scope, name, value));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
-import { queueStatementSettings } from './local-settings.js';
+import { queueSetLocal, queueStatementSettings } from './local-settings.js';
 import { ambientScope } from './transaction-storage.js';
 import type { TransactionScope } from './transaction-scope.js';
 
@@ -77,4 +77,13 @@ async function afterSettings<T>(settings: Promise<void>, statement: Promise<T>):
   if (set.status === 'rejected') throw set.reason;
   if (result.status === 'rejected') throw result.reason;
   return result.value;
+}
+
+/**
+ * `set_config(name, value, true)` in `scope`, skipped when the value is already in
+ * force there. Runs in the scope's turn like any statement of the scope.
+ */
+export async function setScopeLocal(scope: TransactionScope, name: string, value: string): Promise<void> {
+  if (scope.locals.get(name) === value) return;
+  await new ScopeConnection(scope).inTurn(() => queueSetLocal(scope, name, value));
 }

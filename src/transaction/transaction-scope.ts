@@ -2,7 +2,8 @@ import type { PgConnection } from '../driver/pg-connection.js';
 import { TransactionError } from '../errors/application-errors.js';
 import type { TransactionSettings } from './transaction-options.js';
 import { FifoLock } from './fifo-lock.js';
-import { LocalSettings, setScopeLocal, type StatementSettings } from './local-settings.js';
+import { LocalSettings, type StatementSettings } from './local-settings.js';
+import { setScopeLocal } from './scope-connection.js';
 
 export type AfterCommitHook = () => void | Promise<void>;
 export type AfterRollbackHook = (error: unknown) => void | Promise<void>;

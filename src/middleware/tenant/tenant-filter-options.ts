@@ -1,5 +1,20 @@
 import { optionError } from '../../errors/option-error.js';
-import type { TenantFilterOptions } from './tenant-filter.js';
+
+export interface TenantFilterOptions {
+  /** The tenant column, unless a repository names its own `tenantColumn`. @default 'tenant_id' */
+  column?: string;
+  /**
+   * - `filter`: every statement gets `tenant_column = current tenant`; creates are stamped.
+   * - `rls`: the tenant is set with `set_config(setting, id, true)` inside the operation's
+   *   transaction and row-level security policies enforce isolation (raw SQL included:
+   *   database-wide, every statement in a transaction runs with its context's tenant).
+   *   A scope never keeps another tenant's value after it ends (docs/multi-tenancy.md).
+   * - `both`: both. @default 'filter'
+   */
+  mode?: 'filter' | 'rls' | 'both';
+  /** The setting RLS policies read. @default 'app.tenant_id' */
+  setting?: string;
+}
 
 /**
  * Checks `tenantFilter()` options: a programming mistake is a `ConfigError` naming the

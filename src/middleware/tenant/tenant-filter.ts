@@ -2,23 +2,9 @@ import { TransactionError } from '../../errors/application-errors.js';
 import { ValidationError } from '../../errors/application-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../repository-middleware.js';
 import { currentTenant, requireTenant, requireTenantFrame, type TenantId } from './tenant-context.js';
-import { checkedTenantFilterOptions } from './tenant-filter-options.js';
+import { checkedTenantFilterOptions, type TenantFilterOptions } from './tenant-filter-options.js';
 
-export interface TenantFilterOptions {
-  /** The tenant column, unless a repository names its own `tenantColumn`. @default 'tenant_id' */
-  column?: string;
-  /**
-   * - `filter`: every statement gets `tenant_column = current tenant`; creates are stamped.
-   * - `rls`: the tenant is set with `set_config(setting, id, true)` inside the operation's
-   *   transaction and row-level security policies enforce isolation (raw SQL included:
-   *   database-wide, every statement in a transaction runs with its context's tenant).
-   *   A scope never keeps another tenant's value after it ends (docs/multi-tenancy.md).
-   * - `both`: both. @default 'filter'
-   */
-  mode?: 'filter' | 'rls' | 'both';
-  /** The setting RLS policies read. @default 'app.tenant_id' */
-  setting?: string;
-}
+export type { TenantFilterOptions } from './tenant-filter-options.js';
 
 const WRITES_WITH_INPUT: ReadonlySet<OperationKind> = new Set(['create', 'createMany', 'upsert']);
 
