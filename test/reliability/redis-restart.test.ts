@@ -111,7 +111,7 @@ describe.skipIf(unavailable !== undefined)('Redis stopped and restarted during c
 
     let stopping = false;
     const load = runCachedLoad(people, () => stopping);
-    const snapshots: Record<string, CacheMetrics> = {};
+    const snapshots: Record<'beforeStop' | 'whileDown' | 'end', CacheMetrics> = { beforeStop: middleware.metrics(), whileDown: middleware.metrics(), end: middleware.metrics() };
     try {
       await sleep(1_200);
       snapshots.beforeStop = middleware.metrics();
@@ -130,10 +130,34 @@ describe.skipIf(unavailable !== undefined)('Redis stopped and restarted during c
     expect(result.callerErrors).toEqual([]);
     expect(result.staleReads).toEqual([]);
     expect(result.reads).toBeGreaterThan(100);
-    const { beforeStop, whileDown, end } = snapshots as Required<typeof snapshots>;
+    const { beforeStop, whileDown, end } = snapshots;
     expect(beforeStop.hits, 'the cache served reads before the fault').toBeGreaterThan(0);
     expect(whileDown.errors, 'store failures while Redis was down').toBeGreaterThan(beforeStop.errors);
     expect(end.hits, 'the cache serves reads again after Redis returned').toBeGreaterThan(whileDown.hits);
     expect(end.invalidations, 'invalidations succeed again after Redis returned').toBeGreaterThan(whileDown.invalidations);
   }, 30_000);
+
+  it('restored from an older snapshot (RDB) after a later write: the old entries are not served', async () => {
+    const redis = await startPrivateRedis();
+    servers.push(redis);
+    const client = new Redis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 50 });
+    client.on('error', () => {});
+    clients.push(client);
+    if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+    const middleware = cache({ store: redisCacheStore(client), ttlSeconds: 60, keyPrefix: 'reliability:', timeoutMs: 500, logger: captureLogger() });
+    const people = new BaseRepository(t.db, { ...peopleOptions, middleware: [middleware] });
+
+    expect((await people.findById(1))?.score).toBe(0); // cached under the first version
+    await expect.poll(() => client.keys('reliability:e:*')).toHaveLength(1);
+    expect(await client.save()).toBe('OK'); // the snapshot holds that version and entry
+    await people.update(1, { score: 5 }); // bumps the version: succeeded, nothing owed
+    expect((await people.findById(1))?.score).toBe(5);
+    await redis.stop('SIGKILL');
+    await redis.start(); // loads the snapshot: the old version is current again
+    await expect.poll(() => client.status, { timeout: 3_000 }).toBe('ready');
+
+    for (let i = 0; i < 3; i++) expect((await people.findById(1))?.score).toBe(5);
+    expect(await people.count()).toBe(SEED_ROWS);
+    expect(middleware.metrics().hits, 'served from the cache again, under a fresh version').toBeGreaterThan(0);
+  });
 });
