@@ -74,11 +74,9 @@ describe.skipIf(unavailable !== undefined)('pg_terminate_backend of random pool 
       applicationName: APPLICATION_NAME,
       report,
       boundMs: BOUND_MS,
-      // Killing a checked-out backend fails the call using it; an idle one is dropped by the pool.
-      inFlightBefore: recoveredAt,
       recoveredAt,
     });
-    expect(killed).toBeGreaterThan(10);
+    expect(killed).toBeGreaterThan(3);
     console.info(`[reliability] pg_terminate_backend: ${JSON.stringify({ ...outcome, terminated: killed })}`);
   }, 40_000);
 });

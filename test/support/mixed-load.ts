@@ -1,6 +1,6 @@
 import { type Generated, sql } from 'kysely';
 import pg from 'pg';
-import { BaseRepository, type Database, DataLayerError } from '../../src/index.js';
+import { BaseRepository, ConnectionError, type Database, DataLayerError } from '../../src/index.js';
 
 /** Tables of the fault tests: each transaction writes ITEMS_PER_TXN items and one ledger row under one id. */
 export interface LoadDB {
@@ -26,6 +26,8 @@ export interface OperationRecord {
   ms: number;
   /** The error's class name, or `raw:<name>` for anything that is not a DataLayerError. */
   error?: string;
+  /** For a ConnectionError: whether no connection could be opened, or an open one was lost. */
+  connection?: 'refused' | 'lost';
 }
 
 export interface LoadReport {
@@ -41,6 +43,15 @@ export interface LoadReport {
 }
 
 class IntendedRollback extends Error {}
+
+/**
+ * Refused: no connection could be opened (nothing listens, or the server is starting or
+ * shutting down). Lost: a connection in use was cut (terminated backend, server stopped).
+ */
+function connectionFailure(error: ConnectionError): 'refused' | 'lost' {
+  const refused = /ECONNREFUSED|starting up|shutting down/i.test(error.message) || error.sqlState === '57P03';
+  return refused ? 'refused' : 'lost';
+}
 
 /**
  * Runs `workers` loops of mixed work on one `db` until `stop()` returns true: transactions
@@ -63,9 +74,13 @@ export async function runMixedLoad(options: {
     const startedAt = Date.now();
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), boundMs)));
+    let connection: OperationRecord['connection'];
     const settled = work().then(
       () => undefined,
-      (error: unknown) => (error instanceof DataLayerError ? error.name : `raw:${error instanceof Error ? error.name : typeof error}`),
+      (error: unknown) => {
+        if (error instanceof ConnectionError) connection = connectionFailure(error);
+        return error instanceof DataLayerError ? error.name : `raw:${error instanceof Error ? error.name : typeof error}`;
+      },
     );
     const outcome = await Promise.race([settled, bound]);
     clearTimeout(timer);
@@ -73,7 +88,7 @@ export async function runMixedLoad(options: {
       report.hung++;
       return;
     }
-    report.operations.push({ kind, startedAt, ms: Date.now() - startedAt, ...(outcome === undefined ? {} : { error: outcome }) });
+    report.operations.push({ kind, startedAt, ms: Date.now() - startedAt, ...(outcome === undefined ? {} : { error: outcome, connection }) });
     if (outcome !== undefined) onError?.(outcome);
   };
 
