@@ -92,10 +92,31 @@ export class PgConnection implements DatabaseConnection {
       throw this.#mapped(error);
     } finally {
       // Runs when the consumer stops early too (return() on the iterator).
-      await cursor?.close().catch(() => {
-        this.#broken = true;
-      });
+      if (cursor !== undefined) await this.#closeCursor(cursor);
       this.#completed(compiledQuery, started, failed ? null : rowCount, failed);
+    }
+  }
+
+  /**
+   * Closes a cursor's portal, unless the connection is gone: pg-cursor's close() then
+   * waits forever for a ReadyForQuery that never comes (the stream, its consumer and
+   * `db.close()` would hang). A broken connection is destroyed on release, and the
+   * server drops the portal with the session.
+   */
+  async #closeCursor(cursor: Cursor): Promise<void> {
+    if (this.#broken) return;
+    let onGone: (() => void) | undefined;
+    const gone = new Promise<void>((resolve) => (onGone = resolve));
+    this.#client.once('end', onGone!);
+    this.#client.once('error', onGone!);
+    try {
+      const closed = await Promise.race([cursor.close().then(() => true), gone.then(() => false)]);
+      if (!closed) this.#broken = true;
+    } catch {
+      this.#broken = true;
+    } finally {
+      this.#client.removeListener('end', onGone!);
+      this.#client.removeListener('error', onGone!);
     }
   }
 

@@ -9,6 +9,7 @@ import type { CacheHit, MaybePromise } from './cache-store.js';
 import { boundedCall, isThenable } from './store-call.js';
 import { describeError } from '../../logging/describe-error.js';
 import { ThrottledWarning } from './throttled-warning.js';
+import { VersionHistory } from './version-history.js';
 import { cloneCacheValue } from './value-codec.js';
 
 /** Counters of one `cache()` middleware; `db.metrics().middleware.cache` when database-wide. */
@@ -84,6 +85,7 @@ export function cache(options: CacheOptions): CacheMiddleware {
   const flights = new SingleFlight();
   const warnings = new ThrottledWarning(settings.logger, settings.logIntervalMs);
   const owed = new Map<string, OwedInvalidation>();
+  const versions = new VersionHistory();
   /** Tables with an after-commit invalidation registered, per transaction scope: one hook per table is enough. */
   const registered = new WeakMap<TransactionHooks, Set<string>>();
 
@@ -98,7 +100,7 @@ export function cache(options: CacheOptions): CacheMiddleware {
     const debt = owed.get(table);
     const generation = debt?.generation;
     try {
-      await boundedCall(() => store.bumpVersion(versionKey(keyPrefix, table)), timeoutMs);
+      versions.observe(table, await boundedCall(() => store.bumpVersion(versionKey(keyPrefix, table)), timeoutMs));
       counters.invalidations++;
       if (owed.get(table)?.generation === generation) owed.delete(table);
     } catch (error) {
@@ -159,6 +161,12 @@ export function cache(options: CacheOptions): CacheMiddleware {
     } catch (error) {
       storeFailed('read', error, operation);
       counters.misses++;
+      return next();
+    }
+    if (versions.observe(table, version) === 'rewound') {
+      // The store lost later versions and kept older entries: replace the version first.
+      counters.misses++;
+      await invalidate(table);
       return next();
     }
     const key = entryKey(keyPrefix, table, version, kind, digestOf(material));
