@@ -1,6 +1,8 @@
 import { CompiledQuery, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SelectType, type Updateable } from 'kysely';
 import type { Database } from '../database.js';
 import { ValidationError } from '../errors/application-errors.js';
+import { mapPostgresError } from '../errors/map-postgres-error.js';
+import { QueryError } from '../errors/query-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, SessionControl } from '../middleware/repository-middleware.js';
 import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
 import { HotStatements, filterValues } from './hot-statements.js';
@@ -22,6 +24,8 @@ import type {
 } from './repository-contract.js';
 import type { ColumnName, RepositoryOptions, TableName } from './repository-options.js';
 import { assertConfiguredColumns, loadTableColumns } from './table-columns.js';
+import type { TableColumns } from './column-types.js';
+import { assertFilterOrAll, assertKey, checkedKeys, type ManyRowsOptions, serverCheckedColumns } from './input-rules.js';
 import { type Condition, equalityConditions, type Where, scopeConditions, toConditions } from './where-filter.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import { upsertRow } from './upsert.js';
@@ -65,8 +69,8 @@ export class BaseRepository<
   readonly #hot: HotStatements;
   readonly #session: SessionControl;
   readonly #currentTransaction = () => this.db.currentTransaction();
-  #columns: ReadonlySet<string> | undefined;
-  #columnsLoading: Promise<ReadonlySet<string>> | undefined;
+  #columns: TableColumns | undefined;
+  #columnsLoading: Promise<TableColumns> | undefined;
 
   constructor(db: Database<DB>, options: RepositoryOptions<DB, TB, SD, PK>) {
     if (typeof options.table !== 'string' || options.table === '') throw new ValidationError('Repository option "table" must be a table name', []);
@@ -87,6 +91,7 @@ export class BaseRepository<
   findById(id: IdOf<DB, TB, PK>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB> | undefined> {
     return this.#run('findById', [id, options], async (op, columns) => {
       const [key, read] = op.args as [unknown, ReadArg];
+      this.#assertKey(key, columns);
       const filters = this.#filters(op, columns, read);
       const statement = this.#hot.findById(filters);
       const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(statement.sql, statement.values(key)));
@@ -100,7 +105,8 @@ export class BaseRepository<
 
   findByIds(ids: ReadonlyArray<IdOf<DB, TB, PK>>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB>[]> {
     return this.#run('findByIds', [ids, options], async (op, columns) => {
-      const [keys, read] = op.args as [unknown[], ReadArg];
+      const keys = checkedKeys(op.args[0], columns, this.descriptor.table, this.descriptor.primaryKey);
+      const read = op.args[1] as ReadArg;
       if (keys.length === 0) return [];
       return (await this.#selectWhere([...this.#filters(op, columns, read), { column: this.descriptor.primaryKey, op: 'in', values: keys }]).execute()) as Row<DB, TB>[];
     });
@@ -195,14 +201,22 @@ export class BaseRepository<
       // Validate everything first: an invalid item means nothing is written.
       const rows = items.map((item) => prepareInsert(item, this.#inputContext(op, columns)));
       const now = nowColumns(this.#options.timestamps, [], 'create');
-      return insertInChunks<Row<DB, TB>>({ inTransaction: (work) => this.db.transaction(work), kysely: this.#loose, table: this.descriptor.table, rows, nowColumns: now });
+      return insertInChunks<Row<DB, TB>>({
+        inTransaction: (work) => this.db.transaction(work),
+        kysely: this.#loose,
+        table: this.descriptor.table,
+        primaryKey: this.descriptor.primaryKey,
+        rows,
+        nowColumns: now,
+      });
     });
   }
 
   update(id: IdOf<DB, TB, PK>, patch: Updateable<DB[TB]>): Promise<Row<DB, TB>> {
     return this.#run('update', [id, patch], async (op, columns) => {
       const [key, input] = op.args as [unknown, unknown];
-      const values = preparePatch(input, this.#inputContext(op, columns));
+      this.#assertKey(key, columns);
+      const values = preparePatch(input, this.#inputContext(op, columns), key);
       const keys = Object.keys(values);
       const filters = this.#filters(op, columns, undefined);
       const now = nowColumns(this.#options.timestamps, keys, 'update');
@@ -214,9 +228,10 @@ export class BaseRepository<
     });
   }
 
-  updateMany(where: Where<Row<DB, TB>>, patch: Updateable<DB[TB]>): Promise<number> {
-    return this.#run('updateMany', [where, patch], async (op, columns) => {
-      const [filter, input] = op.args as [unknown, unknown];
+  updateMany(where: Where<Row<DB, TB>>, patch: Updateable<DB[TB]>, options?: ManyRowsOptions): Promise<number> {
+    return this.#run('updateMany', options === undefined ? [where, patch] : [where, patch, options], async (op, columns) => {
+      const [filter, input, many] = op.args as [unknown, unknown, unknown];
+      assertFilterOrAll(filter, many, this.descriptor.table, 'updateMany');
       const conditions = this.#readConditions(op, columns, filter, undefined);
       const values: Loose = { ...preparePatch(input, this.#inputContext(op, columns)) };
       for (const column of nowColumns(this.#options.timestamps, Object.keys(values), 'update')) values[column] = SQL_NOW;
@@ -245,6 +260,7 @@ export class BaseRepository<
 
   delete(id: IdOf<DB, TB, PK>): Promise<void> {
     return this.#run('delete', [id], async (op, columns) => {
+      this.#assertKey(op.args[0], columns);
       const softDelete = this.descriptor.softDelete;
       if (softDelete === undefined) return this.#hardDelete(op, columns);
       const filters = this.#filters(op, columns, undefined);
@@ -265,6 +281,7 @@ export class BaseRepository<
   restore(this: BaseRepository<DB, TB, ColumnName<DB, TB>, PK>, id: IdOf<DB, TB, PK>): Promise<Row<DB, TB>> {
     return this.#run('restore', [id], async (op, columns) => {
       const softDelete = this.#requireSoftDelete('restore()');
+      this.#assertKey(op.args[0], columns);
       const conditions: Condition[] = [
         ...scopeConditions(op.scope, columns, this.descriptor.table),
         { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] },
@@ -298,14 +315,23 @@ export class BaseRepository<
     return this.db.kysely as unknown as Kysely<LooseDB>;
   }
 
-  #run<T>(kind: OperationKind, args: unknown[], impl: (op: RepositoryOperation, columns: ReadonlySet<string>) => T | Promise<T>): Promise<T> {
+  #run<T>(kind: OperationKind, args: unknown[], impl: (op: RepositoryOperation, columns: TableColumns) => T | Promise<T>): Promise<T> {
     const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
-    return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction, session: this.#session }, async (op) =>
-      impl(op, this.#columns ?? (await this.#loadColumns())),
-    );
+    return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction, session: this.#session }, async (op) => {
+      const columns = this.#columns ?? (await this.#loadColumns());
+      try {
+        return await impl(op, columns);
+      } catch (error) {
+        // A value only the server could check (a type the catalog checks do not know, a
+        // numeric precision, ...) was refused: the mapper makes it the caller's 400.
+        if (!(error instanceof QueryError)) throw error;
+        const inputColumns = serverCheckedColumns(op.args, op.scope, columns, this.descriptor.primaryKey);
+        throw mapPostgresError(error, { repositoryInput: { table: this.descriptor.table, columns: inputColumns } });
+      }
+    });
   }
 
-  async #loadColumns(): Promise<ReadonlySet<string>> {
+  async #loadColumns(): Promise<TableColumns> {
     this.#columnsLoading ??= loadTableColumns(this.#loose as Kysely<unknown>, this.descriptor.table).then(
       (columns) => {
         const { primaryKey, softDelete, tenantColumn } = this.descriptor;
@@ -356,13 +382,18 @@ export class BaseRepository<
   }
 
   async #hardDelete(op: RepositoryOperation, columns: ReadonlySet<string>): Promise<void> {
+    this.#assertKey(op.args[0], columns);
     const conditions: Condition[] = [...scopeConditions(op.scope, columns, this.descriptor.table), { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] }];
     const result = await this.#loose.deleteFrom(this.descriptor.table).where((eb) => conditionsExpression(eb, conditions)).executeTakeFirst();
     if (result.numDeletedRows === 0n) this.#notFound(op.args[0]);
   }
 
   #inputContext(op: RepositoryOperation, columns: ReadonlySet<string>) {
-    return { table: this.descriptor.table, columns, scope: op.scope, schemas: this.#options.schemas };
+    return { table: this.descriptor.table, columns, scope: op.scope, schemas: this.#options.schemas, primaryKey: this.descriptor.primaryKey };
+  }
+
+  #assertKey(id: unknown, columns: ReadonlySet<string>): void {
+    assertKey(id, columns, this.descriptor.table, this.descriptor.primaryKey);
   }
 
   #requireSoftDelete(what: string): string {
