@@ -46,27 +46,32 @@ const BOOL_WORDS = new Set(['true', 'false', 't', 'f', 'yes', 'no', 'y', 'n', 'o
 // ISO 8601 / PostgreSQL's own output: date, optional time, optional zone, optional BC.
 const ISO_DATETIME = /^\s*\d{4,6}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?\s*(?:z|[+-]\d{1,2}(?::?\d{2}){0,2})?(?:\s+bc)?\s*$/i;
 const SPECIAL_DATETIME = new Set(['infinity', '-infinity', 'epoch', 'now', 'today', 'tomorrow', 'yesterday']);
+const DATE_TIME_EXPECTED: Readonly<Record<string, string>> = {
+  date: 'a valid Date or an ISO 8601 string (date)',
+  timestamp: 'a valid Date or an ISO 8601 string (timestamp)',
+  timestamptz: 'a valid Date or an ISO 8601 string (timestamptz)',
+};
 // Years PostgreSQL's timestamp types hold (4713 BC is year -4712).
 const MIN_YEAR = -4712;
 const MAX_YEAR = 294_276;
 
 function integerCheck(value: unknown, type: ColumnType): string | undefined {
   const [min, max] = INT_RANGES[type.name] as readonly [bigint, bigint];
-  const expected = `an integer from ${min} to ${max}`;
+  const expected = () => `an integer from ${min} to ${max}`;
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) return Number.isInteger(value) ? `${expected} (beyond Number.MAX_SAFE_INTEGER: pass a bigint or a string)` : expected;
-    return BigInt(value) < min || BigInt(value) > max ? expected : undefined;
+    if (!Number.isSafeInteger(value)) return Number.isInteger(value) ? `${expected()} (beyond Number.MAX_SAFE_INTEGER: pass a bigint or a string)` : expected();
+    return value < Number(min) || value > Number(max) ? expected() : undefined; // the bounds are exact doubles
   }
-  if (typeof value === 'bigint') return value < min || value > max ? expected : undefined;
+  if (typeof value === 'bigint') return value < min || value > max ? expected() : undefined;
   if (typeof value === 'string' && /^[+-]?\d{1,20}$/.test(value)) {
     const parsed = BigInt(value);
-    return parsed < min || parsed > max ? expected : undefined;
+    return parsed < min || parsed > max ? expected() : undefined;
   }
-  return expected;
+  return expected();
 }
 
 function numericCheck(value: unknown, type: ColumnType): string | undefined {
-  const expected = type.precision === undefined ? 'a finite number, a bigint or a decimal string' : `a number with at most ${type.precision - (type.scale ?? 0)} digits before the decimal point`;
+  const expected = 'a finite number, a bigint or a decimal string';
   let magnitude: number;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return expected;
@@ -79,7 +84,9 @@ function numericCheck(value: unknown, type: ColumnType): string | undefined {
     return expected;
   }
   const { precision, scale = 0 } = type;
-  if (precision !== undefined && precision > 0 && scale >= 0 && scale <= precision && magnitude >= 10 ** (precision - scale)) return expected;
+  if (precision !== undefined && precision > 0 && scale >= 0 && scale <= precision && magnitude >= 10 ** (precision - scale)) {
+    return `a number with at most ${precision - scale} digits before the decimal point`;
+  }
   return undefined;
 }
 
@@ -111,7 +118,7 @@ function uuidCheck(value: unknown): string | undefined {
 }
 
 function dateTimeCheck(value: unknown, type: ColumnType): string | undefined {
-  const expected = `a valid Date or an ISO 8601 string (${type.name})`;
+  const expected = DATE_TIME_EXPECTED[type.name] ?? 'a valid Date or an ISO 8601 string';
   if (value instanceof Date) {
     const time = value.getTime();
     if (Number.isNaN(time)) return expected;
