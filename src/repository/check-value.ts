@@ -39,6 +39,13 @@ const INT_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
   int8: [-(2n ** 63n), 2n ** 63n - 1n],
 };
 
+// The same bounds as numbers (exact doubles), so checking a number needs no BigInt work.
+const NUMBER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  int2: [-(2 ** 15), 2 ** 15 - 1],
+  int4: [-(2 ** 31), 2 ** 31 - 1],
+  int8: [-(2 ** 63), 2 ** 63],
+};
+
 const DECIMAL = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?\s*$/i;
 const SPECIAL_FLOAT = /^\s*[+-]?(?:nan|infinity|inf)\s*$/i;
 const UUID = /^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
@@ -56,18 +63,25 @@ const MIN_YEAR = -4712;
 const MAX_YEAR = 294_276;
 
 function integerCheck(value: unknown, type: ColumnType): string | undefined {
-  const [min, max] = INT_RANGES[type.name] as readonly [bigint, bigint];
-  const expected = () => `an integer from ${min} to ${max}`;
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) return Number.isInteger(value) ? `${expected()} (beyond Number.MAX_SAFE_INTEGER: pass a bigint or a string)` : expected();
-    return value < Number(min) || value > Number(max) ? expected() : undefined; // the bounds are exact doubles
+    const [low, high] = NUMBER_RANGES[type.name] as readonly [number, number];
+    if (Number.isSafeInteger(value) && value >= low && value <= high) return undefined;
+    const expected = integerExpected(type);
+    return Number.isInteger(value) && value >= low && value <= high ? `${expected} (beyond Number.MAX_SAFE_INTEGER: pass a bigint or a string)` : expected;
   }
+  const [min, max] = INT_RANGES[type.name] as readonly [bigint, bigint];
+  const expected = () => integerExpected(type);
   if (typeof value === 'bigint') return value < min || value > max ? expected() : undefined;
   if (typeof value === 'string' && /^[+-]?\d{1,20}$/.test(value)) {
     const parsed = BigInt(value);
     return parsed < min || parsed > max ? expected() : undefined;
   }
   return expected();
+}
+
+function integerExpected(type: ColumnType): string {
+  const [min, max] = INT_RANGES[type.name] as readonly [bigint, bigint];
+  return `an integer from ${min} to ${max}`;
 }
 
 function numericCheck(value: unknown, type: ColumnType): string | undefined {
