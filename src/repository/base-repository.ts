@@ -1,8 +1,6 @@
 import { CompiledQuery, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SelectType, type Updateable } from 'kysely';
 import type { Database } from '../database.js';
 import { ValidationError } from '../errors/application-errors.js';
-import { mapPostgresError } from '../errors/map-postgres-error.js';
-import { QueryError } from '../errors/query-errors.js';
 import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, SessionControl } from '../middleware/repository-middleware.js';
 import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
 import { HotStatements, filterValues } from './hot-statements.js';
@@ -25,7 +23,7 @@ import type {
 import type { ColumnName, RepositoryOptions, TableName } from './repository-options.js';
 import { assertConfiguredColumns, loadTableColumns } from './table-columns.js';
 import type { TableColumns } from './column-types.js';
-import { assertFilterOrAll, assertKey, checkedKeys, type ManyRowsOptions, serverCheckedColumns } from './input-rules.js';
+import { assertFilterOrAll, assertKey, checkedKeys, inputError, type ManyRowsOptions } from './input-rules.js';
 import { type Condition, equalityConditions, type Where, scopeConditions, toConditions } from './where-filter.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import { upsertRow } from './upsert.js';
@@ -201,14 +199,8 @@ export class BaseRepository<
       // Validate everything first: an invalid item means nothing is written.
       const rows = items.map((item) => prepareInsert(item, this.#inputContext(op, columns)));
       const now = nowColumns(this.#options.timestamps, [], 'create');
-      return insertInChunks<Row<DB, TB>>({
-        inTransaction: (work) => this.db.transaction(work),
-        kysely: this.#loose,
-        table: this.descriptor.table,
-        primaryKey: this.descriptor.primaryKey,
-        rows,
-        nowColumns: now,
-      });
+      const { table, primaryKey } = this.descriptor;
+      return insertInChunks<Row<DB, TB>>({ inTransaction: (work) => this.db.transaction(work), kysely: this.#loose, table, primaryKey, rows, nowColumns: now });
     });
   }
 
@@ -322,11 +314,7 @@ export class BaseRepository<
       try {
         return await impl(op, columns);
       } catch (error) {
-        // A value only the server could check (a type the catalog checks do not know, a
-        // numeric precision, ...) was refused: the mapper makes it the caller's 400.
-        if (!(error instanceof QueryError)) throw error;
-        const inputColumns = serverCheckedColumns(op.args, op.scope, columns, this.descriptor.primaryKey);
-        throw mapPostgresError(error, { repositoryInput: { table: this.descriptor.table, columns: inputColumns } });
+        throw inputError(error, op, columns, this.descriptor);
       }
     });
   }

@@ -1,4 +1,6 @@
 import { ValidationError } from '../errors/application-errors.js';
+import { mapPostgresError } from '../errors/map-postgres-error.js';
+import { QueryError } from '../errors/query-errors.js';
 import { isFullyChecked, valueProblem } from './check-value.js';
 import { typesOf } from './column-types.js';
 
@@ -95,4 +97,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const prototype = Object.getPrototypeOf(value) as unknown;
   return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * The error of a failed repository operation as its caller should see it: a value only
+ * the server could check (a type the catalog checks do not know, a numeric precision, ...)
+ * that the server refused becomes, through the one mapper, a 400 naming the columns.
+ */
+export function inputError(
+  error: unknown,
+  op: { readonly args: readonly unknown[]; readonly scope: Readonly<Record<string, unknown>> },
+  columns: ReadonlySet<string>,
+  repository: { readonly table: string; readonly primaryKey: string },
+): unknown {
+  if (!(error instanceof QueryError)) return error;
+  const inputColumns = serverCheckedColumns(op.args, op.scope, columns, repository.primaryKey);
+  return mapPostgresError(error, { repositoryInput: { table: repository.table, columns: inputColumns } });
 }
