@@ -25,6 +25,7 @@ export type {
   UpsertOptions,
 } from './repository/repository-contract.js';
 export type { Where } from './repository/where-filter.js';
+export type { ManyRowsOptions } from './repository/input-rules.js';
 export type { OrderBy, SortDirection } from './repository/order-by.js';
 export type { InputSchemas } from './repository/validate-input.js';
 export type {

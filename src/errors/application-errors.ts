@@ -40,6 +40,8 @@ export interface ValidationIssue {
   path: ReadonlyArray<PropertyKey>;
   message: string;
   code: string;
+  /** The table column the issue is about, when there is one. */
+  column?: string;
 }
 
 /** Input failed validation; nothing was written. */
@@ -48,10 +50,15 @@ export class ValidationError extends DataLayerError {
   readonly code = 'VALIDATION_FAILED';
   readonly statusCode = 400;
   readonly issues: readonly ValidationIssue[];
+  /** The column of the first issue that names one: which input field to flag. */
+  readonly column: string | undefined;
 
   constructor(message: string, issues: readonly ValidationIssue[], options: { cause?: unknown } = {}) {
     super(message, options);
-    this.issues = Object.freeze(issues.map((issue) => ({ path: [...issue.path], message: issue.message, code: issue.code })));
+    this.column = issues.find((issue) => issue.column !== undefined)?.column;
+    this.issues = Object.freeze(
+      issues.map((issue) => ({ path: [...issue.path], message: issue.message, code: issue.code, ...(issue.column === undefined ? {} : { column: issue.column }) })),
+    );
   }
 
   protected override publicFields(): Record<string, unknown> {

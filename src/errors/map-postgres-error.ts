@@ -8,10 +8,12 @@ import {
   NotNullViolationError,
 } from './constraint-errors.js';
 import { DataLayerError } from './data-layer-error.js';
+import { ValidationError } from './application-errors.js';
 import { DeadlockError, QueryError, SerializationFailureError, StatementTimeoutError } from './query-errors.js';
 import {
   HEALABLE_CONNECTION_STATES,
   HEALABLE_SOCKET_CODES,
+  INPUT_DATA_EXCEPTIONS,
   PERMANENT_CONNECTION_STATES,
   SqlState,
   sqlStateClassName,
@@ -37,6 +39,13 @@ export interface MapErrorContext {
    * data-exception messages keep the echoed input. Set from `logParameters`. @default false
    */
   keepValues?: boolean;
+  /**
+   * Set by repositories around their own statements: a data exception there (invalid
+   * text representation, out of range, bad datetime, NUL character, value too long) comes
+   * from the caller's values, so it becomes a `ValidationError` (400) naming `columns`
+   * (the columns whose values only the server could check) instead of a `QueryError` (500).
+   */
+  repositoryInput?: { readonly table: string; readonly columns: readonly string[] };
 }
 
 /**
@@ -49,6 +58,10 @@ export interface MapErrorContext {
  * ```
  */
 export function mapPostgresError(error: unknown, context: MapErrorContext = {}): DataLayerError {
+  if (context.repositoryInput !== undefined) {
+    const invalid = invalidInput(error, context.repositoryInput);
+    if (invalid !== undefined) return invalid;
+  }
   if (error instanceof DataLayerError) return error;
   const fields: DriverErrorFields = typeof error === 'object' && error !== null ? error : {};
   const message = typeof fields.message === 'string' ? fields.message : String(error);
@@ -68,6 +81,18 @@ export function mapPostgresError(error: unknown, context: MapErrorContext = {}):
     return new ConnectionError(`Database connection lost: ${message}`, { cause: error });
   }
   return new QueryError(message, { cause: error });
+}
+
+/** A data exception from a repository statement, as the caller's `ValidationError`; undefined for anything else. */
+function invalidInput(error: unknown, input: NonNullable<MapErrorContext['repositoryInput']>): ValidationError | undefined {
+  const sqlState = error instanceof QueryError ? error.sqlState : error instanceof DataLayerError ? undefined : (error as DriverErrorFields | null)?.code;
+  const reason = typeof sqlState === 'string' ? INPUT_DATA_EXCEPTIONS.get(sqlState) : undefined;
+  if (reason === undefined) return undefined;
+  const { table, columns } = input;
+  const subject = columns.length === 1 ? `"${table}.${columns[0] as string}"` : columns.length > 1 ? `one of "${table}".${columns.join(', ')}` : `a column of "${table}"`;
+  const message = `Invalid value for ${subject}: PostgreSQL refused it (${reason}, SQLSTATE ${sqlState as string})`;
+  const issues = columns.length === 0 ? [{ path: [], message: `refused by PostgreSQL: ${reason}`, code: 'invalid_value' }] : columns.map((column) => ({ path: [column], message: `refused by PostgreSQL: ${reason}`, code: 'invalid_value', column }));
+  return new ValidationError(message, issues, { cause: error });
 }
 
 function fromSqlState(sqlState: string, message: string, fields: DriverErrorFields, cause: unknown): DataLayerError {

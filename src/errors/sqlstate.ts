@@ -51,6 +51,22 @@ export const HEALABLE_SOCKET_CODES: ReadonlySet<string> = new Set([
   'ENOTFOUND',
 ]);
 
+/**
+ * Data exceptions caused by a value that does not fit its column: inside a repository
+ * operation they are the caller's input errors (400), named here without the value.
+ */
+export const INPUT_DATA_EXCEPTIONS: ReadonlyMap<string, string> = new Map([
+  ['22P02', 'invalid text representation'],
+  ['22003', 'numeric value out of range'],
+  ['22007', 'invalid datetime format'],
+  ['22008', 'datetime field overflow'],
+  ['22021', 'character not in repertoire'],
+  ['22001', 'string data right truncation'],
+  ['22P03', 'invalid binary representation'],
+  ['22P05', 'untranslatable character'],
+  ['22025', 'invalid escape sequence'],
+]);
+
 /** Class 22 (data exception) messages echo input values, so they are replaced by these names. */
 export function sqlStateClassName(sqlState: string): string {
   return sqlState.startsWith('22') ? 'data exception' : 'query failed';

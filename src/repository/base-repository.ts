@@ -9,7 +9,7 @@ import { type OrderTerm, toOrderTerms } from './order-by.js';
 import { cursorPage } from './cursor-page.js';
 import { cursorBinding } from './cursor-binding.js';
 import { cursorKeysOf } from './cursor-secrets.js';
-import { type ColumnType, loadColumnTypes } from './column-types.js';
+import { type ColumnType, loadColumnTypes } from './cursor-column-types.js';
 import { insertInChunks } from './batch-insert.js';
 import { prepareInsert, preparePatch } from './prepare-input.js';
 import type {
@@ -26,6 +26,8 @@ import type {
 import type { ColumnName, RepositoryOptions, TableName } from './repository-options.js';
 import { assertConfiguredColumns, assertMiddlewareColumns, loadTableColumns } from './table-columns.js';
 import { checkRepositoryOptions } from './check-repository-options.js';
+import type { TableColumns } from './column-types.js';
+import { assertFilterOrAll, assertKey, checkedKeys, inputError, type ManyRowsOptions } from './input-rules.js';
 import { type Condition, equalityConditions, type Where, scopeConditions, toConditions } from './where-filter.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import { upsertRow } from './upsert.js';
@@ -69,8 +71,8 @@ export class BaseRepository<
   readonly #hot: HotStatements;
   readonly #session: SessionControl;
   readonly #currentTransaction = () => this.db.currentTransaction();
-  #columns: ReadonlySet<string> | undefined;
-  #columnsLoading: Promise<ReadonlySet<string>> | undefined;
+  #columns: TableColumns | undefined;
+  #columnsLoading: Promise<TableColumns> | undefined;
   #types: Promise<ReadonlyMap<string, ColumnType>> | undefined;
 
   constructor(db: Database<DB>, options: RepositoryOptions<DB, TB, SD, PK>) {
@@ -92,6 +94,7 @@ export class BaseRepository<
   findById(id: IdOf<DB, TB, PK>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB> | undefined> {
     return this.#run('findById', [id, options], async (op, columns) => {
       const [key, read] = op.args as [unknown, ReadArg];
+      this.#assertKey(key, columns);
       const filters = this.#filters(op, columns, read);
       const statement = this.#hot.findById(filters);
       const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(statement.sql, statement.values(key)));
@@ -105,7 +108,8 @@ export class BaseRepository<
 
   findByIds(ids: ReadonlyArray<IdOf<DB, TB, PK>>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB>[]> {
     return this.#run('findByIds', [ids, options], async (op, columns) => {
-      const [keys, read] = op.args as [unknown[], ReadArg];
+      const keys = checkedKeys(op.args[0], columns, this.descriptor.table, this.descriptor.primaryKey);
+      const read = op.args[1] as ReadArg;
       if (keys.length === 0) return [];
       return (await this.#selectWhere([...this.#filters(op, columns, read), { column: this.descriptor.primaryKey, op: 'in', values: keys }]).execute()) as Row<DB, TB>[];
     });
@@ -193,14 +197,16 @@ export class BaseRepository<
       // Validate everything first: an invalid item means nothing is written.
       const rows = items.map((item) => prepareInsert(item, this.#inputContext(op, columns)));
       const now = nowColumns(this.#options.timestamps, [], 'create');
-      return insertInChunks<Row<DB, TB>>({ inTransaction: (work) => this.db.transaction(work), kysely: this.#loose, table: this.descriptor.table, rows, nowColumns: now });
+      const { table, primaryKey } = this.descriptor;
+      return insertInChunks<Row<DB, TB>>({ inTransaction: (work) => this.db.transaction(work), kysely: this.#loose, table, primaryKey, rows, nowColumns: now });
     });
   }
 
   update(id: IdOf<DB, TB, PK>, patch: Updateable<DB[TB]>): Promise<Row<DB, TB>> {
     return this.#run('update', [id, patch], async (op, columns) => {
       const [key, input] = op.args as [unknown, unknown];
-      const values = preparePatch(input, this.#inputContext(op, columns));
+      this.#assertKey(key, columns);
+      const values = preparePatch(input, this.#inputContext(op, columns), key);
       const keys = Object.keys(values);
       const filters = this.#filters(op, columns, undefined);
       const now = nowColumns(this.#options.timestamps, keys, 'update');
@@ -212,9 +218,10 @@ export class BaseRepository<
     });
   }
 
-  updateMany(where: Where<Row<DB, TB>>, patch: Updateable<DB[TB]>): Promise<number> {
-    return this.#run('updateMany', [where, patch], async (op, columns) => {
-      const [filter, input] = op.args as [unknown, unknown];
+  updateMany(where: Where<Row<DB, TB>>, patch: Updateable<DB[TB]>, options?: ManyRowsOptions): Promise<number> {
+    return this.#run('updateMany', options === undefined ? [where, patch] : [where, patch, options], async (op, columns) => {
+      const [filter, input, many] = op.args as [unknown, unknown, unknown];
+      assertFilterOrAll(filter, many, this.descriptor.table, 'updateMany');
       const conditions = this.#readConditions(op, columns, filter, undefined);
       const values: Loose = { ...preparePatch(input, this.#inputContext(op, columns)) };
       for (const column of nowColumns(this.#options.timestamps, Object.keys(values), 'update')) values[column] = SQL_NOW;
@@ -243,6 +250,7 @@ export class BaseRepository<
 
   delete(id: IdOf<DB, TB, PK>): Promise<void> {
     return this.#run('delete', [id], async (op, columns) => {
+      this.#assertKey(op.args[0], columns);
       const softDelete = this.descriptor.softDelete;
       if (softDelete === undefined) return this.#hardDelete(op, columns);
       const filters = this.#filters(op, columns, undefined);
@@ -263,6 +271,7 @@ export class BaseRepository<
   restore(this: BaseRepository<DB, TB, ColumnName<DB, TB>, PK>, id: IdOf<DB, TB, PK>): Promise<Row<DB, TB>> {
     return this.#run('restore', [id], async (op, columns) => {
       const softDelete = this.#requireSoftDelete('restore()');
+      this.#assertKey(op.args[0], columns);
       const conditions: Condition[] = [
         ...scopeConditions(op.scope, columns, this.descriptor.table),
         { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] },
@@ -296,16 +305,20 @@ export class BaseRepository<
     return this.db.kysely as unknown as Kysely<LooseDB>;
   }
 
-  #run<T>(kind: OperationKind, args: unknown[], impl: (op: RepositoryOperation, columns: ReadonlySet<string>) => T | Promise<T>): Promise<T> {
+  #run<T>(kind: OperationKind, args: unknown[], impl: (op: RepositoryOperation, columns: TableColumns) => T | Promise<T>): Promise<T> {
     const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
     return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction, session: this.#session }, async (op) => {
       const columns = this.#columns ?? (await this.#loadColumns());
       assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);
-      return impl(op, columns);
+      try {
+        return await impl(op, columns);
+      } catch (error) {
+        throw inputError(error, op, columns, this.descriptor);
+      }
     });
   }
 
-  async #loadColumns(): Promise<ReadonlySet<string>> {
+  async #loadColumns(): Promise<TableColumns> {
     this.#columnsLoading ??= loadTableColumns(this.#loose as Kysely<unknown>, this.descriptor.table).then(
       (columns) => {
         const { primaryKey, softDelete, tenantColumn } = this.descriptor;
@@ -365,13 +378,18 @@ export class BaseRepository<
   }
 
   async #hardDelete(op: RepositoryOperation, columns: ReadonlySet<string>): Promise<void> {
+    this.#assertKey(op.args[0], columns);
     const conditions: Condition[] = [...scopeConditions(op.scope, columns, this.descriptor.table), { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] }];
     const result = await this.#loose.deleteFrom(this.descriptor.table).where((eb) => conditionsExpression(eb, conditions)).executeTakeFirst();
     if (result.numDeletedRows === 0n) this.#notFound(op.args[0]);
   }
 
   #inputContext(op: RepositoryOperation, columns: ReadonlySet<string>) {
-    return { table: this.descriptor.table, columns, scope: op.scope, schemas: this.#options.schemas };
+    return { table: this.descriptor.table, columns, scope: op.scope, schemas: this.#options.schemas, primaryKey: this.descriptor.primaryKey };
+  }
+
+  #assertKey(id: unknown, columns: ReadonlySet<string>): void {
+    assertKey(id, columns, this.descriptor.table, this.descriptor.primaryKey);
   }
 
   #requireSoftDelete(what: string): string {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { SQL_NOW } from './timestamps.js';
 import type { LooseDB } from './kysely-conditions.js';
 
@@ -15,12 +15,17 @@ export async function insertInChunks<R>(args: {
   inTransaction: <T>(work: () => Promise<T>) => Promise<T>;
   kysely: Kysely<LooseDB>;
   table: string;
+  /** Rows that give no column at all insert `DEFAULT` into it (`VALUES (DEFAULT), (DEFAULT)`). */
+  primaryKey: string;
   rows: ReadonlyArray<Record<string, unknown>>;
   nowColumns: readonly string[];
 }): Promise<R[]> {
-  const { inTransaction, kysely, table, rows, nowColumns } = args;
-  if (rows.length === 0) return [];
-  const boundColumns = new Set(rows.flatMap((row) => Object.keys(row)));
+  const { inTransaction, kysely, table, nowColumns } = args;
+  if (args.rows.length === 0) return [];
+  const boundColumns = new Set(args.rows.flatMap((row) => Object.keys(row)));
+  // Every row empty (all columns defaulted): an INSERT needs at least one column, so name
+  // the primary key with DEFAULT, the multi-row form of DEFAULT VALUES.
+  const rows = boundColumns.size === 0 && nowColumns.length === 0 ? args.rows.map(() => ({ [args.primaryKey]: sql`default` })) : args.rows;
   const perChunk = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, boundColumns.size)));
   const chunks: Array<ReadonlyArray<Record<string, unknown>>> = [];
   for (let start = 0; start < rows.length; start += perChunk) chunks.push(rows.slice(start, start + perChunk));

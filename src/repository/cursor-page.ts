@@ -1,6 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { ConfigError } from '../errors/application-errors.js';
-import { type ColumnType, isValidForColumn } from './column-types.js';
+import { type ColumnType, isValidForColumn } from './cursor-column-types.js';
 import { type CursorContext, decodeCursor, encodeCursor } from './cursor-codec.js';
 import type { CursorKeys } from './cursor-signing.js';
 import { type LooseDB, afterCursorExpression } from './kysely-conditions.js';

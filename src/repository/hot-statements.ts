@@ -25,9 +25,10 @@ export class HotStatements {
     return { sql, values: (id) => [id, ...filterValues(filters)] };
   }
 
-  /** `insert into t (cols) values ($1..) returning *`, plus columns set to now(). */
+  /** `insert into t (cols) values ($1..) returning *`, plus columns set to now(); `default values` with no column. */
   insert(columns: readonly string[], nowColumns: readonly string[]): string {
     return this.#cached(`insert|${columns.join(',')}|${nowColumns.join(',')}`, () => {
+      if (columns.length === 0 && nowColumns.length === 0) return `insert into ${this.#table} default values returning *`;
       const names = [...columns, ...nowColumns].map(quoteIdentifier).join(', ');
       const values = [...columns.map((_, index) => `$${index + 1}`), ...nowColumns.map(() => 'now()')].join(', ');
       return `insert into ${this.#table} (${names}) values (${values}) returning *`;

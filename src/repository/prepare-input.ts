@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/application-errors.js';
+import { assertPatchNotEmpty, assertValue } from './input-rules.js';
 import { type InputSchemas, validateInput } from './validate-input.js';
 import { assertColumn, sqlEquals } from './where-filter.js';
 
@@ -8,6 +9,8 @@ export interface InputContext {
   /** Middleware scope (tenant, ...): stamped onto inserts, never changeable by input. */
   scope: Readonly<Record<string, unknown>>;
   schemas: InputSchemas | undefined;
+  /** The primary key: an update may not change it. */
+  primaryKey: string;
 }
 
 /** Validated insert values: schema-parsed, known columns only, scope stamped. */
@@ -30,9 +33,14 @@ export function prepareInsert(input: unknown, context: InputContext): Record<str
   return row;
 }
 
-/** Validated update values: schema-parsed, known columns only, scope columns unchanged. */
-export function preparePatch(input: unknown, context: InputContext): Record<string, unknown> {
-  const patch = knownColumns(validateInput(context.schemas?.update, input, `"${context.table}" patch`), context, 'patch');
+/**
+ * Validated update values: schema-parsed, known columns only, values of the columns' types,
+ * not empty, the primary key unchanged (`id` is the updated row's; undefined for many rows),
+ * scope columns unchanged.
+ */
+export function preparePatch(input: unknown, context: InputContext, id?: unknown): Record<string, unknown> {
+  const patch = withoutKeyChange(knownColumns(validateInput(context.schemas?.update, input, `"${context.table}" patch`), context, 'patch'), context.primaryKey, id, context.table);
+  assertPatchNotEmpty(patch, context.table);
   for (const [column, value] of Object.entries(context.scope)) {
     if (!(column in patch)) continue;
     rejectOtherScope(patch, column, value, context.table);
@@ -41,14 +49,18 @@ export function preparePatch(input: unknown, context: InputContext): Record<stri
   return patch;
 }
 
-function knownColumns(input: object, context: InputContext, where: string): Record<string, unknown> {
+function knownColumns(input: object, context: InputContext, where: 'input' | 'patch'): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(input)) {
     assertColumn(column, context.columns, context.table, where);
-    if (value !== undefined) values[column] = value;
+    // An undefined value means "not given", as in Kysely and Prisma; every other value is checked.
+    if (value === undefined) continue;
+    assertValue(value, column, context.columns, context.table, where);
+    values[column] = value;
   }
   return values;
 }
+
 
 function rejectOtherScope(values: Record<string, unknown>, column: string, scoped: unknown, table: string): void {
   if (!(column in values)) return;
@@ -59,4 +71,19 @@ function rejectOtherScope(values: Record<string, unknown>, column: string, scope
       { path: [column], message: 'outside the current scope', code: 'scope_violation' },
     ]);
   }
+}
+
+/**
+ * The primary key cannot be changed through an update: the same value is dropped (nothing
+ * to change), another value is refused. For many-row updates (`id` undefined) it is always refused.
+ */
+export function withoutKeyChange(patch: Record<string, unknown>, primaryKey: string, id: unknown, table: string): Record<string, unknown> {
+  if (!(primaryKey in patch)) return patch;
+  if (id !== undefined && sqlEquals(patch[primaryKey], id)) {
+    const { [primaryKey]: _same, ...rest } = patch;
+    return rest;
+  }
+  throw new ValidationError(`The primary key "${table}.${primaryKey}" cannot be changed by an update`, [
+    { path: [primaryKey], message: 'the primary key cannot be changed', code: 'primary_key_change', column: primaryKey },
+  ]);
 }

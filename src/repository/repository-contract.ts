@@ -1,4 +1,5 @@
 import type { OrderBy } from './order-by.js';
+import type { ManyRowsOptions } from './input-rules.js';
 import type { Where } from './where-filter.js';
 
 /** Read options; `withDeleted` exists only on repositories with a soft-delete column. */
@@ -87,10 +88,13 @@ export interface Repository<Row, Insert, Update, Id, SoftDeletable extends boole
   create(input: Insert): Promise<Row>;
   /** All or nothing; returned rows are in input order. */
   createMany(inputs: readonly Insert[]): Promise<Row[]>;
-  /** @throws NotFoundError, ValidationError */
+  /** @throws NotFoundError, ValidationError (also for an empty patch or a changed primary key) */
   update(id: Id, patch: Update): Promise<Row>;
-  /** @returns how many rows were updated */
-  updateMany(where: Where<Row>, patch: Update): Promise<number>;
+  /**
+   * @returns how many rows were updated
+   * @throws ValidationError for an empty `where` unless `options.all` is true, or an empty patch
+   */
+  updateMany(where: Where<Row>, patch: Update, options?: ManyRowsOptions): Promise<number>;
   upsert(input: Insert, options: UpsertOptions<Row>): Promise<Row>;
   /** Soft delete when the repository has a soft-delete column, else a hard delete. @throws NotFoundError */
   delete(id: Id): Promise<void>;

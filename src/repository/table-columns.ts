@@ -1,23 +1,41 @@
 import { sql, type Kysely } from 'kysely';
 import { ConfigError } from '../errors/application-errors.js';
 import type { RepositoryDescriptor, RepositoryMiddleware } from '../middleware/repository-middleware.js';
+import { type CatalogColumn, catalogColumnType, type TableColumns, tableColumns } from './column-types.js';
 import { quoteIdentifier } from './sql-identifier.js';
 
 /**
- * The table's columns, read once from the catalog (through the search_path, like the
- * queries themselves). Runtime checks of `where`, `orderBy` and input keys use them, so
- * an unknown column becomes a ValidationError instead of reaching SQL.
+ * The table's columns and their types, read once from the catalog (through the search_path,
+ * like the queries themselves). Runtime checks of `where`, `orderBy` and input keys use the
+ * names, so an unknown column becomes a ValidationError instead of reaching SQL; values are
+ * checked against the types (domains by their base type, arrays by their element, enum
+ * labels from pg_enum), so a wrong value is a ValidationError naming the column.
  */
-export async function loadTableColumns(kysely: Kysely<unknown>, table: string): Promise<ReadonlySet<string>> {
-  const { rows } = await sql<{ name: string }>`
-    select attname as name from pg_attribute
-    where attrelid = to_regclass(${quoteIdentifier(table)}) and attnum > 0 and not attisdropped
-    order by attnum
+export async function loadTableColumns(kysely: Kysely<unknown>, table: string): Promise<TableColumns> {
+  const { rows } = await sql<CatalogColumn>`
+    with declared as (
+      select a.attnum, a.attname,
+        case when t.typtype = 'd' then t.typbasetype else a.atttypid end as type_oid,
+        case when t.typtype = 'd' then t.typtypmod else a.atttypmod end as typmod
+      from pg_attribute a join pg_type t on t.oid = a.atttypid
+      where a.attrelid = to_regclass(${quoteIdentifier(table)}) and a.attnum > 0 and not a.attisdropped
+    )
+    select d.attname as name, t.typname as type, t.typtype as kind, d.typmod,
+      case when t.typtype = 'e' then array(select enumlabel::text from pg_enum where enumtypid = t.oid order by enumsortorder) end as labels,
+      e.typname as element, e.typtype as element_kind,
+      case when e.typtype = 'e' then array(select enumlabel::text from pg_enum where enumtypid = e.oid order by enumsortorder) end as element_labels
+    from declared d
+    join pg_type t on t.oid = d.type_oid
+    left join pg_type e on e.oid = t.typelem and t.typcategory = 'A'
+    order by d.attnum
   `.execute(kysely);
   if (rows.length === 0) {
     throw new ConfigError(`Table "${table}" does not exist (or has no columns) in the current search_path`, { option: 'table' });
   }
-  return new Set(rows.map((row) => row.name));
+  return tableColumns(
+    rows.map((row) => row.name),
+    new Map(rows.map((row) => [row.name, catalogColumnType(row)])),
+  );
 }
 
 /** Checks that every column the options name exists. */

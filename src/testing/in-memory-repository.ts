@@ -20,6 +20,7 @@ import type {
 } from '../repository/repository-contract.js';
 import { type Condition, matches, scopeConditions, sqlEquals, toConditions, type Where } from '../repository/where-filter.js';
 import { optionsOf } from './in-memory-checks.js';
+import { assertFilterOrAll, checkedKeys, type ManyRowsOptions } from '../repository/input-rules.js';
 import { rowNotFound } from '../repository/row-not-found.js';
 import { assertMiddlewareColumns } from '../repository/table-columns.js';
 import { cloneRow, type StoredRow } from './in-memory-store.js';
@@ -80,8 +81,8 @@ export class InMemoryRepository<
 
   findByIds(ids: readonly Id[], options?: ReadOptions<SoftDeletable>): Promise<Row[]> {
     return this.run('findByIds', [ids, options], (op) => {
-      const [list, readOptions] = op.args;
-      if (!Array.isArray(list)) throw new ValidationError('ids must be an array', [{ path: ['ids'], message: 'expected an array', code: 'invalid_type' }]);
+      const [ids, readOptions] = op.args;
+      const list = checkedKeys(ids, this.table.columns, this.table.name, this.table.primaryKey);
       const condition: Condition = { column: this.table.primaryKey, op: 'in', values: list };
       return this.table.sorted(this.visibleRows(op, undefined, readOptions, [condition]), this.table.terms(undefined)).map((row) => this.output(row));
     });
@@ -178,8 +179,9 @@ export class InMemoryRepository<
 
   update(id: Id, patch: Update): Promise<Row> {
     return this.run('update', [id, patch], (op) => {
-      const changes = this.table.preparePatch(op.args[1], op.scope);
-      const row = this.visibleRows(op, undefined, undefined, [this.table.byId(op.args[0])])[0];
+      const key = this.table.byId(op.args[0]);
+      const changes = this.table.preparePatch(op.args[1], op.scope, op.args[0]);
+      const row = this.visibleRows(op, undefined, undefined, [key])[0];
       if (row === undefined) throw this.notFound(op.args[0]);
       const next = this.table.applyPatch(row, changes, new Date());
       this.table.store.commit({ replace: [[row, next]] });
@@ -187,10 +189,11 @@ export class InMemoryRepository<
     });
   }
 
-  updateMany(where: Where<Row>, patch: Update): Promise<number> {
-    return this.run('updateMany', [where, patch], (op) => {
-      const changes = this.table.preparePatch(op.args[1], op.scope);
+  updateMany(where: Where<Row>, patch: Update, options?: ManyRowsOptions): Promise<number> {
+    return this.run('updateMany', options === undefined ? [where, patch] : [where, patch, options], (op) => {
+      assertFilterOrAll(op.args[0], op.args[2], this.table.name, 'updateMany');
       const rows = this.visibleRows(op, op.args[0], undefined);
+      const changes = this.table.preparePatch(op.args[1], op.scope);
       const now = new Date();
       if (rows.length > 0) this.table.store.commit({ replace: rows.map((row) => [row, this.table.applyPatch(row, changes, now)] as const) });
       return rows.length;
@@ -228,8 +231,8 @@ export class InMemoryRepository<
 
   hardDelete(id: Id): Promise<void> {
     return this.run('hardDelete', [id], (op) => {
-      const scope = this.scopeOf(op);
-      const row = this.table.store.rows.find((each) => matches(each, [...scope, this.table.byId(op.args[0])]));
+      const conditions = [...this.scopeOf(op), this.table.byId(op.args[0])];
+      const row = this.table.store.rows.find((each) => matches(each, conditions));
       if (row === undefined) throw this.notFound(op.args[0]);
       this.table.store.commit({ remove: [row] });
     });
@@ -239,8 +242,8 @@ export class InMemoryRepository<
     return this.run('restore', [id], (op) => {
       const softDelete = this.table.softDelete;
       if (softDelete === undefined) throw this.notSoftDeletable('restore()');
-      const scope = this.scopeOf(op);
-      const row = this.table.store.rows.find((each) => this.table.isDeleted(each) && matches(each, [...scope, this.table.byId(op.args[0])]));
+      const conditions = [...this.scopeOf(op), this.table.byId(op.args[0])];
+      const row = this.table.store.rows.find((each) => this.table.isDeleted(each) && matches(each, conditions));
       if (row === undefined) throw this.notFound(op.args[0]);
       const next = this.table.applyPatch(row, { [softDelete]: null }, new Date(), true);
       this.table.store.commit({ replace: [[row, next]] });

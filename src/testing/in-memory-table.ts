@@ -6,6 +6,8 @@ import type { InputSchemas } from '../repository/validate-input.js';
 import { assertColumn, type Condition, matches } from '../repository/where-filter.js';
 import { checkRepositoryOptions } from '../repository/check-repository-options.js';
 import { optionError } from '../errors/option-error.js';
+import { type ColumnType, parseColumnType, type TableColumns, tableColumns } from '../repository/column-types.js';
+import { assertKey } from '../repository/input-rules.js';
 import { assertKeyNotNull, definedEntries } from './in-memory-checks.js';
 import { InMemoryStore, type StoredRow, type UniqueKey } from './in-memory-store.js';
 
@@ -13,6 +15,13 @@ export interface InMemoryRepositoryOptions<Row> {
   table: string;
   /** Every column of the row: unknown keys in where/orderBy/input are ValidationErrors, like the real repository. */
   columns: ReadonlyArray<keyof Row & string>;
+  /**
+   * PostgreSQL types of the columns (`'int4'`, `'text'`, `'varchar(20)'`, `'timestamptz'`,
+   * `'uuid'`, `'jsonb'`, `'int4[]'`, or `{ name, labels }` for an enum). Values are then
+   * checked exactly as `BaseRepository` checks them against the catalog, so a wrong value
+   * is the same `ValidationError`. Columns without a type are not type-checked.
+   */
+  columnTypes?: { readonly [K in keyof Row & string]?: string | ColumnType };
   /** @default 'id' */
   primaryKey?: keyof Row & string;
   /** Soft-delete timestamp column: rows where it is non-null are hidden from reads and writes. */
@@ -43,6 +52,7 @@ export interface InMemoryRepositoryOptions<Row> {
 export interface TableDefinition {
   readonly table: string;
   readonly columns: readonly string[];
+  readonly columnTypes?: Readonly<Record<string, string | ColumnType | undefined>>;
   readonly primaryKey?: string;
   readonly softDelete?: string;
   readonly timestamps?: { readonly createdAt?: string; readonly updatedAt?: string };
@@ -62,7 +72,7 @@ type Values = Record<string, unknown>;
  */
 export class InMemoryTable {
   readonly name: string;
-  readonly columns: ReadonlySet<string>;
+  readonly columns: TableColumns;
   readonly primaryKey: string;
   readonly softDelete: string | undefined;
   readonly store: InMemoryStore;
@@ -73,7 +83,7 @@ export class InMemoryTable {
       throw optionError('columns', 'expected the non-empty list of the row\'s column names', { factory: 'InMemoryRepository' });
     }
     const name = definition.table;
-    const columns = new Set<string>(definition.columns);
+    const columns = tableColumns(definition.columns, declaredTypes(definition.columnTypes));
     const check = (column: string, option: string) => {
       if (!columns.has(column)) throw optionError(option, `expected a column listed in columns ("${name}" has no column "${column}")`, { factory: 'InMemoryRepository' });
     };
@@ -82,6 +92,7 @@ export class InMemoryTable {
     if (definition.softDelete !== undefined) check(definition.softDelete, 'softDelete');
     if (definition.tenantColumn !== undefined) check(definition.tenantColumn, 'tenantColumn');
     for (const column of [definition.timestamps?.createdAt, definition.timestamps?.updatedAt]) if (column !== undefined) check(column, 'timestamps');
+    for (const column of columns.types.keys()) check(column, 'columnTypes');
     const keys: UniqueKey[] = [{ constraint: `${name}_pkey`, columns: [primaryKey] }];
     for (const key of definition.uniqueKeys ?? []) {
       if (key.length === 0) check('', 'uniqueKeys');
@@ -119,7 +130,9 @@ export class InMemoryTable {
     return [...rows].sort((a, b) => compareRows(a, b, terms));
   }
 
+  /** The primary-key condition; a missing id or one of the wrong type is a ValidationError. */
   byId(id: unknown): Condition {
+    assertKey(id, this.columns, this.name, this.primaryKey);
     return { column: this.primaryKey, op: 'eq', value: id };
   }
 
@@ -136,8 +149,9 @@ export class InMemoryTable {
     return { values, given };
   }
 
-  preparePatch(patch: unknown, scope: Readonly<Record<string, unknown>>): Values {
-    const changes = preparePatch(patch, this.inputContext(scope));
+  /** `id`: the updated row's key (undefined for many rows), which the patch may not change. */
+  preparePatch(patch: unknown, scope: Readonly<Record<string, unknown>>, id?: unknown): Values {
+    const changes = preparePatch(patch, this.inputContext(scope), id);
     assertKeyNotNull(changes, this.primaryKey, this.name);
     return changes;
   }
@@ -188,6 +202,14 @@ export class InMemoryTable {
   }
 
   private inputContext(scope: Readonly<Record<string, unknown>>) {
-    return { table: this.name, columns: this.columns, scope, schemas: this.definition.schemas };
+    return { table: this.name, columns: this.columns, scope, schemas: this.definition.schemas, primaryKey: this.primaryKey };
   }
+}
+
+function declaredTypes(declared: TableDefinition['columnTypes']): Map<string, ColumnType> {
+  const types = new Map<string, ColumnType>();
+  for (const [column, type] of Object.entries(declared ?? {})) {
+    if (type !== undefined) types.set(column, typeof type === 'string' ? parseColumnType(type) : type);
+  }
+  return types;
 }

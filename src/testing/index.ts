@@ -4,5 +4,6 @@ export { createTestSchema } from './test-schema.js';
 export type { TestSchema } from './test-schema.js';
 export { InMemoryRepository } from './in-memory-repository.js';
 export type { InMemoryRepositoryOptions } from './in-memory-repository.js';
+export type { ColumnType } from '../repository/column-types.js';
 export { withRollback } from './with-rollback.js';
 export type { WithRollbackOptions } from './with-rollback.js';

@@ -184,7 +184,7 @@ export function readContract(context: ContractContext): void {
     });
 
     it('no matching rows means no pages', async () => {
-      await repo.updateMany({}, { team: 'green' });
+      await repo.updateMany({}, { team: 'green' }, { all: true });
       expect(await repo.paginate({ where: { team: 'red' } })).toMatchObject({ items: [], total: 0, totalPages: 0 });
     });
 

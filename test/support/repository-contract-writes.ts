@@ -302,7 +302,7 @@ export function writeContract(context: ContractContext): void {
       await caught(scoped.update(blue.id, { name: 'bobby' }), NotFoundError);
       await caught(scoped.delete(blue.id), NotFoundError);
       await caught(scoped.hardDelete(none.id), NotFoundError);
-      expect(await scoped.updateMany({}, { score: 7 })).toBe(1);
+      expect(await scoped.updateMany({}, { score: 7 }, { all: true })).toBe(1);
       expect(await repo.count({ score: 7 })).toBe(1);
       expect(await repo.count()).toBe(3);
     });

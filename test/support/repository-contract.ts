@@ -6,6 +6,7 @@ import type { InputSchemas } from '../../src/repository/validate-input.js';
 import { readContract } from './repository-contract-reads.js';
 import { writeContract } from './repository-contract-writes.js';
 import { cursorContract } from './repository-contract-cursors.js';
+import { inputContract } from './repository-contract-inputs.js';
 
 /**
  * The behaviour every `Repository` implementation must share, run against both the
@@ -41,6 +42,18 @@ export type ContractUpdate = Partial<Omit<ContractRow, 'id'>>;
 export const CONTRACT_TABLE = 'contract_people';
 
 export const contractColumns = ['id', 'email', 'name', 'score', 'team', 'created_at', 'updated_at', 'deleted_at'] as const satisfies ReadonlyArray<keyof ContractRow>;
+
+/** The PostgreSQL types of the contract table, declared to the fake so it checks values the same way. */
+export const contractColumnTypes = {
+  id: 'int4',
+  email: 'text',
+  name: 'text',
+  score: 'int4',
+  team: 'text',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  deleted_at: 'timestamptz',
+} as const satisfies Record<(typeof contractColumns)[number], string>;
 
 /** The table the suite expects (PostgreSQL); the fake is configured to match it. */
 export const contractTableSql = `create table ${CONTRACT_TABLE} (
@@ -133,5 +146,6 @@ export function repositoryContract(name: string, setup: ContractSetup): void {
     readContract(context);
     writeContract(context);
     cursorContract(context);
+    inputContract(context);
   });
 }

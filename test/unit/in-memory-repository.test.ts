@@ -9,6 +9,7 @@ import {
   type ContractRow,
   type ContractUpdate,
   contractColumns,
+  contractColumnTypes,
   contractSchemas,
   repositoryContract,
 } from '../support/repository-contract.js';
@@ -16,6 +17,7 @@ import {
 const contractOptions: InMemoryRepositoryOptions<ContractRow> = {
   table: CONTRACT_TABLE,
   columns: contractColumns,
+  columnTypes: contractColumnTypes,
   softDelete: 'deleted_at',
   timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
   schemas: contractSchemas,

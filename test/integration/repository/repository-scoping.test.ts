@@ -67,7 +67,7 @@ describe('scopes from middleware', () => {
     expect((await red.highScorers(10)).map((row) => row.email)).toEqual(['r2@x.io']);
     await expect(red.getById(3)).rejects.toMatchObject({ name: 'NotFoundError' }); // blue's row: not revealed
     await expect(red.update(3, { score: 0 })).rejects.toMatchObject({ name: 'NotFoundError' });
-    expect(await red.updateMany({}, { score: 1 })).toBe(2);
+    expect(await red.updateMany({}, { score: 1 }, { all: true })).toBe(2);
     expect((await people.getById(3)).score).toBe(60);
   });
 
