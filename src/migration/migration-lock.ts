@@ -50,19 +50,41 @@ async function leaseHolder(db: Kysely<unknown>, settings: LockSettings): Promise
   return rows[0]?.locked_by ?? undefined;
 }
 
-/** Inside a transaction: takes the advisory lock, then waits for any foreign lease to end. */
-export async function lockInTransaction(db: Kysely<unknown>, settings: LockSettings, options: { ledgerReady: boolean }): Promise<void> {
-  const deadline = Date.now() + settings.lockTimeoutMs;
+/** Another runner holds the lease: the caller ends its transaction, waits and tries again. */
+export class LeaseBusy extends Error {
+  constructor(readonly holder: string) {
+    super(`lease held by ${holder}`);
+  }
+}
+
+/**
+ * Inside a transaction: takes the advisory lock (polling until the deadline). With the
+ * ledger in place, throws `LeaseBusy` while another runner holds an unexpired lease, so
+ * the caller does not wait inside a transaction (which would also hold up the holder's
+ * `CREATE INDEX CONCURRENTLY`).
+ */
+export async function lockInTransaction(db: Kysely<unknown>, settings: LockSettings, options: { ledgerReady: boolean; deadline?: number }): Promise<void> {
+  const deadline = options.deadline ?? Date.now() + settings.lockTimeoutMs;
   while (!(await tryAdvisoryLock(db, settings.tables))) {
     if (Date.now() >= deadline) throw timeoutError(settings);
     await sleep(POLL_MS);
   }
   if (!options.ledgerReady) return;
+  const holder = await leaseHolder(db, settings);
+  if (holder !== undefined) throw new LeaseBusy(holder);
+}
+
+/** Runs `attempt` again while it meets a foreign lease, until the lock deadline. */
+export async function retryWhileLeased<T>(settings: LockSettings, attempt: (deadline: number) => Promise<T>): Promise<T> {
+  const deadline = Date.now() + settings.lockTimeoutMs;
   for (;;) {
-    const holder = await leaseHolder(db, settings);
-    if (holder === undefined) return;
-    if (Date.now() >= deadline) throw timeoutError(settings, holder);
-    await sleep(POLL_MS);
+    try {
+      return await attempt(deadline);
+    } catch (error) {
+      if (!(error instanceof LeaseBusy)) throw error;
+      if (Date.now() >= deadline) throw timeoutError(settings, error.holder);
+      await sleep(POLL_MS * 2);
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors/application-errors.js';
 import { MigrationError } from '../errors/migration-errors.js';
 import { type LedgerTables, ledgerExists, ledgerTables, readLedger, recordRepair } from './ledger.js';
 import { loadMigrations, type MigrationSource } from './load-migrations.js';
-import { type LockSettings, lockInTransaction } from './migration-lock.js';
+import { type LockSettings, lockInTransaction, retryWhileLeased } from './migration-lock.js';
 import { migrationStatuses } from './migration-status.js';
 import type { LoadedMigration, MigrationModule, MigrationRunResult, MigrationStatus } from './migration-types.js';
 import { type MigrationProgress, type Plan, runPlan, type StepContext } from './run-steps.js';
@@ -165,13 +165,14 @@ async function repair(
   const migrations = await load();
   const migration = migrations.find((each) => each.name === options.accept);
   if (migration === undefined) throw new MigrationError(`Migration ${options.accept} does not exist`, { reason: 'unknown-migration', migration: options.accept });
-  await database.transaction(async () => {
-    await lockInTransaction(database.kysely, { tables, owner: `${settings.appliedBy}#${randomUUID()}`, ...settings }, { ledgerReady: true });
+  const lock: LockSettings = { tables, owner: `${settings.appliedBy}#${randomUUID()}`, ...settings };
+  await retryWhileLeased(lock, (deadline) => database.transaction(async () => {
+    await lockInTransaction(database.kysely, lock, { ledgerReady: true, deadline });
     const row = (await readLedger(database.kysely, tables)).find((each) => each.name === options.accept);
     if (row === undefined) throw new MigrationError(`Migration ${options.accept} is not applied: there is nothing to repair`, { reason: 'unknown-migration', migration: options.accept });
     if (row.checksum === migration.checksum) return;
     await recordRepair(database.kysely, tables, { name: migration.name, previous: row.checksum, accepted: migration.checksum, reason: options.reason.trim(), by: options.by ?? settings.appliedBy });
-  });
+  }));
 }
 
 function migrationSource(options: MigratorOptions): MigrationSource {

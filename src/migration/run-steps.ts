@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { runKyselyStep } from './kysely-step.js';
 import { ensureLedger, type LedgerTables, readLedger, recordApplied } from './ledger.js';
-import { acquireLease, type LockSettings, lockInTransaction } from './migration-lock.js';
+import { acquireLease, type LockSettings, lockInTransaction, retryWhileLeased } from './migration-lock.js';
 import { assertIntact, migrationStatuses } from './migration-status.js';
 import type { LoadedMigration, MigrationRunResult, MigrationStep } from './migration-types.js';
 
@@ -118,15 +118,15 @@ async function execute(ctx: StepContext, db: Kysely<unknown>, name: string, dire
 }
 
 async function transactionalStep(ctx: StepContext, plan: Plan, done: number): Promise<MigrationStep | 'done' | 'retry'> {
-  return ctx.database.transaction(async () => {
+  return retryWhileLeased(ctx.lock, (deadline) => ctx.database.transaction(async () => {
     await sql`select set_config('search_path', ${searchPath(ctx)}, true)`.execute(kysely(ctx));
-    await lockInTransaction(kysely(ctx), ctx.lock, { ledgerReady: true });
+    await lockInTransaction(kysely(ctx), ctx.lock, { ledgerReady: true, deadline });
     const next = await planUnderLock(ctx, plan, done);
     if (next === undefined) return 'done';
     // Another runner got further meanwhile and the next one needs a lease: go round again.
     if (!find(ctx, next.name).transactional) return 'retry';
     return execute(ctx, kysely(ctx), next.name, next.direction);
-  });
+  }));
 }
 
 async function leasedStep(ctx: StepContext, plan: Plan, done: number, expected: string): Promise<MigrationStep | 'done' | 'retry'> {
