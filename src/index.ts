@@ -96,4 +96,5 @@ export type {
   MigrationStep,
   MigrationRunResult,
   LoadedMigration,
+  VerifyReport,
 } from './migration/index.js';

@@ -3,3 +3,4 @@ export type { Migrator, MigratorOptions, RunOptions, RepairOptions, MigrationSum
 export type { MigrationProgress } from './run-steps.js';
 export type { MigrationModule, MigrationConfig, MigrationDb, MigrationStatus, MigrationState, MigrationStep, MigrationRunResult, LoadedMigration } from './migration-types.js';
 export { migrationChecksum } from './checksum.js';
+export type { VerifyReport } from './verify-migrations.js';
