@@ -98,3 +98,5 @@ export type {
   LoadedMigration,
   VerifyReport,
 } from './migration/index.js';
+export { defineSeeder, runSeeders } from './seeding/index.js';
+export type { Seeder, SeederDefinition, SeedContext, RunSeedersOptions, SeedReport, SeedRun } from './seeding/index.js';
