@@ -4,7 +4,7 @@ export { loadEnvOptions } from './config/load-env-options.js';
 export type { DatabaseOptions, PoolOptions, RetryOptions, TlsOptions } from './config/options-schema.js';
 export type { SlowQueryEvent, SlowQueryHook } from './driver/slow-query-event.js';
 export type { ConnectOptions } from './connection/connect-with-retry.js';
-export type { HealthOptions, HealthReport } from './connection/health.js';
+export type { HealthOptions, HealthReport, MigrationHealth } from './connection/health.js';
 export type { PoolSnapshot } from './connection/create-pool.js';
 export type { QueryMetrics, AcquireMetrics, QueryLogEntry } from './driver/query-instrumentation.js';
 export type { EmbeddedOptions } from './embedded/embedded-options.js';
@@ -80,8 +80,33 @@ export {
   TenantRequiredError,
   TransactionError,
   MiddlewareError,
+  MigrationError,
   mapPostgresError,
   isRetryable,
   SqlState,
 } from './errors/index.js';
-export type { ConstraintDetails, ValidationIssue, MapErrorContext } from './errors/index.js';
+export type { ConstraintDetails, ValidationIssue, MapErrorContext, MigrationFailure } from './errors/index.js';
+export { createMigrator, migrationChecksum, migrateTenants } from './migration/index.js';
+export type {
+  Migrator,
+  MigratorOptions,
+  RunOptions,
+  RepairOptions,
+  MigrationSummary,
+  MigrationProgress,
+  MigrationModule,
+  MigrationConfig,
+  MigrationDb,
+  MigrationStatus,
+  MigrationState,
+  MigrationStep,
+  MigrationRunResult,
+  LoadedMigration,
+  VerifyReport,
+  MigrateTenantsOptions,
+  TenantProgress,
+  TenantResult,
+  TenantMigrationReport,
+} from './migration/index.js';
+export { defineSeeder, runSeeders } from './seeding/index.js';
+export type { Seeder, SeederDefinition, SeedContext, RunSeedersOptions, SeedReport, SeedRun } from './seeding/index.js';
