@@ -75,8 +75,26 @@ export {
   ValidationError,
   TenantRequiredError,
   TransactionError,
+  MigrationError,
   mapPostgresError,
   isRetryable,
   SqlState,
 } from './errors/index.js';
-export type { ConstraintDetails, ValidationIssue, MapErrorContext } from './errors/index.js';
+export type { ConstraintDetails, ValidationIssue, MapErrorContext, MigrationFailure } from './errors/index.js';
+export { createMigrator, migrationChecksum } from './migration/index.js';
+export type {
+  Migrator,
+  MigratorOptions,
+  RunOptions,
+  RepairOptions,
+  MigrationSummary,
+  MigrationProgress,
+  MigrationModule,
+  MigrationConfig,
+  MigrationDb,
+  MigrationStatus,
+  MigrationState,
+  MigrationStep,
+  MigrationRunResult,
+  LoadedMigration,
+} from './migration/index.js';

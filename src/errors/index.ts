@@ -12,6 +12,8 @@ export {
 export type { ConstraintDetails } from './constraint-errors.js';
 export { ConfigError, NotFoundError, ValidationError, TenantRequiredError, TransactionError } from './application-errors.js';
 export type { ValidationIssue } from './application-errors.js';
+export { MigrationError } from './migration-errors.js';
+export type { MigrationFailure } from './migration-errors.js';
 export { mapPostgresError } from './map-postgres-error.js';
 export type { MapErrorContext } from './map-postgres-error.js';
 export { isRetryable } from './is-retryable.js';

@@ -1,0 +1,5 @@
+export { createMigrator } from './migrator.js';
+export type { Migrator, MigratorOptions, RunOptions, RepairOptions, MigrationSummary } from './migrator.js';
+export type { MigrationProgress } from './run-steps.js';
+export type { MigrationModule, MigrationConfig, MigrationDb, MigrationStatus, MigrationState, MigrationStep, MigrationRunResult, LoadedMigration } from './migration-types.js';
+export { migrationChecksum } from './checksum.js';
