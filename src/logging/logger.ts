@@ -9,6 +9,11 @@ export interface Logger {
   info(fields: object, message?: string): void;
   warn(fields: object, message?: string): void;
   error(fields: object, message?: string): void;
+  /**
+   * Optional (pino has it): lets the library skip building debug lines, such as the
+   * per-statement `query` line, when the level is off. Without it, `debug` is called.
+   */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

