@@ -81,7 +81,7 @@ export {
   SqlState,
 } from './errors/index.js';
 export type { ConstraintDetails, ValidationIssue, MapErrorContext, MigrationFailure } from './errors/index.js';
-export { createMigrator, migrationChecksum } from './migration/index.js';
+export { createMigrator, migrationChecksum, migrateTenants } from './migration/index.js';
 export type {
   Migrator,
   MigratorOptions,
@@ -97,4 +97,11 @@ export type {
   MigrationStep,
   MigrationRunResult,
   LoadedMigration,
+  VerifyReport,
+  MigrateTenantsOptions,
+  TenantProgress,
+  TenantResult,
+  TenantMigrationReport,
 } from './migration/index.js';
+export { defineSeeder, runSeeders } from './seeding/index.js';
+export type { Seeder, SeederDefinition, SeedContext, RunSeedersOptions, SeedReport, SeedRun } from './seeding/index.js';

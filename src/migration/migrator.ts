@@ -9,6 +9,7 @@ import { type LockSettings, lockInTransaction, retryWhileLeased } from './migrat
 import { migrationStatuses } from './migration-status.js';
 import type { LoadedMigration, MigrationModule, MigrationRunResult, MigrationStatus } from './migration-types.js';
 import { type MigrationProgress, type Plan, runPlan, type StepContext } from './run-steps.js';
+import { verifyMigrations, type VerifyReport } from './verify-migrations.js';
 
 export interface MigratorOptions {
   /** A folder of migration files (`.js`, `.mjs`, `.cjs`; `.ts` under tsx), applied in name order. */
@@ -69,6 +70,12 @@ export interface Migrator {
   summary(): Promise<MigrationSummary>;
   /** Accepts the current source of a `changed` migration, recording who, when and why. */
   repair(options: RepairOptions): Promise<void>;
+  /**
+   * Proves each migration's down reverses its up, in a scratch schema that is dropped
+   * after; the target schema is never touched. Throws a `MigrationError` (reason `verify`)
+   * naming the first migration whose down leaves the schema different, and how.
+   */
+  verify(): Promise<VerifyReport>;
   /** The migrations, loaded and checksummed. */
   load(): Promise<readonly LoadedMigration[]>;
 }
@@ -145,6 +152,11 @@ export function createMigrator<DB>(db: Database<DB>, options: MigratorOptions): 
         changed: statuses.filter((each) => each.state === 'changed' || each.state === 'missing').length,
       };
     },
+    verify: () =>
+      verifyMigrations(database, {
+        tableName,
+        migrator: (scratch) => createMigrator(db, { ...options, schema: scratch, onProgress: undefined }),
+      }),
     repair: (repairOptions) => repair(database, tables, { lockTimeoutMs, leaseMs, appliedBy }, load, repairOptions),
   };
 }

@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import { ConfigError } from '../errors/application-errors.js';
+import type { TenantId } from '../middleware/tenant/tenant-context.js';
+
+/** What a seeder's `run` and `truncate` receive. */
+export interface SeedContext<DB> {
+  /** The seeding transaction: everything the seeders write commits or rolls back together. */
+  db: Kysely<DB>;
+  environment: string;
+  /** For a tenant seeder, the tenant it runs for (also current via `withTenant`). */
+  tenant: TenantId | undefined;
+}
+
+export interface SeederDefinition<DB> {
+  /** Unique name; the tracking table records it. */
+  name: string;
+  run: (ctx: SeedContext<DB>) => Promise<void>;
+  /** Empties what `run` wrote; called by `fresh` before running again. */
+  truncate?: (ctx: SeedContext<DB>) => Promise<void>;
+  /** Seeders that must run first. A `DatabaseSeeder` is a seeder that depends on the others. */
+  dependsOn?: readonly string[];
+  /** Environments it runs in (`development`, `test`, ...). @default every environment */
+  environments?: readonly string[];
+  /** A tenant seeder: runs once per tenant of `runSeeders({ tenants })`, inside `withTenant`. @default false */
+  tenant?: boolean;
+}
+
+/** A validated seeder. */
+export type Seeder<DB> = Readonly<SeederDefinition<DB>> & { readonly dependsOn: readonly string[]; readonly tenant: boolean };
+
+/**
+ * Declares a seeder.
+ *
+ * ```ts
+ * const plans = defineSeeder<DB>({ name: 'plans', run: ({ db }) => db.insertInto('plans').values(PLANS).execute().then(() => {}), truncate: ({ db }) => db.deleteFrom('plans').execute().then(() => {}) })
+ * const demoUsers = defineSeeder<DB>({ name: 'demo-users', dependsOn: ['plans'], environments: ['development'], run: async ({ db }) => { ... } })
+ * const tenantBase = defineSeeder<DB>({ name: 'tenant-base', tenant: true, run: async ({ db, tenant }) => { ... } })
+ * ```
+ *
+ * @throws ConfigError naming the invalid field.
+ */
+export function defineSeeder<DB>(definition: SeederDefinition<DB>): Seeder<DB> {
+  if (typeof definition.name !== 'string' || !/^[\w.:-]{1,200}$/.test(definition.name)) {
+    throw new ConfigError('Invalid seeder name: expected 1-200 letters, digits, _ . : or -', { option: 'name' });
+  }
+  if (typeof definition.run !== 'function') throw new ConfigError(`Seeder ${definition.name}: run must be a function`, { option: 'run' });
+  if (definition.truncate !== undefined && typeof definition.truncate !== 'function') {
+    throw new ConfigError(`Seeder ${definition.name}: truncate must be a function`, { option: 'truncate' });
+  }
+  const dependsOn: readonly unknown[] = definition.dependsOn ?? [];
+  if (!Array.isArray(dependsOn) || dependsOn.some((each) => typeof each !== 'string')) {
+    throw new ConfigError(`Seeder ${definition.name}: dependsOn must be a list of seeder names`, { option: 'dependsOn' });
+  }
+  return Object.freeze({ ...definition, dependsOn: Object.freeze(dependsOn.map(String)), tenant: definition.tenant === true });
+}
