@@ -148,7 +148,7 @@ export const databaseOptionsSchema = z
     embedded: embeddedOptionSchema.optional(),
   })
   .superRefine((options, ctx) => {
-    if (options.embedded === undefined || options.embedded === false) return;
+    if (options.embedded === undefined) return;
     for (const field of EMBEDDED_CONFLICTS) {
       if (options[field] !== undefined) {
         ctx.addIssue({ code: 'custom', path: [field], message: 'cannot be combined with embedded: the embedded server decides where to connect' });

@@ -28,14 +28,23 @@ const port = z
   .min(1, { error: 'expected a port between 1 and 65535' })
   .max(65535, { error: 'expected a port between 1 and 65535' });
 
-/** `true`, `false` or `{ dataDir?, port? }`; validated with the other `createDatabase` options. */
-export const embeddedOptionSchema = z.union([
-  z.boolean({ error: 'expected true or { dataDir?, port? }' }),
-  z.strictObject({
-    dataDir: z.string({ error: 'expected a directory path' }).min(1, { error: 'expected a directory path' }).optional(),
-    port: port.optional(),
-  }),
-]);
+/**
+ * `true`, `false` or `{ dataDir?, port? }`, validated with the other `createDatabase`
+ * options; parses to the options object, or `undefined` when off (so each field's own
+ * problem is reported by its path, e.g. `embedded.dataDir`).
+ */
+export const embeddedOptionSchema = z.preprocess(
+  (value) => (value === true ? {} : value === false ? undefined : value),
+  z
+    .strictObject(
+      {
+        dataDir: z.string({ error: 'expected a directory path' }).min(1, { error: 'expected a directory path' }).optional(),
+        port: port.optional(),
+      },
+      { error: 'expected true, false or { dataDir?, port? }' },
+    )
+    .optional(),
+);
 
 /** Connection fields that cannot be combined with `embedded` (the server decides them). */
 export const EMBEDDED_CONFLICTS = ['connectionString', 'host', 'port', 'database', 'user', 'password', 'ssl'] as const;

@@ -1,6 +1,8 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors/application-errors.js';
@@ -8,7 +10,7 @@ import { ConnectionError } from '../errors/connection-errors.js';
 import type { EmbeddedOptions } from './embedded-options.js';
 import { freePort } from './free-port.js';
 import { type EmbeddedPostgresImporter, loadEmbeddedPostgres } from './load-embedded-postgres.js';
-import { signalPostmasterSync, stopOnExit } from './stop-on-exit.js';
+import { signalPostmaster, signalPostmasterSync, stopOnExit } from './stop-on-exit.js';
 
 /** A running embedded PostgreSQL on 127.0.0.1. */
 export interface EmbeddedServer {
@@ -88,8 +90,7 @@ export async function startEmbeddedServer(options: StartEmbeddedServerOptions = 
         authMethod: 'scram-sha-256',
         persistent: true, // we remove temporary data ourselves (its parent directory too)
         createPostgresUser: asRoot,
-        // initdb takes the last --auth-host, so this overrides embedded-postgres's --auth.
-        initdbFlags: ['--encoding=UTF8', ...(options.authentication === 'trust' ? ['--auth-host=trust'] : [])],
+        initdbFlags: initdbFlags(persistent, options.authentication),
         postgresFlags: serverFlags(persistent),
         onLog,
         onError: onLog,
@@ -113,6 +114,7 @@ export async function startEmbeddedServer(options: StartEmbeddedServerOptions = 
         instance = create(port);
       }
     }
+    letProcessExit(instance);
     return runningServer({ instance, port, password, dataDir, persistent, tempRoot });
   } catch (error) {
     if (tempRoot !== undefined) {
@@ -136,9 +138,11 @@ function runningServer(state: {
   const removeTemp = (): void => {
     if (tempRoot !== undefined) fs.rmSync(tempRoot, { recursive: true, force: true });
   };
+  // Temporary data is deleted anyway: immediate shutdown (no checkpoint) is enough.
+  const signal: NodeJS.Signals = persistent ? 'SIGINT' : 'SIGQUIT';
   const unregister = stopOnExit({
     stopSync: () => {
-      signalPostmasterSync(dataDir, 'SIGINT', STOP_TIMEOUT_MS);
+      signalPostmasterSync(dataDir, signal, STOP_TIMEOUT_MS);
       removeTemp();
     },
   });
@@ -156,6 +160,7 @@ function runningServer(state: {
       stopping ??= (async () => {
         // embedded-postgres waits for the child's 'exit' event, which never comes again
         // when the server already died; the pid file tells us it is gone either way.
+        if (!persistent) signalPostmaster(dataDir, signal);
         await Promise.race([instance.stop(), postmasterGone(dataDir)]);
         unregister();
         removeTemp();
@@ -165,6 +170,26 @@ function runningServer(state: {
   };
   Object.defineProperty(server, 'password', { value: state.password, enumerable: false });
   return Object.freeze(server);
+}
+
+function initdbFlags(persistent: boolean, authentication: StartEmbeddedServerOptions['authentication']): string[] {
+  const flags = ['--encoding=UTF8'];
+  // initdb takes the last --auth-host, so this overrides embedded-postgres's --auth.
+  if (authentication === 'trust') flags.push('--auth-host=trust');
+  if (!persistent) flags.push('--no-sync'); // seconds saved; temporary data needs no durability
+  return flags;
+}
+
+/**
+ * Like a pg pool with `allowExitOnIdle`, a forgotten `close()` must not keep the host
+ * process alive: the server child and its log pipes stop holding the event loop open, and
+ * the exit guard stops the server when the process ends. (embedded-postgres keeps the
+ * child in a field it does not declare; without it this is a no-op.)
+ */
+function letProcessExit(instance: object): void {
+  const child = (instance as { process?: ChildProcess }).process;
+  child?.unref();
+  for (const stream of [child?.stdout, child?.stderr]) (stream as Partial<Socket> | null | undefined)?.unref?.();
 }
 
 function serverFlags(persistent: boolean): string[] {

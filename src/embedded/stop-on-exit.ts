@@ -56,16 +56,22 @@ function onSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
-/** Sends `signal` to the postmaster named in `dataDir/postmaster.pid`, then waits (up to `timeoutMs`) for it to remove that file. */
-export function signalPostmasterSync(dataDir: string, signal: NodeJS.Signals, timeoutMs: number): void {
-  const pidFile = `${dataDir}/postmaster.pid`;
-  const pid = readPid(pidFile);
-  if (pid === undefined) return;
+/** Sends `signal` to the postmaster named in `dataDir/postmaster.pid`; false when there is none. */
+export function signalPostmaster(dataDir: string, signal: NodeJS.Signals): boolean {
+  const pid = readPid(`${dataDir}/postmaster.pid`);
+  if (pid === undefined) return false;
   try {
     process.kill(pid, signal);
+    return true;
   } catch {
-    return; // already gone
+    return false; // already gone
   }
+}
+
+/** `signalPostmaster`, then waits (up to `timeoutMs`) for the server to remove its pid file. */
+export function signalPostmasterSync(dataDir: string, signal: NodeJS.Signals, timeoutMs: number): void {
+  const pidFile = `${dataDir}/postmaster.pid`;
+  if (!signalPostmaster(dataDir, signal)) return;
   const deadline = Date.now() + timeoutMs;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   while (fs.existsSync(pidFile) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 20);
