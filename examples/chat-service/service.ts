@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { BaseRepository, cache, createMigrator, type Database, memoryCacheStore } from '@org/data-layer';
+import { BaseRepository, cache, createMigrator, type Database, memoryCacheStore, runSeeders } from '@org/data-layer';
 import { z } from 'zod';
 import { openDatabase } from '../shared/database.js';
 import { created, noContent, ok, parse, type Route, serve } from '../shared/http.js';
@@ -7,7 +7,7 @@ import { ChatRepository } from './chat-repository.js';
 import { MessageRepository } from './message-repository.js';
 import { postMessage } from './post-message.js';
 import type { ChatDB } from './schema.js';
-import { seedChatService } from './seeders.js';
+import { chatSeeders } from './seeders.js';
 
 export interface ChatServiceOptions {
   /** A database to use (and leave open); by default `DATABASE_URL` or the embedded server. */
@@ -16,6 +16,8 @@ export interface ChatServiceOptions {
   schema?: string;
   /** @default 0 (a free port) */
   port?: number;
+  /** Selects the seeders to run. @default process.env.NODE_ENV ?? 'development' */
+  environment?: string;
 }
 
 export interface RunningChatService {
@@ -34,9 +36,10 @@ const page = z.object({ after: z.string().optional(), limit: z.coerce.number().i
 /** Migrates, seeds, and serves the chat API. */
 export async function startChatService(options: ChatServiceOptions = {}): Promise<RunningChatService> {
   const db = options.db ?? openDatabase<ChatDB>({ logger: 'warn' });
-  const migrator = createMigrator(db, { folder: fileURLToPath(new URL('./migrations', import.meta.url)), schema: options.schema ?? 'public' });
+  const schema = options.schema ?? 'public';
+  const migrator = createMigrator(db, { folder: fileURLToPath(new URL('./migrations', import.meta.url)), schema });
   await migrator.latest();
-  await seedChatService(db);
+  await runSeeders(db, chatSeeders, { environment: options.environment ?? process.env.NODE_ENV ?? 'development', schema });
 
   const chatCache = cache({ store: memoryCacheStore({ maxEntries: 1_000 }), ttlSeconds: 30, keyPrefix: 'chat-service:' });
   const users = new BaseRepository(db, { table: 'users', schemas: { create: z.object({ email: z.email(), name: z.string().trim().min(1).max(100) }) } });

@@ -27,6 +27,8 @@ describe('examples/chat-service over HTTP', () => {
     expect(applied.map((row) => row.name)).toEqual(['0001_create_users', '0002_create_chats', '0003_create_messages']);
     const welcome = await t.db.kysely.selectFrom('chats').select('title').where('title', '=', 'Welcome').execute();
     expect(welcome).toHaveLength(1);
+    const seeded = await sql<{ name: string }>`select name from ${sql.table(`${t.schema}.data_layer_seeds`)} order by ran_at, name`.execute(t.db.kysely);
+    expect(seeded.rows.map((row) => row.name)).toEqual(['chat-service:demo-users', 'chat-service:welcome-chat']);
   });
 
   it('creates, reads (through the cache), lists, renames and soft-deletes a chat', async () => {
