@@ -13,6 +13,13 @@ const examples: Record<string, Example> = {
     description: 'users, chats and messages: a repository, cache-aside reads, a transaction, cursor pages, typed errors as HTTP statuses',
     load: async () => ({ start: (await import('./chat-service/service.js')).startChatService, session: (await import('./chat-service/session.js')).chatSession }),
   },
+  orders: {
+    description: 'a serializable transaction with retry, a confirmation sent after commit, a saga compensating payment and shipment',
+    load: async () => {
+      const { startOrdersService } = await import('./orders/service.js');
+      return { start: () => startOrdersService({ log: (line) => console.log(`    saga: ${line}`) }), session: (await import('./orders/session.js')).ordersSession };
+    },
+  },
 };
 
 const name = process.argv[2] ?? 'chat-service';
