@@ -20,6 +20,13 @@ const examples: Record<string, Example> = {
       return { start: () => startOrdersService({ log: (line) => console.log(`    saga: ${line}`) }), session: (await import('./orders/session.js')).ordersSession };
     },
   },
+  'task-queue': {
+    description: 'workers claiming tasks with FOR UPDATE SKIP LOCKED on several connections, retries, soft delete, db.metrics()',
+    load: async () => {
+      const { startTaskQueue } = await import('./task-queue/service.js');
+      return { start: () => startTaskQueue({ log: (line) => console.log(`    metrics: ${line}`) }), session: (await import('./task-queue/session.js')).taskQueueSession };
+    },
+  },
 };
 
 const name = process.argv[2] ?? 'chat-service';
