@@ -4,7 +4,7 @@ export { loadEnvOptions } from './config/load-env-options.js';
 export type { DatabaseOptions, PoolOptions, RetryOptions, TlsOptions } from './config/options-schema.js';
 export type { SlowQueryEvent, SlowQueryHook } from './driver/slow-query-event.js';
 export type { ConnectOptions } from './connection/connect-with-retry.js';
-export type { HealthOptions, HealthReport } from './connection/health.js';
+export type { HealthOptions, HealthReport, MigrationHealth } from './connection/health.js';
 export type { PoolSnapshot } from './connection/create-pool.js';
 export type { QueryMetrics, AcquireMetrics } from './driver/query-instrumentation.js';
 export type { Logger, LogLevel } from './logging/logger.js';

@@ -3,9 +3,20 @@ import { mapPostgresError } from '../errors/map-postgres-error.js';
 import type { PoolSnapshot } from './create-pool.js';
 import { probeServerVersion } from './connect-with-retry.js';
 
+/** The migration summary `health()` reports; `createMigrator(...)` provides one. */
+export interface MigrationHealth {
+  /** The last applied migration, if any. */
+  latest: string | undefined;
+  pending: number;
+  /** Applied migrations edited or deleted since. */
+  changed: number;
+}
+
 export interface HealthOptions {
   /** Report `down` if the probe has not answered within this time. @default 5000 */
   timeoutMs?: number;
+  /** Also report `migrations: { latest, pending, changed }` (e.g. `createMigrator(db, { folder })`). */
+  migrator?: { summary(): Promise<MigrationHealth> };
 }
 
 export interface HealthReport {
@@ -15,6 +26,8 @@ export interface HealthReport {
   pool: PoolSnapshot;
   /** Why the status is `down`: a stable code and a message without secrets. */
   error?: { code: string; message: string };
+  /** With `health({ migrator })`: where the schema stands (or why that could not be read). */
+  migrations?: MigrationHealth | { error: { code: string; message: string } };
 }
 
 /**
@@ -44,10 +57,26 @@ export async function checkHealth(
     const outcome = await Promise.race([probe, timeout]);
     const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
     if ('serverVersion' in outcome) {
-      return { status: 'up', latencyMs, serverVersion: outcome.serverVersion, pool: poolSnapshot() };
+      const report: HealthReport = { status: 'up', latencyMs, serverVersion: outcome.serverVersion, pool: poolSnapshot() };
+      if (options.migrator) report.migrations = await migrationHealth(options.migrator, timeout);
+      return report;
     }
     return { status: 'down', latencyMs, serverVersion: undefined, pool: poolSnapshot(), error: outcome.error };
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function migrationHealth(
+  migrator: NonNullable<HealthOptions['migrator']>,
+  timeout: Promise<{ error: { code: string; message: string } }>,
+): Promise<NonNullable<HealthReport['migrations']>> {
+  const summary = migrator.summary().then(
+    (value) => ({ latest: value.latest, pending: value.pending, changed: value.changed }),
+    (error: unknown) => {
+      const mapped = mapPostgresError(error);
+      return { error: { code: mapped.code, message: mapped.message } };
+    },
+  );
+  return Promise.race([summary, timeout]);
 }

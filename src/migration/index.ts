@@ -6,3 +6,4 @@ export { migrationChecksum } from './checksum.js';
 export type { VerifyReport } from './verify-migrations.js';
 export { migrateTenants } from './migrate-tenants.js';
 export type { MigrateTenantsOptions, TenantProgress, TenantResult, TenantMigrationReport } from './migrate-tenants.js';
+export { makeMigration } from './make-migration.js';
