@@ -6,7 +6,8 @@ export type { SlowQueryEvent, SlowQueryHook } from './driver/slow-query-event.js
 export type { ConnectOptions } from './connection/connect-with-retry.js';
 export type { HealthOptions, HealthReport, MigrationHealth } from './connection/health.js';
 export type { PoolSnapshot } from './connection/create-pool.js';
-export type { QueryMetrics, AcquireMetrics } from './driver/query-instrumentation.js';
+export type { QueryMetrics, AcquireMetrics, QueryLogEntry } from './driver/query-instrumentation.js';
+export type { EmbeddedOptions } from './embedded/embedded-options.js';
 export type { Logger, LogLevel } from './logging/logger.js';
 export { DatabaseTransaction } from './transaction/database-transaction.js';
 export { BaseRepository } from './repository/base-repository.js';
