@@ -27,6 +27,10 @@ const examples: Record<string, Example> = {
       return { start: () => startTaskQueue({ log: (line) => console.log(`    metrics: ${line}`) }), session: (await import('./task-queue/session.js')).taskQueueSession };
     },
   },
+  'multi-tenant-saas': {
+    description: 'tenants by Host header, withTenant per request, row-level security, a schema per tenant (migrateTenants), tenant seeders',
+    load: async () => ({ start: (await import('./multi-tenant-saas/service.js')).startSaas, session: (await import('./multi-tenant-saas/session.js')).saasSession }),
+  },
 };
 
 const name = process.argv[2] ?? 'chat-service';

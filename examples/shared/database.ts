@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { createDatabase, type Database, type DatabaseOptions } from '@org/data-layer';
 
 /**
@@ -16,4 +17,13 @@ export function describeDatabase(): string {
   if (!url) return 'embedded PostgreSQL (temporary data)';
   const parsed = new URL(url);
   return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+}
+
+/** A TCP port on 127.0.0.1 that is free right now. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
