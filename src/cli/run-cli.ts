@@ -106,6 +106,7 @@ async function seedCommand(db: Database<unknown>, config: CliConfig, values: Val
     fresh: values.fresh === true,
     allowProduction: values['allow-production'] === true,
     tenants: config.tenants,
+    ...(values.schema === undefined ? {} : { schema: values.schema }),
   });
   if (io.json) io.out(JSON.stringify(report));
   else {

@@ -16,7 +16,7 @@ export async function runKyselyStep(
   options: { tables: LedgerTables; migrations: readonly LoadedMigration[]; direction: 'up' | 'down' },
 ): Promise<string | undefined> {
   const migrator = new Migrator({
-    db: withoutSessionLock(db),
+    db: withoutSessionLock(db, options.tables),
     provider: providerOf(options.migrations),
     migrationTableSchema: options.tables.schema,
     migrationTableName: options.tables.table,
@@ -77,15 +77,30 @@ function providerOf(migrations: readonly LoadedMigration[]): MigrationProvider {
   return { getMigrations: () => Promise.resolve(entries) };
 }
 
-function withoutSessionLock(db: Kysely<unknown>): Kysely<unknown> {
+/**
+ * The ledger tables exist before any step (`ensureLedger`, under the lock), so Kysely's
+ * existence checks are answered from them: its introspector lists every table of the
+ * database and fails when another schema is dropped meanwhile ("schema does not exist").
+ */
+function ledgerIntrospection(tables: LedgerTables) {
+  const table = (name: string) => ({ name, schema: tables.schema, isView: false, columns: [] });
+  return {
+    getSchemas: () => Promise.resolve([{ name: tables.schema }]),
+    getTables: () => Promise.resolve([table(tables.table), table(tables.lockTable)]),
+  };
+}
+
+function withoutSessionLock(db: Kysely<unknown>, tables: LedgerTables): Kysely<unknown> {
   const adapter: DialectAdapter = Object.create(db.getExecutor().adapter, {
     acquireMigrationLock: { value: () => Promise.resolve() },
     releaseMigrationLock: { value: () => Promise.resolve() },
   }) as DialectAdapter;
-  // The Migrator reads only `getExecutor().adapter`; everything else goes to `db` itself.
+  const introspection = ledgerIntrospection(tables);
+  // The Migrator reads `getExecutor().adapter` and `introspection`; everything else goes to `db` itself.
   return new Proxy(db, {
     get(target, property) {
       if (property === 'getExecutor') return () => ({ adapter });
+      if (property === 'introspection') return introspection;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { ConfigError } from '../errors/application-errors.js';
 import { type TenantId, withTenant } from '../middleware/tenant/tenant-context.js';
-import type { Seeder } from './define-seeder.js';
+import { defineSeeder, type Seeder } from './define-seeder.js';
 import { seedOrder } from './seed-order.js';
 
 export interface RunSeedersOptions {
@@ -56,7 +56,8 @@ export async function runSeeders<DB>(db: Database<DB>, seeders: readonly Seeder<
   for (const [option, value] of [['schema', schema], ['tableName', tableName]] as const) {
     if (!IDENTIFIER.test(value)) throw new ConfigError(`Invalid ${option}: expected a plain SQL identifier`, { option });
   }
-  const ordered = seedOrder(seeders, { environment: options.environment, only: options.only });
+  // Plain objects (a --config file without defineSeeder) are validated the same way.
+  const ordered = seedOrder(seeders.map((seeder) => defineSeeder<DB>(seeder)), { environment: options.environment, only: options.only });
   const tenants = typeof options.tenants === 'function' ? await options.tenants() : options.tenants;
   const table = sql.table(`${schema}.${tableName}`);
   const report: SeedReport = { ran: [], skipped: [] };
