@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { parseTestServerSources } from './src/testing/test-server.js';
@@ -46,6 +47,13 @@ async function runsOnPglite(): Promise<boolean> {
 }
 
 export default defineConfig(async () => ({
+  // The examples import the package by name, as users do; in this repository that is the source.
+  resolve: {
+    alias: {
+      '@org/data-layer/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
+      '@org/data-layer': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+    },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
