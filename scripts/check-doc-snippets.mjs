@@ -34,10 +34,16 @@ function fences(text) {
   return found;
 }
 
-/** The fenced code under each `@example` tag of a JSDoc comment (public API examples). */
-function jsdocSnippets(text) {
+/**
+ * The fenced code under each `@example` tag of a JSDoc comment on a PUBLIC export (one the
+ * barrels export): internal helpers may show internal names.
+ */
+function jsdocSnippets(text, publicNames) {
   const found = [];
   for (const comment of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
+    const after = text.slice(comment.index + comment[0].length, comment.index + comment[0].length + 400);
+    const declared = /^\s*export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|const|let|interface|type|enum)\s+([A-Za-z_$][\w$]*)/.exec(after);
+    if (!declared || !publicNames.has(declared[1])) continue;
     const body = comment[1].split('\n').map((line) => line.replace(/^\s*\* ?/, '')).join('\n');
     const offset = text.slice(0, comment.index).split('\n').length - 1;
     for (const example of body.matchAll(/@example\b[^\n]*\n([\s\S]*?)(?=\n@\w|$)/g)) {
@@ -61,10 +67,11 @@ function barrelNames(file) {
   return [...names];
 }
 
+// Kysely's names first: its ColumnType is the one a table interface means.
 const autoImports = [
+  ['kysely', ['sql', 'Generated', 'ColumnType', 'Insertable', 'Selectable', 'Updateable', 'Kysely']],
   ['@org/data-layer', barrelNames(join(root, 'src', 'index.ts'))],
   ['@org/data-layer/testing', barrelNames(join(root, 'src', 'testing', 'index.ts'))],
-  ['kysely', ['sql', 'Generated', 'Insertable', 'Selectable', 'Updateable', 'Kysely']],
   ['vitest', ['describe', 'it', 'test', 'expect', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach', 'vi', 'inject']],
 ];
 
@@ -92,15 +99,18 @@ function toModule(code) {
   return [...imports, "import './prelude.js';", ...body, 'export {};', ''].join('\n');
 }
 
+const publicNames = new Set(autoImports.slice(1, 3).flatMap(([, names]) => names));
 const sources = [join(root, 'README.md'), ...walk(join(root, 'docs'), '.md')];
 const snippets = [
   ...sources.flatMap((file) => fences(readFileSync(file, 'utf8')).map((each) => ({ ...each, file }))),
-  ...walk(join(root, 'src'), '.ts').flatMap((file) => jsdocSnippets(readFileSync(file, 'utf8')).map((each) => ({ ...each, file }))),
+  ...walk(join(root, 'src'), '.ts').flatMap((file) => jsdocSnippets(readFileSync(file, 'utf8'), publicNames).map((each) => ({ ...each, file }))),
 ];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
-writeFileSync(join(out, 'prelude.ts'), readFileSync(join(root, 'scripts', 'doc-snippets', 'prelude.ts'), 'utf8'));
+for (const file of readdirSync(join(root, 'scripts', 'doc-snippets'))) {
+  writeFileSync(join(out, file), readFileSync(join(root, 'scripts', 'doc-snippets', file), 'utf8'));
+}
 const origins = new Map();
 snippets.forEach((snippet, index) => {
   const name = `snippet-${String(index).padStart(3, '0')}.ts`;

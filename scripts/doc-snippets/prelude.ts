@@ -2,7 +2,8 @@
 // with users, orders and products, a cache store, an HTTP app, and a few helpers. A
 // snippet that needs something else declares it itself.
 import type { Generated } from 'kysely';
-import type { BaseRepository, CacheStore, Database, DatabaseOptions, RepositoryMiddleware } from '@org/data-layer';
+import type { Server } from 'node:http';
+import type { BaseRepository, CacheStore, Database, DatabaseOptions, Migrator, RepositoryMiddleware } from '@org/data-layer';
 
 interface HttpRequest {
   headers: Record<string, string | undefined>;
@@ -10,9 +11,11 @@ interface HttpRequest {
   params: Record<string, string>;
   body: unknown;
   user: { id: number; tenantId: string };
+  query: Record<string, string | undefined>;
 }
 interface HttpResponse {
   status(code: number): HttpResponse;
+  setHeader(name: string, value: string): void;
   json(body: unknown): void;
   send(body?: unknown): void;
 }
@@ -24,7 +27,7 @@ declare global {
       id: Generated<number>;
       email: string;
       name: string | null;
-      team: Generated<string>;
+      team: Generated<string | null>;
       tenant_id: Generated<string>;
       created_at: Generated<Date>;
       updated_at: Generated<Date>;
@@ -46,6 +49,8 @@ declare global {
     coupons_used: { id: Generated<number>; order_id: number; code: string };
     import_runs: { id: Generated<number>; started_at: Generated<Date>; rows: number };
     seats: { id: Generated<number>; flight_id: number; passenger_id: number | null };
+    plans: { id: Generated<number>; name: string };
+    accounts: { id: Generated<number>; balance: number };
   }
   type NewOrder = { user_id: number; total: string };
   type Order = { id: number; user_id: number; tenant_id: string; status: string; total: string; created_at: Date; updated_at: Date; deleted_at: Date | null };
@@ -62,6 +67,24 @@ declare global {
   const events: { publish(topic: string, payload: unknown): Promise<void> };
   const logger: { info(object: object, message?: string): void; warn(object: object, message?: string): void };
   const input: NewOrder;
+  const email: string;
+  const migrator: Migrator;
+  const server: Server;
+  const req: HttpRequest;
+  const res: HttpResponse;
+  const newKey: string;
+  const oldKey: string;
+  const from: number;
+  const to: number;
+  const accounts: BaseRepository<DB, 'accounts'>;
+  const histogram: { observe(labels: Record<string, string>, value: number): void };
+  const service: { placeOrder(input: NewOrder): Promise<Order>; transfer(from: number, to: number, amount: number): Promise<void> };
+  class SignupService {
+    constructor(users: unknown);
+    signup(email: string): Promise<void>;
+  }
+  function send(items: readonly unknown[]): Promise<void>;
+  function listTenantSchemas(): Promise<string[]>;
   const order: NewOrder;
   const coupon: { order_id: number; code: string };
   const options: DatabaseOptions;

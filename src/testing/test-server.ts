@@ -37,9 +37,13 @@ export interface FindTestServerOptions {
  * @example
  * ```ts
  * // vitest globalSetup
- * const server = await findTestServer()
- * provide('databaseUrl', server.connectionString)
- * return () => server.stop()
+ * import type { TestProject } from 'vitest/node'
+ *
+ * export default async function setup(project: TestProject) {
+ *   const server = await findTestServer()
+ *   project.provide('databaseUrl', server.connectionString)
+ *   return () => server.stop()
+ * }
  * ```
  */
 export async function findTestServer(options: FindTestServerOptions = {}): Promise<TestServer> {
