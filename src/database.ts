@@ -25,6 +25,7 @@ import { registerCursorSecret } from './repository/cursor-secrets.js';
 import type { TransactionOptions } from './transaction/transaction-options.js';
 import { type TransactionMetrics, TransactionRunner } from './transaction/transaction-runner.js';
 import type { AfterCommitHook, TransactionScope } from './transaction/transaction-scope.js';
+import { createMigrator, type Migrator, type MigratorOptions } from './migration/migrator.js';
 import { ambientScope, transactionStorage } from './transaction/transaction-storage.js';
 
 export interface DatabaseMetrics {
@@ -110,6 +111,7 @@ class PostgresDatabase<DB> implements Database<DB> {
   readonly #props: KyselyProps;
   readonly #transactions: TransactionRunner<DB>;
   #closing: Promise<void> | undefined;
+  #migrator: Migrator | undefined;
   /** One handle per scope: `currentTransaction()` is called by every repository operation with middleware. */
   readonly #handles = new WeakMap<TransactionScope, DatabaseTransaction<DB>>();
 
@@ -171,6 +173,12 @@ class PostgresDatabase<DB> implements Database<DB> {
     if (this.closed) {
       const error = new DatabaseClosedError('check health');
       return { status: 'down', latencyMs: 0, serverVersion: undefined, pool: this.#poolSnapshot(), error: { code: error.code, message: error.message } };
+    }
+    // With createDatabase({ migrations }), the report includes where the schema stands.
+    const configured = this.#options.migrations;
+    if (options?.migrator === undefined && configured !== undefined) {
+      this.#migrator ??= createMigrator(this, configured as MigratorOptions);
+      return checkHealth(this.#driver, () => this.#poolSnapshot(), { ...options, migrator: this.#migrator });
     }
     return checkHealth(this.#driver, () => this.#poolSnapshot(), options);
   }

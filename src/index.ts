@@ -1,7 +1,7 @@
 export { createDatabase } from './database.js';
 export type { Database, DatabaseMetrics } from './database.js';
 export { loadEnvOptions } from './config/load-env-options.js';
-export type { DatabaseOptions, PoolOptions, RetryOptions, TlsOptions } from './config/options-schema.js';
+export type { DatabaseOptions, MigrationsOption, PoolOptions, RetryOptions, TlsOptions } from './config/options-schema.js';
 export type { SlowQueryEvent, SlowQueryHook } from './driver/slow-query-event.js';
 export type { ConnectOptions } from './connection/connect-with-retry.js';
 export type { HealthOptions, HealthReport, MigrationHealth } from './connection/health.js';

@@ -82,6 +82,21 @@ export interface DatabaseOptions {
    * connection options (connectionString, host, port, ...). @default false
    */
   embedded?: boolean | EmbeddedOptions;
+  /**
+   * The service's migrations (the `createMigrator` options that say where they are), so
+   * `db.health()` reports `migrations: { latest, pending, changed }` without being given
+   * a migrator. Exactly one of `folder` and `migrations`. @default unset: no migration report
+   */
+  migrations?: MigrationsOption;
+}
+
+/** Where a database's migrations are: `createMigrator`'s `folder` or `migrations`, `schema`, `tableName`. */
+export interface MigrationsOption {
+  folder?: string;
+  /** Migration modules keyed by name (each exports `up`, optionally `down`, `config`, `validate`). */
+  migrations?: Readonly<Record<string, { up: (...args: never[]) => unknown }>>;
+  schema?: string;
+  tableName?: string;
 }
 
 const integer = z.number({ error: 'expected a number' }).int({ error: 'expected an integer' });
@@ -156,6 +171,22 @@ export const databaseOptionsSchema = z
       .optional(),
     cursorSecret: z.union([cursorKey, z.array(cursorKey).min(1, { error: 'expected at least one key' })]).optional(),
     embedded: embeddedOptionSchema.optional(),
+    migrations: z
+      .strictObject({
+        folder: z.string().min(1).optional(),
+        migrations: z
+          .record(
+            z.string(),
+            z.custom<{ up: (...args: never[]) => unknown }>((value) => typeof value === 'object' && value !== null && typeof (value as { up?: unknown }).up === 'function', {
+              message: 'expected a migration module exporting up()',
+            }),
+          )
+          .optional(),
+        schema: z.string().min(1).optional(),
+        tableName: z.string().min(1).optional(),
+      })
+      .refine((value) => (value.folder === undefined) !== (value.migrations === undefined), { message: 'expected exactly one of folder or migrations' })
+      .optional(),
   })
   .superRefine((options, ctx) => {
     if (options.embedded === undefined) return;

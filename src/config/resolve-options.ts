@@ -5,7 +5,7 @@ import { type Logger, redactConnectionString, resolveLogger } from '../logging/l
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 import type { SlowQueryHook } from '../driver/slow-query-event.js';
 import { type EmbeddedOptions, resolveEmbedded } from '../embedded/embedded-options.js';
-import { DEFAULTS, databaseOptionsSchema, type DatabaseOptions, type TlsOptions } from './options-schema.js';
+import { DEFAULTS, databaseOptionsSchema, type DatabaseOptions, type MigrationsOption, type TlsOptions } from './options-schema.js';
 
 /** Options after validation and defaults. Secrets are non-enumerable properties. */
 export interface ResolvedOptions {
@@ -23,6 +23,8 @@ export interface ResolvedOptions {
   readonly cursorSecret?: string | readonly string[];
   /** Set when `embedded` is on: the server to start instead of connecting elsewhere. */
   readonly embedded: EmbeddedOptions | undefined;
+  /** Where the migrations are, for `health()`'s migration report. */
+  readonly migrations: MigrationsOption | undefined;
 }
 
 export interface ConnectionSettings {
@@ -56,6 +58,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     strictTransactions: options.strictTransactions ?? DEFAULTS.strictTransactions,
     middleware: options.middleware ?? [],
     embedded: resolveEmbedded(options.embedded),
+    migrations: options.migrations,
   };
   if (options.cursorSecret !== undefined) Object.defineProperty(resolved, 'cursorSecret', { value: options.cursorSecret, enumerable: false });
   return resolved;
