@@ -51,6 +51,8 @@ export async function drain({ tasks, handler, concurrency, onTick, reportEveryMs
   } finally {
     if (ticker) clearInterval(ticker);
   }
+  // One last report once the queue is drained, so a short run still shows its metrics.
+  onTick?.();
   return report;
 }
 
