@@ -27,6 +27,7 @@ import type { ColumnName, RepositoryOptions, TableName } from './repository-opti
 import { assertConfiguredColumns, assertMiddlewareColumns, loadTableColumns } from './table-columns.js';
 import { checkRepositoryOptions } from './check-repository-options.js';
 import type { TableColumns } from './column-types.js';
+import { CachedLoad } from './cached-load.js';
 import { assertFilterOrAll, assertKey, checkedKeys, inputError, type ManyRowsOptions } from './input-rules.js';
 import { type Condition, equalityConditions, type Where, scopeConditions, toConditions } from './where-filter.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
@@ -71,9 +72,9 @@ export class BaseRepository<
   readonly #hot: HotStatements;
   readonly #session: SessionControl;
   readonly #currentTransaction = () => this.db.currentTransaction();
-  #columns: TableColumns | undefined;
-  #columnsLoading: Promise<TableColumns> | undefined;
-  #types: Promise<ReadonlyMap<string, ColumnType>> | undefined;
+  readonly #columns = new CachedLoad(() => this.#readColumns());
+  /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
+  readonly #types = new CachedLoad<ReadonlyMap<string, ColumnType>>(() => loadColumnTypes(this.#loose as Kysely<unknown>, this.descriptor.table));
 
   constructor(db: Database<DB>, options: RepositoryOptions<DB, TB, SD, PK>) {
     checkRepositoryOptions(options, 'BaseRepository');
@@ -168,7 +169,7 @@ export class BaseRepository<
       const terms = this.#terms(opts.orderBy, columns);
       const query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)), terms);
       const binding = cursorBinding(this.descriptor.table, opts.where, op.scope);
-      return cursorPage<Row<DB, TB>>({ query, terms, limit, after: opts.after, types: await this.#columnTypes(), binding, keys: cursorKeysOf(this.db) });
+      return cursorPage<Row<DB, TB>>({ query, terms, limit, after: opts.after, types: await this.#types.get(), binding, keys: cursorKeysOf(this.db) });
     });
   }
 
@@ -308,7 +309,7 @@ export class BaseRepository<
   #run<T>(kind: OperationKind, args: unknown[], impl: (op: RepositoryOperation, columns: TableColumns) => T | Promise<T>): Promise<T> {
     const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
     return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction, session: this.#session }, async (op) => {
-      const columns = this.#columns ?? (await this.#loadColumns());
+      const columns = this.#columns.value ?? (await this.#columns.get());
       assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);
       try {
         return await impl(op, columns);
@@ -318,30 +319,12 @@ export class BaseRepository<
     });
   }
 
-  async #loadColumns(): Promise<TableColumns> {
-    this.#columnsLoading ??= loadTableColumns(this.#loose as Kysely<unknown>, this.descriptor.table).then(
-      (columns) => {
-        const { primaryKey, softDelete, tenantColumn } = this.descriptor;
-        const { createdAt, updatedAt } = this.#options.timestamps ?? {};
-        assertConfiguredColumns(this.descriptor.table, columns, { primaryKey, softDelete, tenantColumn, 'timestamps.createdAt': createdAt, 'timestamps.updatedAt': updatedAt });
-        this.#columns = columns;
-        return columns;
-      },
-      (error: unknown) => {
-        this.#columnsLoading = undefined; // a transient failure must not stick
-        throw error;
-      },
-    );
-    return this.#columnsLoading;
-  }
-
-  /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
-  #columnTypes(): Promise<ReadonlyMap<string, ColumnType>> {
-    this.#types ??= loadColumnTypes(this.#loose as Kysely<unknown>, this.descriptor.table).catch((error: unknown) => {
-      this.#types = undefined; // a transient failure must not stick
-      throw error;
-    });
-    return this.#types;
+  async #readColumns(): Promise<TableColumns> {
+    const columns = await loadTableColumns(this.#loose as Kysely<unknown>, this.descriptor.table);
+    const { primaryKey, softDelete, tenantColumn } = this.descriptor;
+    const { createdAt, updatedAt } = this.#options.timestamps ?? {};
+    assertConfiguredColumns(this.descriptor.table, columns, { primaryKey, softDelete, tenantColumn, 'timestamps.createdAt': createdAt, 'timestamps.updatedAt': updatedAt });
+    return columns;
   }
 
   #filters(op: RepositoryOperation, columns: ReadonlySet<string>, read: ReadArg): Condition[] {
