@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
 import { defineConfig } from 'vitest/config';
+
 import { parseTestServerSources } from './src/testing/test-server.js';
 
 /**

@@ -8,7 +8,12 @@ export interface Measurement {
 }
 
 /** Runs `operation` `count` times (sequentially) after a warm-up and reports wall and CPU time. */
-export async function measure(name: string, count: number, operation: (index: number) => Promise<unknown>, warmup = Math.min(200, count)): Promise<Measurement> {
+export async function measure(
+  name: string,
+  count: number,
+  operation: (index: number) => Promise<unknown>,
+  warmup = Math.min(200, count),
+): Promise<Measurement> {
   for (let i = 0; i < warmup; i++) await operation(i);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();

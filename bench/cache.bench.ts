@@ -14,11 +14,12 @@
 // rounds. Part 3 measures the chain alone, without I/O, as a cross-check.
 import { type Generated, sql } from 'kysely';
 import pg from 'pg';
+
 import { BaseRepository, createDatabase, type RepositoryMiddleware } from '../src/index.js';
 import { cache, memoryCacheStore } from '../src/middleware/cache/index.js';
 import { runMiddleware } from '../src/middleware/run-middleware.js';
 import { createTestSchema } from '../src/testing/index.js';
-import { type Measurement, measure, report } from './bench-harness.js';
+import { measure, type Measurement, report } from './bench-harness.js';
 
 interface DB {
   items: { id: Generated<number>; name: string; qty: number; updated_at: Generated<Date> };
@@ -47,7 +48,9 @@ const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100
 const verdict = (met: boolean) => (met ? 'MET' : 'NOT MET');
 
 try {
-  await sql`create table items (id serial primary key, name text not null, qty int not null, updated_at timestamptz not null default now())`.execute(db.kysely);
+  await sql`create table items (id serial primary key, name text not null, qty int not null, updated_at timestamptz not null default now())`.execute(
+    db.kysely,
+  );
   await sql`insert into items (name, qty) select 'item ' || i, i from generate_series(1, ${ROWS}) i`.execute(db.kysely);
   const options = { table: 'items', timestamps: { updatedAt: 'updated_at' } } as const;
   const plain = new BaseRepository(db, options);
@@ -74,8 +77,17 @@ try {
     rounds.push(results as Record<Case, Measurement>);
   }
   const med = (which: Case, field: 'wallMs' | 'cpuMs') => median(rounds.map((round) => perOp(round[which], field)));
-  const medianOf = (which: Case): Measurement => ({ name: rounds[0]![which].name, operations: 1, wallMs: med(which, 'wallMs') / 1000, cpuMs: med(which, 'cpuMs') / 1000 });
-  report(`Part 1: findById, medians over ${ROUNDS} rounds (hits: ${HIT_N} calls per round, others: ${N})`, medianOf('plain'), [medianOf('raw'), medianOf('hit'), medianOf('chain')]);
+  const medianOf = (which: Case): Measurement => ({
+    name: rounds[0]![which].name,
+    operations: 1,
+    wallMs: med(which, 'wallMs') / 1000,
+    cpuMs: med(which, 'cpuMs') / 1000,
+  });
+  report(
+    `Part 1: findById, medians over ${ROUNDS} rounds (hits: ${HIT_N} calls per round, others: ${N})`,
+    medianOf('plain'),
+    [medianOf('raw'), medianOf('hit'), medianOf('chain')],
+  );
   const hitWall = med('plain', 'wallMs') / med('hit', 'wallMs');
   const hitCpu = med('plain', 'cpuMs') / med('hit', 'cpuMs');
 
@@ -108,17 +120,37 @@ try {
   const repository = withPassThrough.descriptor;
   const execute = () => Promise.resolve(undefined);
   const CHAIN_N = 200_000;
-  const noChain = await measure('runMiddleware, no middleware', CHAIN_N, () => runMiddleware([], { kind: 'findById', args: [1, undefined], repository, transaction: undefined }, execute), 20_000);
+  const noChain = await measure(
+    'runMiddleware, no middleware',
+    CHAIN_N,
+    () => runMiddleware([], { kind: 'findById', args: [1, undefined], repository, transaction: undefined }, execute),
+    20_000,
+  );
   const resolveTransaction = () => db.currentTransaction();
-  const oneChain = await measure('runMiddleware, one pass-through + currentTransaction()', CHAIN_N, () => {
-    return runMiddleware([passThrough], { kind: 'findById', args: [1, undefined], repository, transaction: resolveTransaction }, execute);
-  }, 20_000);
+  const oneChain = await measure(
+    'runMiddleware, one pass-through + currentTransaction()',
+    CHAIN_N,
+    () => {
+      return runMiddleware(
+        [passThrough],
+        { kind: 'findById', args: [1, undefined], repository, transaction: resolveTransaction },
+        execute,
+      );
+    },
+    20_000,
+  );
   const chainOnlyCpu = perOp(oneChain, 'cpuMs') - perOp(noChain, 'cpuMs');
 
   console.log('\nResults');
-  console.log(`  (c) memory-store hit: ${med('hit', 'wallMs').toFixed(2)} µs wall, ${med('hit', 'cpuMs').toFixed(2)} µs CPU per call`);
-  console.log(`  (b) database read it replaces: ${med('plain', 'wallMs').toFixed(2)} µs wall, ${med('plain', 'cpuMs').toFixed(2)} µs CPU per call`);
-  console.log(`  hit vs database read (b ÷ c): ${hitWall.toFixed(1)}× less latency, ${hitCpu.toFixed(1)}× less CPU — target ≥ 10× on both: ${verdict(hitWall >= 10 && hitCpu >= 10)}`);
+  console.log(
+    `  (c) memory-store hit: ${med('hit', 'wallMs').toFixed(2)} µs wall, ${med('hit', 'cpuMs').toFixed(2)} µs CPU per call`,
+  );
+  console.log(
+    `  (b) database read it replaces: ${med('plain', 'wallMs').toFixed(2)} µs wall, ${med('plain', 'cpuMs').toFixed(2)} µs CPU per call`,
+  );
+  console.log(
+    `  hit vs database read (b ÷ c): ${hitWall.toFixed(1)}× less latency, ${hitCpu.toFixed(1)}× less CPU — target ≥ 10× on both: ${verdict(hitWall >= 10 && hitCpu >= 10)}`,
+  );
   console.log(
     `  one pass-through middleware vs no chain (d ÷ b, median of ${PAIRS} paired blocks of ${BLOCK}): ${percent(chainCpu)} CPU ` +
       `(quartiles ${percent(sortedCpu[Math.floor(PAIRS / 4)]!)} … ${percent(sortedCpu[Math.floor((3 * PAIRS) / 4)]!)}; all blocks summed: ${percent(chainCpuSum / plainCpuSum)}), ` +

@@ -12,10 +12,21 @@
 // update, findById, findMany, count, paginate, delete) through tenantFilter() and cache(),
 // and a transaction with a released and a rolled-back savepoint.
 import { parseArgs } from 'node:util';
+
 import { Redis } from 'ioredis';
 import { type Generated, sql } from 'kysely';
 import pg from 'pg';
-import { BaseRepository, cache, type CacheStore, createDatabase, memoryCacheStore, redisCacheStore, tenantFilter, withTenant } from '../src/index.js';
+
+import {
+  BaseRepository,
+  cache,
+  type CacheStore,
+  createDatabase,
+  memoryCacheStore,
+  redisCacheStore,
+  tenantFilter,
+  withTenant,
+} from '../src/index.js';
 import { createTestSchema } from '../src/testing/index.js';
 
 interface DB {
@@ -23,19 +34,29 @@ interface DB {
 }
 
 const { values: args } = parseArgs({
-  options: { minutes: { type: 'string', default: '3' }, interval: { type: 'string', default: '5' }, workers: { type: 'string', default: '6' } },
+  options: {
+    minutes: { type: 'string', default: '3' },
+    interval: { type: 'string', default: '5' },
+    workers: { type: 'string', default: '6' },
+  },
 });
 const durationMs = Number(args.minutes) * 60_000;
 const intervalMs = Number(args.interval) * 1000;
 const workers = Number(args.workers);
-if (!(durationMs > 0 && intervalMs > 0 && workers > 0)) throw new Error('--minutes, --interval and --workers must be positive numbers');
+if (!(durationMs > 0 && intervalMs > 0 && workers > 0))
+  throw new Error('--minutes, --interval and --workers must be positive numbers');
 
 const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const applicationName = `data-layer-soak-${process.pid}`;
 const POOL_MAX = 5;
 
 async function redisStore(): Promise<{ store: CacheStore; close: () => void; label: string }> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -49,13 +70,31 @@ async function redisStore(): Promise<{ store: CacheStore; close: () => void; lab
 const schema = await createTestSchema(url, 'soak');
 const cacheStore = await redisStore();
 // Store failures are counted in the samples instead of logged (a loaded machine times out now and then).
-const cached = cache({ store: cacheStore.store, ttlSeconds: 30, keyPrefix: `soak:${process.pid}:`, timeoutMs: 200, logger: { warn: () => {} } });
-const db = createDatabase<DB>({ ...schema.options, applicationName, logger: 'silent', pool: { max: POOL_MAX }, middleware: [tenantFilter(), cached] });
+const cached = cache({
+  store: cacheStore.store,
+  ttlSeconds: 30,
+  keyPrefix: `soak:${process.pid}:`,
+  timeoutMs: 200,
+  logger: { warn: () => {} },
+});
+const db = createDatabase<DB>({
+  ...schema.options,
+  applicationName,
+  logger: 'silent',
+  pool: { max: POOL_MAX },
+  middleware: [tenantFilter(), cached],
+});
 const admin = new pg.Client({ connectionString: url, application_name: 'data-layer-soak-admin' });
 await admin.connect();
-await sql`create table orders (id serial primary key, tenant_id text not null, body text not null, qty int not null default 0, updated_at timestamptz not null default now())`.execute(db.kysely);
+await sql`create table orders (id serial primary key, tenant_id text not null, body text not null, qty int not null default 0, updated_at timestamptz not null default now())`.execute(
+  db.kysely,
+);
 await sql`create index on orders (tenant_id, id)`.execute(db.kysely);
-const orders = new BaseRepository(db, { table: 'orders', tenantColumn: 'tenant_id', timestamps: { updatedAt: 'updated_at' } });
+const orders = new BaseRepository(db, {
+  table: 'orders',
+  tenantColumn: 'tenant_id',
+  timestamps: { updatedAt: 'updated_at' },
+});
 
 class Rollback extends Error {}
 let operations = 0;
@@ -125,7 +164,10 @@ async function sample(): Promise<void> {
   gc?.();
   const memory = process.memoryUsage();
   const { pool } = db.metrics();
-  const { rows } = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where application_name = $1', [applicationName]);
+  const { rows } = await admin.query<{ n: number }>(
+    'select count(*)::int as n from pg_stat_activity where application_name = $1',
+    [applicationName],
+  );
   const entry: Sample = {
     atSeconds: Math.round((Date.now() - started) / 1000),
     rssMiB: mib(memory.rss),
@@ -153,9 +195,14 @@ function thirds(values: number[]): { first: number; last: number } {
   return { first: median(series.slice(0, third)), last: median(series.slice(-third)) };
 }
 
-console.log(`soak: ${args.minutes} min, ${workers} workers, pool max ${POOL_MAX}, cache store ${cacheStore.label}, sample every ${args.interval}s${gc ? ' (after GC)' : ''}`);
+console.log(
+  `soak: ${args.minutes} min, ${workers} workers, pool max ${POOL_MAX}, cache store ${cacheStore.label}, sample every ${args.interval}s${gc ? ' (after GC)' : ''}`,
+);
 const running = Array.from({ length: workers }, (_, index) => worker(index));
-const timer = setInterval(() => void sample().catch((error: unknown) => console.error('sample failed', error)), intervalMs);
+const timer = setInterval(
+  () => void sample().catch((error: unknown) => console.error('sample failed', error)),
+  intervalMs,
+);
 await new Promise((resolve) => setTimeout(resolve, durationMs));
 clearInterval(timer);
 stopping = true;
@@ -166,9 +213,11 @@ const heap = thirds(samples.map((each) => each.heapUsedMiB));
 const rss = thirds(samples.map((each) => each.rssMiB));
 const sessions = samples.map((each) => each.serverSessions);
 // Growing: the last third's median is both 20% and 10 MiB above the first third's.
-const grows = (series: { first: number; last: number }) => series.last > series.first * 1.2 && series.last - series.first > 10;
+const grows = (series: { first: number; last: number }) =>
+  series.last > series.first * 1.2 && series.last - series.first > 10;
 const memoryVerdict = grows(heap) || grows(rss) ? 'GROWING' : 'flat';
-const connectionVerdict = Math.max(...sessions) <= POOL_MAX && samples.every((each) => each.poolTotal <= POOL_MAX) ? 'flat' : 'GROWING';
+const connectionVerdict =
+  Math.max(...sessions) <= POOL_MAX && samples.every((each) => each.poolTotal <= POOL_MAX) ? 'flat' : 'GROWING';
 console.log(
   `\nverdict: memory ${memoryVerdict} (heapUsed median ${heap.first} -> ${heap.last} MiB, rss ${rss.first} -> ${rss.last} MiB); ` +
     `connections ${connectionVerdict} (server sessions ${Math.min(...sessions)}..${Math.max(...sessions)}, pool max ${POOL_MAX}); ` +

@@ -1,6 +1,7 @@
 // `npm run example [-- <name>]`: starts an example service (on DATABASE_URL, or on an embedded
 // PostgreSQL when it is unset), drives it through a scripted client session, and exits.
 import { performance } from 'node:perf_hooks';
+
 import { describeDatabase } from './shared/database.js';
 
 interface Example {
@@ -10,26 +11,42 @@ interface Example {
 
 const examples: Record<string, Example> = {
   'chat-service': {
-    description: 'users, chats and messages: a repository, cache-aside reads, a transaction, cursor pages, typed errors as HTTP statuses',
-    load: async () => ({ start: (await import('./chat-service/service.js')).startChatService, session: (await import('./chat-service/session.js')).chatSession }),
+    description:
+      'users, chats and messages: a repository, cache-aside reads, a transaction, cursor pages, typed errors as HTTP statuses',
+    load: async () => ({
+      start: (await import('./chat-service/service.js')).startChatService,
+      session: (await import('./chat-service/session.js')).chatSession,
+    }),
   },
   orders: {
-    description: 'a serializable transaction with retry, a confirmation sent after commit, a saga compensating payment and shipment',
+    description:
+      'a serializable transaction with retry, a confirmation sent after commit, a saga compensating payment and shipment',
     load: async () => {
       const { startOrdersService } = await import('./orders/service.js');
-      return { start: () => startOrdersService({ log: (line) => console.log(`    saga: ${line}`) }), session: (await import('./orders/session.js')).ordersSession };
+      return {
+        start: () => startOrdersService({ log: (line) => console.log(`    saga: ${line}`) }),
+        session: (await import('./orders/session.js')).ordersSession,
+      };
     },
   },
   'task-queue': {
-    description: 'workers claiming tasks with FOR UPDATE SKIP LOCKED on several connections, retries, soft delete, db.metrics()',
+    description:
+      'workers claiming tasks with FOR UPDATE SKIP LOCKED on several connections, retries, soft delete, db.metrics()',
     load: async () => {
       const { startTaskQueue } = await import('./task-queue/service.js');
-      return { start: () => startTaskQueue({ log: (line) => console.log(`    metrics: ${line}`) }), session: (await import('./task-queue/session.js')).taskQueueSession };
+      return {
+        start: () => startTaskQueue({ log: (line) => console.log(`    metrics: ${line}`) }),
+        session: (await import('./task-queue/session.js')).taskQueueSession,
+      };
     },
   },
   'multi-tenant-saas': {
-    description: 'tenants by Host header, withTenant per request, row-level security, a schema per tenant (migrateTenants), tenant seeders',
-    load: async () => ({ start: (await import('./multi-tenant-saas/service.js')).startSaas, session: (await import('./multi-tenant-saas/session.js')).saasSession }),
+    description:
+      'tenants by Host header, withTenant per request, row-level security, a schema per tenant (migrateTenants), tenant seeders',
+    load: async () => ({
+      start: (await import('./multi-tenant-saas/service.js')).startSaas,
+      session: (await import('./multi-tenant-saas/session.js')).saasSession,
+    }),
   },
 };
 
@@ -51,4 +68,6 @@ try {
 } finally {
   await service.close();
 }
-console.log(`\nDone: server and database closed${process.env.DATABASE_URL ? '' : ' (the embedded PostgreSQL stopped, its data removed)'}.`);
+console.log(
+  `\nDone: server and database closed${process.env.DATABASE_URL ? '' : ' (the embedded PostgreSQL stopped, its data removed)'}.`,
+);

@@ -4,6 +4,7 @@
 // run `npm run api:report` and commit the diff.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
 import ts from 'typescript';
 
 const root = resolve(import.meta.dirname, '..');
@@ -31,14 +32,21 @@ function summary(symbol, checker) {
 const sections = [];
 for (const [entry, file] of Object.entries(entryPoints)) {
   const path = join(root, file);
-  const program = ts.createProgram([path], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true });
+  const program = ts.createProgram([path], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(path));
   const rows = checker
     .getExportsOfModule(moduleSymbol)
     .map((symbol) => ({ name: symbol.getName(), kind: kindOf(symbol, checker), text: summary(symbol, checker) }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  sections.push(`## \`${entry}\`\n\n${rows.map((row) => `- \`${row.name}\` (${row.kind})${row.text ? `: ${row.text}` : ''}`).join('\n')}\n`);
+  sections.push(
+    `## \`${entry}\`\n\n${rows.map((row) => `- \`${row.name}\` (${row.kind})${row.text ? `: ${row.text}` : ''}`).join('\n')}\n`,
+  );
 }
 writeFileSync(
   join(root, 'docs', 'api.md'),

@@ -7,7 +7,7 @@
 // Names a snippet uses without declaring (`db`, `DB`, `orders`, ...) come from the shared
 // prelude, scripts/doc-snippets/prelude.ts. A fence written ```ts nocheck is skipped.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -29,7 +29,13 @@ function fences(text) {
     if (/\bnocheck\b/.test(match[3])) continue;
     const line = text.slice(0, match.index).split('\n').length;
     const indent = match[1].length;
-    found.push({ line, code: match[4].split('\n').map((each) => each.slice(indent)).join('\n') });
+    found.push({
+      line,
+      code: match[4]
+        .split('\n')
+        .map((each) => each.slice(indent))
+        .join('\n'),
+    });
   }
   return found;
 }
@@ -42,9 +48,15 @@ function jsdocSnippets(text, publicNames) {
   const found = [];
   for (const comment of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
     const after = text.slice(comment.index + comment[0].length, comment.index + comment[0].length + 400);
-    const declared = /^\s*export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|const|let|interface|type|enum)\s+([A-Za-z_$][\w$]*)/.exec(after);
+    const declared =
+      /^\s*export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|const|let|interface|type|enum)\s+([A-Za-z_$][\w$]*)/.exec(
+        after,
+      );
     if (!declared || !publicNames.has(declared[1])) continue;
-    const body = comment[1].split('\n').map((line) => line.replace(/^\s*\* ?/, '')).join('\n');
+    const body = comment[1]
+      .split('\n')
+      .map((line) => line.replace(/^\s*\* ?/, ''))
+      .join('\n');
     const offset = text.slice(0, comment.index).split('\n').length - 1;
     for (const example of body.matchAll(/@example\b[^\n]*\n([\s\S]*?)(?=\n@\w|$)/g)) {
       const before = body.slice(0, example.index).split('\n').length;
@@ -60,7 +72,12 @@ function barrelNames(file) {
   const names = new Set();
   for (const match of text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}\s+from/g)) {
     for (const part of match[1].split(',')) {
-      const name = part.trim().split(/\s+as\s+/).pop()?.replace(/^type\s+/, '').trim();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        ?.replace(/^type\s+/, '')
+        .trim();
       if (name) names.add(name);
     }
   }
@@ -91,8 +108,15 @@ function toModule(code) {
   const text = body.join('\n');
   const taken = new Set();
   for (const [from, names] of autoImports) {
-    const declared = (name) => new RegExp(`\\b(interface|type|class|const|let|var|function|enum)\\s+${name}\\b`).test(text);
-    const wanted = names.filter((name) => !taken.has(name) && !declared(name) && !new RegExp(`\\b${name}\\b`).test(own) && new RegExp(`\\b${name}\\b`).test(text));
+    const declared = (name) =>
+      new RegExp(`\\b(interface|type|class|const|let|var|function|enum)\\s+${name}\\b`).test(text);
+    const wanted = names.filter(
+      (name) =>
+        !taken.has(name) &&
+        !declared(name) &&
+        !new RegExp(`\\b${name}\\b`).test(own) &&
+        new RegExp(`\\b${name}\\b`).test(text),
+    );
     wanted.forEach((name) => taken.add(name));
     if (wanted.length > 0) imports.push(`import { ${wanted.join(', ')} } from '${from}';`);
   }
@@ -103,7 +127,9 @@ const publicNames = new Set(autoImports.slice(1, 3).flatMap(([, names]) => names
 const sources = [join(root, 'README.md'), ...walk(join(root, 'docs'), '.md')];
 const snippets = [
   ...sources.flatMap((file) => fences(readFileSync(file, 'utf8')).map((each) => ({ ...each, file }))),
-  ...walk(join(root, 'src'), '.ts').flatMap((file) => jsdocSnippets(readFileSync(file, 'utf8'), publicNames).map((each) => ({ ...each, file }))),
+  ...walk(join(root, 'src'), '.ts').flatMap((file) =>
+    jsdocSnippets(readFileSync(file, 'utf8'), publicNames).map((each) => ({ ...each, file })),
+  ),
 ];
 
 rmSync(out, { recursive: true, force: true });
@@ -121,9 +147,17 @@ writeFileSync(
   join(out, 'tsconfig.json'),
   JSON.stringify({
     compilerOptions: {
-      strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022',
-      lib: ['ES2023', 'ESNext.Disposable', 'DOM'], types: ['node'], typeRoots: [join(root, 'node_modules', '@types')],
-      skipLibCheck: true, allowUnreachableCode: true, noUnusedLocals: false,
+      strict: true,
+      noEmit: true,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      lib: ['ES2023', 'ESNext.Disposable', 'DOM'],
+      types: ['node'],
+      typeRoots: [join(root, 'node_modules', '@types')],
+      skipLibCheck: true,
+      allowUnreachableCode: true,
+      noUnusedLocals: false,
     },
     include: ['*.ts'],
   }),
@@ -133,7 +167,11 @@ writeFileSync(
 // exactly as users do and see the built declarations.
 let failed = false;
 try {
-  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(out, 'tsconfig.json'), '--pretty', 'false'], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(out, 'tsconfig.json'), '--pretty', 'false'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: 'pipe',
+  });
 } catch (error) {
   failed = true;
   const report = String(error.stdout ?? '') + String(error.stderr ?? '');
@@ -142,6 +180,8 @@ try {
     console.error(match ? `${origins.get(match[1])} (.doc-snippets/${match[1]}:${match[2]}): ${match[3]}` : line);
   }
 }
-console.log(`${snippets.length} snippets from ${new Set(snippets.map((each) => each.file)).size} files: ${failed ? 'some do not compile' : 'all compile'}`);
+console.log(
+  `${snippets.length} snippets from ${new Set(snippets.map((each) => each.file)).size} files: ${failed ? 'some do not compile' : 'all compile'}`,
+);
 if (!failed) rmSync(out, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'data-layer-consumer-'));
-const run = (command, args, cwd) => execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+const run = (command, args, cwd) =>
+  execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
 try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', scratch], root));
@@ -25,7 +26,19 @@ try {
 
   const { peerDependencies } = JSON.parse(run('node', ['-p', 'JSON.stringify(require("./package.json"))'], root));
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `pg@${peerDependencies.pg}`, `kysely@${peerDependencies.kysely}`], scratch);
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      tarball,
+      `pg@${peerDependencies.pg}`,
+      `kysely@${peerDependencies.kysely}`,
+    ],
+    scratch,
+  );
 
   const probe = (load) => `
     const main = ${load('@org/data-layer')};
@@ -48,8 +61,14 @@ try {
     assert(typeof db.kysely.selectFrom === 'function', 'db.kysely is a Kysely instance');
     Promise.all([db.close(), fake.getById(1).catch(() => undefined)]).then(() => setTimeout(() => console.log('ok'), 10));
   `;
-  writeFileSync(join(scratch, 'probe.cjs'), probe((name) => `require('${name}')`));
-  writeFileSync(join(scratch, 'probe.mjs'), probe((name) => `await import('${name}')`));
+  writeFileSync(
+    join(scratch, 'probe.cjs'),
+    probe((name) => `require('${name}')`),
+  );
+  writeFileSync(
+    join(scratch, 'probe.mjs'),
+    probe((name) => `await import('${name}')`),
+  );
   for (const file of ['probe.cjs', 'probe.mjs']) {
     const output = run('node', [file], scratch).trim();
     if (output !== 'ok') throw new Error(`${file} printed ${output}`);
@@ -72,7 +91,18 @@ try {
   writeFileSync(join(scratch, 'typed.cts'), typed);
   writeFileSync(
     join(scratch, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'node16', moduleResolution: 'node16', target: 'es2022', skipLibCheck: false, types: [] }, files: ['typed.mts', 'typed.cts'] }),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'node16',
+        moduleResolution: 'node16',
+        target: 'es2022',
+        skipLibCheck: false,
+        types: [],
+      },
+      files: ['typed.mts', 'typed.cts'],
+    }),
   );
   run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], scratch);
   console.log('packed tarball: TypeScript consumer (ESM and CJS) type-checks');

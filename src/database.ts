@@ -8,6 +8,7 @@ import {
   PostgresQueryCompiler,
 } from 'kysely';
 import type pg from 'pg';
+
 import { loadEnvOptions } from './config/load-env-options.js';
 import type { DatabaseOptions } from './config/options-schema.js';
 import { type ResolvedOptions, resolveOptions } from './config/resolve-options.js';
@@ -15,17 +16,17 @@ import { type ConnectOptions, connectWithRetry } from './connection/connect-with
 import { createPool, type PoolSnapshot, poolSnapshot } from './connection/create-pool.js';
 import { checkHealth, type HealthOptions, type HealthReport } from './connection/health.js';
 import { PgDriver } from './driver/pg-driver.js';
-import { EmbeddedPool } from './embedded/embedded-pool.js';
 import { type AcquireMetrics, QueryInstrumentation, type QueryMetrics } from './driver/query-instrumentation.js';
+import { EmbeddedPool } from './embedded/embedded-pool.js';
 import { DatabaseClosedError } from './errors/connection-errors.js';
+import type { RepositoryMiddleware } from './middleware/repository-middleware.js';
+import { createMigrator, type Migrator, type MigratorOptions } from './migration/migrator.js';
+import { registerCursorSecret } from './repository/cursor-secrets.js';
 import { AmbientConnectionProvider, ScopeConnectionProvider } from './transaction/connection-providers.js';
 import { DatabaseTransaction } from './transaction/database-transaction.js';
-import type { RepositoryMiddleware } from './middleware/repository-middleware.js';
-import { registerCursorSecret } from './repository/cursor-secrets.js';
 import type { TransactionOptions } from './transaction/transaction-options.js';
 import { type TransactionMetrics, TransactionRunner } from './transaction/transaction-runner.js';
 import type { AfterCommitHook, TransactionScope } from './transaction/transaction-scope.js';
-import { createMigrator, type Migrator, type MigratorOptions } from './migration/migrator.js';
 import { ambientScope, transactionStorage } from './transaction/transaction-storage.js';
 
 export interface DatabaseMetrics {
@@ -127,7 +128,10 @@ class PostgresDatabase<DB> implements Database<DB> {
       connectionTimeoutMs: options.pool.connectionTimeoutMs,
       isClosed: () => this.closed,
     });
-    this.#props = kyselyProps(this.#driver, new AmbientConnectionProvider({ driver: this.#driver, owner: this, strict: options.strictTransactions }));
+    this.#props = kyselyProps(
+      this.#driver,
+      new AmbientConnectionProvider({ driver: this.#driver, owner: this, strict: options.strictTransactions }),
+    );
     this.kysely = new Kysely<DB>(this.#props);
     this.#transactions = new TransactionRunner<DB>({
       driver: this.#driver,
@@ -172,7 +176,13 @@ class PostgresDatabase<DB> implements Database<DB> {
   async health(options?: HealthOptions): Promise<HealthReport> {
     if (this.closed) {
       const error = new DatabaseClosedError('check health');
-      return { status: 'down', latencyMs: 0, serverVersion: undefined, pool: this.#poolSnapshot(), error: { code: error.code, message: error.message } };
+      return {
+        status: 'down',
+        latencyMs: 0,
+        serverVersion: undefined,
+        pool: this.#poolSnapshot(),
+        error: { code: error.code, message: error.message },
+      };
     }
     // With createDatabase({ migrations }), the report includes where the schema stands.
     const configured = this.#options.migrations;
@@ -189,7 +199,9 @@ class PostgresDatabase<DB> implements Database<DB> {
       queries: this.#instrumentation.queryMetrics(),
       acquire: this.#instrumentation.acquireMetrics(),
       transactions: this.#transactions.metrics(),
-      middleware: Object.fromEntries(this.middleware.flatMap((each) => (each.metrics ? [[each.name, each.metrics()]] : []))),
+      middleware: Object.fromEntries(
+        this.middleware.flatMap((each) => (each.metrics ? [[each.name, each.metrics()]] : [])),
+      ),
     };
   }
 
@@ -222,7 +234,9 @@ class PostgresDatabase<DB> implements Database<DB> {
 }
 
 /** The middleware's per-statement settings as one function, or none (no cost per statement). */
-function statementSettingsOf(middleware: readonly RepositoryMiddleware[]): (() => Array<{ name: string; value: string }>) | undefined {
+function statementSettingsOf(
+  middleware: readonly RepositoryMiddleware[],
+): (() => Array<{ name: string; value: string }>) | undefined {
   const providers = middleware.flatMap((each) => (each.statementSetting ? [each.statementSetting.bind(each)] : []));
   if (providers.length === 0) return undefined;
   return () => providers.flatMap((provider) => provider() ?? []);
@@ -235,6 +249,11 @@ function kyselyProps(driver: PgDriver, connectionProvider: AmbientConnectionProv
     createQueryCompiler: () => new PostgresQueryCompiler(),
     createIntrospector: (db) => new PostgresIntrospector(db),
   };
-  const executor = new DefaultQueryExecutor(dialect.createQueryCompiler(), dialect.createAdapter(), connectionProvider, []);
+  const executor = new DefaultQueryExecutor(
+    dialect.createQueryCompiler(),
+    dialect.createAdapter(),
+    connectionProvider,
+    [],
+  );
   return { config: { dialect }, driver, dialect, executor };
 }

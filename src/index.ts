@@ -1,112 +1,132 @@
-export { createDatabase } from './database.js';
-export type { Database, DatabaseMetrics } from './database.js';
 export { loadEnvOptions } from './config/load-env-options.js';
-export type { DatabaseOptions, MigrationsOption, PoolOptions, RetryOptions, TlsOptions } from './config/options-schema.js';
-export type { SlowQueryEvent, SlowQueryHook } from './driver/slow-query-event.js';
+export type {
+  DatabaseOptions,
+  MigrationsOption,
+  PoolOptions,
+  RetryOptions,
+  TlsOptions,
+} from './config/options-schema.js';
 export type { ConnectOptions } from './connection/connect-with-retry.js';
-export type { HealthOptions, HealthReport, MigrationHealth } from './connection/health.js';
 export type { PoolSnapshot } from './connection/create-pool.js';
-export type { QueryMetrics, AcquireMetrics, QueryLogEntry } from './driver/query-instrumentation.js';
+export type { HealthOptions, HealthReport, MigrationHealth } from './connection/health.js';
+export type { Database, DatabaseMetrics } from './database.js';
+export { createDatabase } from './database.js';
+export type { AcquireMetrics, QueryLogEntry, QueryMetrics } from './driver/query-instrumentation.js';
+export type { SlowQueryEvent, SlowQueryHook } from './driver/slow-query-event.js';
 export type { EmbeddedOptions } from './embedded/embedded-options.js';
+export type { ConstraintDetails, MapErrorContext, MigrationFailure, ValidationIssue } from './errors/index.js';
+export {
+  CheckViolationError,
+  ConfigError,
+  ConflictError,
+  ConnectionError,
+  ConstraintViolationError,
+  DatabaseClosedError,
+  DataLayerError,
+  DeadlockError,
+  ExclusionViolationError,
+  ForeignKeyViolationError,
+  isRetryable,
+  mapPostgresError,
+  MiddlewareError,
+  MigrationError,
+  NotFoundError,
+  NotNullViolationError,
+  PoolTimeoutError,
+  QueryError,
+  SerializationFailureError,
+  SqlState,
+  StatementTimeoutError,
+  TenantRequiredError,
+  TransactionError,
+  ValidationError,
+} from './errors/index.js';
 export type { Logger, LogLevel } from './logging/logger.js';
-export { DatabaseTransaction } from './transaction/database-transaction.js';
-export { BaseRepository } from './repository/base-repository.js';
-export type { IdOf } from './repository/base-repository.js';
-export type { RepositoryOptions, TableName, ColumnName } from './repository/repository-options.js';
 export type {
-  Repository,
-  ReadOptions,
-  FindManyOptions,
-  PaginateOptions,
-  Page,
-  CursorPaginateOptions,
-  CursorPage,
-  StreamOptions,
-  UpsertOptions,
-} from './repository/repository-contract.js';
-export type { Where } from './repository/where-filter.js';
-export type { ManyRowsOptions } from './repository/input-rules.js';
-export type { OrderBy, SortDirection } from './repository/order-by.js';
-export type { InputSchemas } from './repository/validate-input.js';
-export type {
-  RepositoryMiddleware,
-  RepositoryOperation,
-  RepositoryDescriptor,
-  OperationKind,
-  TransactionHooks,
-  SessionControl,
-  LocalSetting,
-  ScopeContext,
-} from './middleware/repository-middleware.js';
-export { withTenant, currentTenant, tenantFilter, tenantPolicySql, tenantTransaction } from './middleware/tenant/index.js';
-export { cache, memoryCacheStore, redisCacheStore, cloneCacheValue, encodeCacheValue, decodeCacheValue, jsonCacheCodec } from './middleware/cache/index.js';
-export type {
-  CacheOptions,
-  CacheMiddleware,
-  CacheMetrics,
-  CacheLogger,
-  CacheStore,
   CacheHit,
+  CacheLogger,
+  CacheMetrics,
+  CacheMiddleware,
+  CacheOptions,
+  CacheStore,
+  CacheValueCodec,
   MaybePromise,
   MemoryCacheStore,
   MemoryCacheStoreOptions,
   RedisCacheClient,
   RedisCacheStoreOptions,
-  CacheValueCodec,
 } from './middleware/cache/index.js';
-export type { TenantId, TenantFilterOptions, TenantPolicyOptions } from './middleware/tenant/index.js';
-export type { TransactionOptions, IsolationLevel, AccessMode } from './transaction/transaction-options.js';
-export type { TransactionMetrics } from './transaction/transaction-runner.js';
-export type { TransactionMark } from './transaction/transaction-storage.js';
-export type { AfterCommitHook, AfterRollbackHook } from './transaction/transaction-scope.js';
 export {
-  DataLayerError,
-  ConnectionError,
-  PoolTimeoutError,
-  DatabaseClosedError,
-  QueryError,
-  SerializationFailureError,
-  DeadlockError,
-  StatementTimeoutError,
-  ConstraintViolationError,
-  ConflictError,
-  ForeignKeyViolationError,
-  NotNullViolationError,
-  CheckViolationError,
-  ExclusionViolationError,
-  ConfigError,
-  NotFoundError,
-  ValidationError,
-  TenantRequiredError,
-  TransactionError,
-  MiddlewareError,
-  MigrationError,
-  mapPostgresError,
-  isRetryable,
-  SqlState,
-} from './errors/index.js';
-export type { ConstraintDetails, ValidationIssue, MapErrorContext, MigrationFailure } from './errors/index.js';
-export { createMigrator, migrationChecksum, migrateTenants } from './migration/index.js';
+  cache,
+  cloneCacheValue,
+  decodeCacheValue,
+  encodeCacheValue,
+  jsonCacheCodec,
+  memoryCacheStore,
+  redisCacheStore,
+} from './middleware/cache/index.js';
 export type {
-  Migrator,
-  MigratorOptions,
-  RunOptions,
-  RepairOptions,
-  MigrationSummary,
-  MigrationProgress,
-  MigrationModule,
+  LocalSetting,
+  OperationKind,
+  RepositoryDescriptor,
+  RepositoryMiddleware,
+  RepositoryOperation,
+  ScopeContext,
+  SessionControl,
+  TransactionHooks,
+} from './middleware/repository-middleware.js';
+export type { TenantFilterOptions, TenantId, TenantPolicyOptions } from './middleware/tenant/index.js';
+export {
+  currentTenant,
+  tenantFilter,
+  tenantPolicySql,
+  tenantTransaction,
+  withTenant,
+} from './middleware/tenant/index.js';
+export type {
+  LoadedMigration,
+  MigrateTenantsOptions,
   MigrationConfig,
   MigrationDb,
-  MigrationStatus,
-  MigrationState,
-  MigrationStep,
+  MigrationModule,
+  MigrationProgress,
   MigrationRunResult,
-  LoadedMigration,
-  VerifyReport,
-  MigrateTenantsOptions,
+  MigrationState,
+  MigrationStatus,
+  MigrationStep,
+  MigrationSummary,
+  Migrator,
+  MigratorOptions,
+  RepairOptions,
+  RunOptions,
+  TenantMigrationReport,
   TenantProgress,
   TenantResult,
-  TenantMigrationReport,
+  VerifyReport,
 } from './migration/index.js';
+export { createMigrator, migrateTenants, migrationChecksum } from './migration/index.js';
+export type { IdOf } from './repository/base-repository.js';
+export { BaseRepository } from './repository/base-repository.js';
+export type { ManyRowsOptions } from './repository/input-rules.js';
+export type { OrderBy, SortDirection } from './repository/order-by.js';
+export type {
+  CursorPage,
+  CursorPaginateOptions,
+  FindManyOptions,
+  Page,
+  PaginateOptions,
+  ReadOptions,
+  Repository,
+  StreamOptions,
+  UpsertOptions,
+} from './repository/repository-contract.js';
+export type { ColumnName, RepositoryOptions, TableName } from './repository/repository-options.js';
+export type { InputSchemas } from './repository/validate-input.js';
+export type { Where } from './repository/where-filter.js';
+export type { RunSeedersOptions, SeedContext, Seeder, SeederDefinition, SeedReport, SeedRun } from './seeding/index.js';
 export { defineSeeder, runSeeders } from './seeding/index.js';
-export type { Seeder, SeederDefinition, SeedContext, RunSeedersOptions, SeedReport, SeedRun } from './seeding/index.js';
+export { DatabaseTransaction } from './transaction/database-transaction.js';
+export type { AccessMode, IsolationLevel, TransactionOptions } from './transaction/transaction-options.js';
+export type { TransactionMetrics } from './transaction/transaction-runner.js';
+export type { AfterCommitHook, AfterRollbackHook } from './transaction/transaction-scope.js';
+export type { TransactionMark } from './transaction/transaction-storage.js';

@@ -1,6 +1,7 @@
 import { BaseRepository, type Database, type RepositoryMiddleware } from '@org/data-layer';
 import type { Updateable } from 'kysely';
 import { z } from 'zod';
+
 import type { Chat, ChatDB } from './schema.js';
 
 const createChat = z.object({ title: z.string().trim().min(1).max(120), owner_id: z.number().int().positive() });
@@ -56,7 +57,9 @@ export class ChatRepository extends BaseRepository<ChatDB, 'chats', 'deleted_at'
   /** The chats a user belongs to, most recently active first. */
   getChatsByUser(userId: number): Promise<Chat[]> {
     return this.query() // already scoped: soft-deleted chats are left out
-      .where('id', 'in', (eb) => eb.selectFrom('chat_members').select('chat_members.chat_id').where('chat_members.user_id', '=', userId))
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('chat_members').select('chat_members.chat_id').where('chat_members.user_id', '=', userId),
+      )
       .orderBy('updated_at', 'desc')
       .orderBy('id', 'desc')
       .execute();

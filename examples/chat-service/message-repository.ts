@@ -1,4 +1,5 @@
 import { BaseRepository, type CursorPage, type Database } from '@org/data-layer';
+
 import type { ChatDB, Message } from './schema.js';
 
 export interface MessagePageRequest {
@@ -20,6 +21,11 @@ export class MessageRepository extends BaseRepository<ChatDB, 'messages'> {
    * A cursor that was tampered with, or made for another order, is a ValidationError (400).
    */
   listMessages({ chatId, after, limit = 20 }: MessagePageRequest): Promise<CursorPage<Message>> {
-    return this.paginateByCursor({ where: { chat_id: chatId }, orderBy: { column: 'id', direction: 'desc' }, limit, after });
+    return this.paginateByCursor({
+      where: { chat_id: chatId },
+      orderBy: { column: 'id', direction: 'desc' },
+      limit,
+      after,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { Database } from '@org/data-layer';
+
 import type { ChatRepository } from './chat-repository.js';
 import type { MessageRepository } from './message-repository.js';
 import type { ChatDB, Message } from './schema.js';
@@ -17,10 +18,17 @@ export interface PostMessageDeps {
  * `updateChat` throws NotFoundError and the insert is rolled back with it, so a failed
  * post never leaves a message behind. The chat cache is invalidated only after COMMIT.
  */
-export function postMessage(deps: PostMessageDeps, chatId: number, input: { author_id: number; body: string }): Promise<Message> {
+export function postMessage(
+  deps: PostMessageDeps,
+  chatId: number,
+  input: { author_id: number; body: string },
+): Promise<Message> {
   return deps.db.transaction(async () => {
     const message = await deps.messages.create({ chat_id: chatId, author_id: input.author_id, body: input.body });
-    await deps.chats.updateChat(chatId, { last_message_preview: message.body.slice(0, 80), last_message_at: message.created_at });
+    await deps.chats.updateChat(chatId, {
+      last_message_preview: message.body.slice(0, 80),
+      last_message_at: message.created_at,
+    });
     return message;
   });
 }

@@ -1,4 +1,5 @@
 import { defineSeeder } from '@org/data-layer';
+
 import type { ChatDB } from './schema.js';
 
 /** Two demo users. Tracked by `runSeeders`: runs once per database, again only with `fresh`. */
@@ -25,8 +26,17 @@ export const welcomeChat = defineSeeder<ChatDB>({
   dependsOn: [demoUsers.name],
   environments: ['development', 'test'],
   run: async ({ db }) => {
-    const users = await db.selectFrom('users').select('id').where('email', 'in', ['ada@example.com', 'grace@example.com']).orderBy('id').execute();
-    const chat = await db.insertInto('chats').values({ owner_id: users[0]!.id, title: 'Welcome' }).returning('id').executeTakeFirstOrThrow();
+    const users = await db
+      .selectFrom('users')
+      .select('id')
+      .where('email', 'in', ['ada@example.com', 'grace@example.com'])
+      .orderBy('id')
+      .execute();
+    const chat = await db
+      .insertInto('chats')
+      .values({ owner_id: users[0]!.id, title: 'Welcome' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await db
       .insertInto('chat_members')
       .values(users.map((user) => ({ chat_id: chat.id, user_id: user.id })))

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+
 import { BaseRepository, cache, createMigrator, type Database, memoryCacheStore, runSeeders } from '@org/data-layer';
 import { z } from 'zod';
+
 import { openDatabase } from '../shared/database.js';
 import { created, noContent, ok, parse, type Route, serve } from '../shared/http.js';
 import { ChatRepository } from './chat-repository.js';
@@ -39,19 +41,38 @@ export async function startChatService(options: ChatServiceOptions = {}): Promis
   const schema = options.schema ?? 'public';
   const migrator = createMigrator(db, { folder: fileURLToPath(new URL('./migrations', import.meta.url)), schema });
   await migrator.latest();
-  await runSeeders(db, chatSeeders, { environment: options.environment ?? process.env.NODE_ENV ?? 'development', schema });
+  await runSeeders(db, chatSeeders, {
+    environment: options.environment ?? process.env.NODE_ENV ?? 'development',
+    schema,
+  });
 
-  const chatCache = cache({ store: memoryCacheStore({ maxEntries: 1_000 }), ttlSeconds: 30, keyPrefix: 'chat-service:' });
-  const users = new BaseRepository(db, { table: 'users', schemas: { create: z.object({ email: z.email(), name: z.string().trim().min(1).max(100) }) } });
+  const chatCache = cache({
+    store: memoryCacheStore({ maxEntries: 1_000 }),
+    ttlSeconds: 30,
+    keyPrefix: 'chat-service:',
+  });
+  const users = new BaseRepository(db, {
+    table: 'users',
+    schemas: { create: z.object({ email: z.email(), name: z.string().trim().min(1).max(100) }) },
+  });
   const chats = new ChatRepository(db, [chatCache]);
   const messages = new MessageRepository(db);
 
   const routes: Route[] = [
-    ['POST', '/users', async (req) => created(await users.create(parse(newUser, await req.json(), 'user'))) /* duplicate email: 409 */],
+    [
+      'POST',
+      '/users',
+      async (req) => created(await users.create(parse(newUser, await req.json(), 'user'))) /* duplicate email: 409 */,
+    ],
     ['GET', '/users/:id/chats', async (req) => ok(await chats.getChatsByUser(parse(id, req.params.id, 'user id')))],
     ['POST', '/chats', async (req) => created(await chats.createChat(parse(newChat, await req.json(), 'chat')))],
     ['GET', '/chats/:id', async (req) => ok(await chats.getChat(parse(id, req.params.id, 'chat id')))],
-    ['PATCH', '/chats/:id', async (req) => ok(await chats.updateChat(parse(id, req.params.id, 'chat id'), parse(chatPatch, await req.json(), 'chat')))],
+    [
+      'PATCH',
+      '/chats/:id',
+      async (req) =>
+        ok(await chats.updateChat(parse(id, req.params.id, 'chat id'), parse(chatPatch, await req.json(), 'chat'))),
+    ],
     [
       'DELETE',
       '/chats/:id',
@@ -60,7 +81,18 @@ export async function startChatService(options: ChatServiceOptions = {}): Promis
         return noContent();
       },
     ],
-    ['POST', '/chats/:id/messages', async (req) => created(await postMessage({ db, chats, messages }, parse(id, req.params.id, 'chat id'), parse(newMessage, await req.json(), 'message')))],
+    [
+      'POST',
+      '/chats/:id/messages',
+      async (req) =>
+        created(
+          await postMessage(
+            { db, chats, messages },
+            parse(id, req.params.id, 'chat id'),
+            parse(newMessage, await req.json(), 'message'),
+          ),
+        ),
+    ],
     [
       'GET',
       '/chats/:id/messages',
@@ -69,7 +101,11 @@ export async function startChatService(options: ChatServiceOptions = {}): Promis
         return ok(await messages.listMessages({ chatId: parse(id, req.params.id, 'chat id'), ...query }));
       },
     ],
-    ['GET', '/health', async () => ok({ ...(await db.health()), cache: chatCache.metrics(), migrations: await migrator.summary() })],
+    [
+      'GET',
+      '/health',
+      async () => ok({ ...(await db.health()), cache: chatCache.metrics(), migrations: await migrator.summary() }),
+    ],
   ];
 
   const server = await serve(routes, options.port);

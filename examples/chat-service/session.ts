@@ -13,7 +13,11 @@ export async function chatSession(baseUrl: string, print: Print = console.log): 
   await request('POST', '/users', { email: 'not-an-email', name: 'Nobody' });
 
   print('A chat, created with its members in one transaction:');
-  const chat = await request<Chat>('POST', '/chats', { title: 'Lunch plans', owner_id: alice.body.id, member_ids: [bob.body.id] });
+  const chat = await request<Chat>('POST', '/chats', {
+    title: 'Lunch plans',
+    owner_id: alice.body.id,
+    member_ids: [bob.body.id],
+  });
   await request('POST', '/chats', { title: 'Ghost chat', owner_id: alice.body.id, member_ids: [2_000_000_000] });
 
   print('Cache-aside reads (the second is served from the memory cache):');

@@ -27,7 +27,12 @@ export function sharedMigrations(appRole: AppRole): Record<string, MigrationModu
           .addColumn('id', 'text', (column) => column.primaryKey())
           .addColumn('name', 'text', (column) => column.notNull())
           .addColumn('domain', 'text', (column) => column.notNull().unique())
-          .addColumn('status', 'text', (column) => column.notNull().defaultTo('active').check(sql`status in ('active', 'suspended')`))
+          .addColumn('status', 'text', (column) =>
+            column
+              .notNull()
+              .defaultTo('active')
+              .check(sql`status in ('active', 'suspended')`),
+          )
           .addColumn('schema_name', 'text', (column) => column.notNull().unique())
           .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
           .execute();
@@ -57,7 +62,8 @@ export function sharedMigrations(appRole: AppRole): Record<string, MigrationModu
       async up(db: MigrationDb) {
         const name = role(appRole);
         const exists = await sql`select 1 from pg_roles where rolname = ${appRole.name}`.execute(db);
-        if (exists.rows.length === 0) await sql`create role ${name} login password ${sql.lit(appRole.password)}`.execute(db);
+        if (exists.rows.length === 0)
+          await sql`create role ${name} login password ${sql.lit(appRole.password)}`.execute(db);
         await sql`grant usage on schema ${sql.id(await currentSchema(db))} to ${name}`.execute(db);
         await sql`grant select on tenants to ${name}`.execute(db);
         await sql`grant select, insert, update, delete on projects to ${name}`.execute(db);

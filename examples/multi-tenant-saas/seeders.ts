@@ -1,9 +1,11 @@
 import { defineSeeder } from '@org/data-layer';
 import { sql } from 'kysely';
+
 import type { SaasDB } from './schema.js';
 
 /** Tenant schemas are named after the main schema, so several copies of the app can share a server. */
-export const tenantSchemaName = (mainSchema: string, tenantId: string) => (mainSchema === 'public' ? `tenant_${tenantId}` : `${mainSchema}_${tenantId}`);
+export const tenantSchemaName = (mainSchema: string, tenantId: string) =>
+  mainSchema === 'public' ? `tenant_${tenantId}` : `${mainSchema}_${tenantId}`;
 
 /** The tenants and their domains; one of them suspended. */
 export function tenantsSeeder(mainSchema: string) {
@@ -13,9 +15,27 @@ export function tenantsSeeder(mainSchema: string) {
       await db
         .insertInto('tenants')
         .values([
-          { id: 'acme', name: 'Acme Corp', domain: 'acme.localhost', status: 'active', schema_name: tenantSchemaName(mainSchema, 'acme') },
-          { id: 'globex', name: 'Globex', domain: 'globex.localhost', status: 'active', schema_name: tenantSchemaName(mainSchema, 'globex') },
-          { id: 'initech', name: 'Initech', domain: 'initech.localhost', status: 'suspended', schema_name: tenantSchemaName(mainSchema, 'initech') },
+          {
+            id: 'acme',
+            name: 'Acme Corp',
+            domain: 'acme.localhost',
+            status: 'active',
+            schema_name: tenantSchemaName(mainSchema, 'acme'),
+          },
+          {
+            id: 'globex',
+            name: 'Globex',
+            domain: 'globex.localhost',
+            status: 'active',
+            schema_name: tenantSchemaName(mainSchema, 'globex'),
+          },
+          {
+            id: 'initech',
+            name: 'Initech',
+            domain: 'initech.localhost',
+            status: 'suspended',
+            schema_name: tenantSchemaName(mainSchema, 'initech'),
+          },
         ])
         .execute();
     },

@@ -1,5 +1,17 @@
-import { BaseRepository, createDatabase, createMigrator, type Database, type DatabaseOptions, DataLayerError, migrateTenants, runSeeders, tenantFilter, withTenant } from '@org/data-layer';
+import {
+  BaseRepository,
+  createDatabase,
+  createMigrator,
+  type Database,
+  type DatabaseOptions,
+  DataLayerError,
+  migrateTenants,
+  runSeeders,
+  tenantFilter,
+  withTenant,
+} from '@org/data-layer';
 import { z } from 'zod';
+
 import { freePort } from '../shared/database.js';
 import { created, type Handler, HttpError, ok, parse, type Request, type Route, serve } from '../shared/http.js';
 import { type AppRole, sharedMigrations, tenantMigrations } from './migrations.js';
@@ -37,19 +49,36 @@ const newProject = z.object({ name: z.string().trim().min(1).max(100) });
 /** Migrates the shared schema and every tenant schema, seeds, and serves tenant-scoped requests. */
 export async function startSaas(options: SaasOptions = {}): Promise<RunningSaas> {
   const appRole = options.appRole ?? { name: 'saas_app', password: 'saas-app-dev-only' };
-  const { db, appConnection } = options.db ? { db: options.db, appConnection: options.appConnection! } : await openOwnDatabase();
+  const { db, appConnection } = options.db
+    ? { db: options.db, appConnection: options.appConnection! }
+    : await openOwnDatabase();
   const schema = options.schema ?? 'public';
 
   const migrator = createMigrator(db, { migrations: sharedMigrations(appRole), schema });
   await migrator.latest();
   await runSeeders(db, [tenantsSeeder(schema)], { environment: 'development', schema });
-  const tenantSchemas = async () => (await db.kysely.selectFrom('tenants').select('schema_name').orderBy('id').execute()).map((row) => row.schema_name);
-  const tenantReport = await migrateTenants(db, { migrations: tenantMigrations(appRole), tenants: tenantSchemas, concurrency: 2, stopOnError: true });
+  const tenantSchemas = async () =>
+    (await db.kysely.selectFrom('tenants').select('schema_name').orderBy('id').execute()).map((row) => row.schema_name);
+  const tenantReport = await migrateTenants(db, {
+    migrations: tenantMigrations(appRole),
+    tenants: tenantSchemas,
+    concurrency: 2,
+    stopOnError: true,
+  });
   // The tenant list is read before the seeders' transaction, so tenants are seeded in a run of their own (above).
-  const tenantIds = async () => (await db.kysely.selectFrom('tenants').select('id').orderBy('id').execute()).map((row) => row.id);
-  await runSeeders(db, [tenantsSeeder(schema), tenantBaseSeeder, databaseSeeder], { environment: 'development', schema, tenants: tenantIds });
+  const tenantIds = async () =>
+    (await db.kysely.selectFrom('tenants').select('id').orderBy('id').execute()).map((row) => row.id);
+  await runSeeders(db, [tenantsSeeder(schema), tenantBaseSeeder, databaseSeeder], {
+    environment: 'development',
+    schema,
+    tenants: tenantIds,
+  });
 
-  const appDb = createDatabase<SaasDB>({ ...appConnection(appRole), logger: 'warn', middleware: [tenantFilter({ mode: 'rls' })] });
+  const appDb = createDatabase<SaasDB>({
+    ...appConnection(appRole),
+    logger: 'warn',
+    middleware: [tenantFilter({ mode: 'rls' })],
+  });
   const tenants = new TenantRepository(appDb);
   const projects = new BaseRepository(appDb, { table: 'projects' });
 
@@ -74,19 +103,36 @@ export async function startSaas(options: SaasOptions = {}): Promise<RunningSaas>
         return created(
           await appDb.transaction(async (tx) => {
             const project = await projects.create({ ...input, tenant_id: tenant.id }); // another tenant's id is refused (400), and RLS checks it too
-            await tx.withSchema(tenant.schema_name).insertInto('activity').values({ action: `project ${project.id} created` }).execute();
+            await tx
+              .withSchema(tenant.schema_name)
+              .insertInto('activity')
+              .values({ action: `project ${project.id} created` })
+              .execute();
             return project;
           }),
         );
       }),
     ],
-    ['GET', '/activity', tenantScoped(async (_request, tenant) => ok(await appDb.kysely.withSchema(tenant.schema_name).selectFrom('activity').selectAll().orderBy('id').execute()))],
+    [
+      'GET',
+      '/activity',
+      tenantScoped(async (_request, tenant) =>
+        ok(
+          await appDb.kysely.withSchema(tenant.schema_name).selectFrom('activity').selectAll().orderBy('id').execute(),
+        ),
+      ),
+    ],
     [
       'GET',
       '/health',
       async () => {
         const health = await appDb.health();
-        return ok({ status: health.status, pool: appDb.metrics().pool, migrations: await migrator.summary(), tenants: tenantReport.matrix });
+        return ok({
+          status: health.status,
+          pool: appDb.metrics().pool,
+          migrations: await migrator.summary(),
+          tenants: tenantReport.matrix,
+        });
       },
     ],
   ];
@@ -116,10 +162,23 @@ function requestHost(request: Request): string {
 async function openOwnDatabase(): Promise<{ db: Database<SaasDB>; appConnection: (role: AppRole) => DatabaseOptions }> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const asRole = (role: AppRole) => Object.assign(new URL(url), { username: role.name, password: role.password }).toString();
-    return { db: createDatabase<SaasDB>({ connectionString: url, logger: 'warn' }), appConnection: (role) => ({ connectionString: asRole(role) }) };
+    const asRole = (role: AppRole) =>
+      Object.assign(new URL(url), { username: role.name, password: role.password }).toString();
+    return {
+      db: createDatabase<SaasDB>({ connectionString: url, logger: 'warn' }),
+      appConnection: (role) => ({ connectionString: asRole(role) }),
+    };
   }
   const port = await freePort();
   const db = createDatabase<SaasDB>({ embedded: { port }, logger: 'warn' });
-  return { db, appConnection: (role) => ({ host: '127.0.0.1', port, database: 'postgres', user: role.name, password: role.password }) };
+  return {
+    db,
+    appConnection: (role) => ({
+      host: '127.0.0.1',
+      port,
+      database: 'postgres',
+      user: role.name,
+      password: role.password,
+    }),
+  };
 }

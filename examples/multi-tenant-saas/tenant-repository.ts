@@ -1,4 +1,5 @@
 import { BaseRepository, type Database } from '@org/data-layer';
+
 import type { SaasDB, Tenant } from './schema.js';
 
 /**

@@ -32,7 +32,12 @@ export const migrations: Record<string, MigrationModule> = {
         .addColumn('total_cents', 'integer', (column) => column.notNull().check(sql`total_cents <= 100000`))
         .addColumn('payment_id', 'text', (column) => column.notNull())
         .addColumn('shipment_id', 'text', (column) => column.notNull())
-        .addColumn('status', 'text', (column) => column.notNull().defaultTo('confirmed').check(sql`status in ('confirmed', 'cancelled')`))
+        .addColumn('status', 'text', (column) =>
+          column
+            .notNull()
+            .defaultTo('confirmed')
+            .check(sql`status in ('confirmed', 'cancelled')`),
+        )
         .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
         .execute();
       await db.schema

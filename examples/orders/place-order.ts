@@ -1,5 +1,6 @@
 import type { Database } from '@org/data-layer';
 import { sql } from 'kysely';
+
 import { OutOfStockError, UnknownProductError } from './errors.js';
 import type { ExternalSystems } from './external.js';
 import { runSaga, type SagaStep } from './saga.js';
@@ -28,7 +29,12 @@ interface OrderContext {
  * a serialization failure (two customers buying the last unit). The confirmation e-mail
  * goes out in `afterCommit`, so it is never sent for an order that rolled back.
  */
-export function placeOrder(db: Database<OrdersDB>, external: ExternalSystems, input: PlaceOrder, log?: (line: string) => void): Promise<Order> {
+export function placeOrder(
+  db: Database<OrdersDB>,
+  external: ExternalSystems,
+  input: PlaceOrder,
+  log?: (line: string) => void,
+): Promise<Order> {
   const steps: SagaStep<OrderContext>[] = [
     {
       name: 'reserve-stock',
@@ -42,7 +48,11 @@ export function placeOrder(db: Database<OrdersDB>, external: ExternalSystems, in
             .returning(['id', 'price_cents'])
             .executeTakeFirst();
           if (!product) {
-            const exists = await db.kysely.selectFrom('products').select('id').where('sku', '=', item.sku).executeTakeFirst();
+            const exists = await db.kysely
+              .selectFrom('products')
+              .select('id')
+              .where('sku', '=', item.sku)
+              .executeTakeFirst();
             throw exists ? new OutOfStockError(item.sku) : new UnknownProductError(item.sku);
           }
           context.lines.push({ product_id: product.id, quantity: item.quantity, price_cents: product.price_cents });
@@ -76,7 +86,12 @@ export function placeOrder(db: Database<OrdersDB>, external: ExternalSystems, in
         // charged and the courier booked: the compensations above undo both, in reverse.
         const order = await db.kysely
           .insertInto('orders')
-          .values({ customer_email: input.customer_email, total_cents: context.totalCents, payment_id: context.paymentId!, shipment_id: context.shipmentId! })
+          .values({
+            customer_email: input.customer_email,
+            total_cents: context.totalCents,
+            payment_id: context.paymentId!,
+            shipment_id: context.shipmentId!,
+          })
           .returningAll()
           .executeTakeFirstOrThrow();
         await db.kysely

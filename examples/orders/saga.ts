@@ -17,14 +17,21 @@ export interface SagaStep<C> {
  * in reverse order. The hook is registered per attempt, so a serialization retry first
  * undoes what the failed attempt did, then runs every step again.
  */
-export async function runSaga<DB, C>(tx: DatabaseTransaction<DB>, steps: readonly SagaStep<C>[], context: C, log: (line: string) => void = () => {}): Promise<void> {
+export async function runSaga<DB, C>(
+  tx: DatabaseTransaction<DB>,
+  steps: readonly SagaStep<C>[],
+  context: C,
+  log: (line: string) => void = () => {},
+): Promise<void> {
   const completed: SagaStep<C>[] = [];
   tx.afterRollback(async () => {
     for (const step of completed.reverse()) {
       if (!step.compensate) continue;
       log(`compensate ${step.name}`);
       // One failing compensation must not stop the others (a real service would also alert).
-      await step.compensate(context).catch((error: unknown) => log(`compensation ${step.name} failed: ${String(error)}`));
+      await step
+        .compensate(context)
+        .catch((error: unknown) => log(`compensation ${step.name} failed: ${String(error)}`));
     }
   });
   for (const step of steps) {

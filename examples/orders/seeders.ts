@@ -1,4 +1,5 @@
 import { defineSeeder } from '@org/data-layer';
+
 import type { OrdersDB } from './schema.js';
 
 /** The catalogue: a few products, one of them nearly sold out. */

@@ -1,5 +1,6 @@
 import { BaseRepository, createMigrator, type Database, runSeeders } from '@org/data-layer';
 import { z } from 'zod';
+
 import { openDatabase } from '../shared/database.js';
 import { created, ok, parse, type Route, serve } from '../shared/http.js';
 import { ExternalSystems } from './external.js';
@@ -49,7 +50,11 @@ export async function startOrdersService(options: OrdersServiceOptions = {}): Pr
 
   const routes: Route[] = [
     ['GET', '/products', async () => ok(await products.findMany())],
-    ['POST', '/orders', async (req) => created(await placeOrder(db, external, parse(newOrder, await req.json(), 'order'), options.log))],
+    [
+      'POST',
+      '/orders',
+      async (req) => created(await placeOrder(db, external, parse(newOrder, await req.json(), 'order'), options.log)),
+    ],
     [
       'GET',
       '/orders/:id',
@@ -60,7 +65,12 @@ export async function startOrdersService(options: OrdersServiceOptions = {}): Pr
       },
     ],
     ['GET', '/events', async () => ok({ events: external.events, confirmations: external.sentConfirmations })],
-    ['GET', '/health', async () => ok({ ...(await db.health()), transactions: db.metrics().transactions, migrations: await migrator.summary() })],
+    [
+      'GET',
+      '/health',
+      async () =>
+        ok({ ...(await db.health()), transactions: db.metrics().transactions, migrations: await migrator.summary() }),
+    ],
   ];
 
   const server = await serve(routes, options.port);

@@ -4,15 +4,24 @@ import type { Order, Product } from './schema.js';
 /** The scripted session `npm run example -- orders` runs. */
 export async function ordersSession(baseUrl: string, print: Print = console.log): Promise<void> {
   const { request } = createClient(baseUrl, print);
-  const order = (items: Array<{ sku: string; quantity: number }>, card = 'tok_visa') => ({ customer_email: 'sam@example.com', card, address: '1 Main St', items });
-  const stockOf = async (sku: string) => (await request<Product[]>('GET', '/products')).body.find((product) => product.sku === sku)?.stock;
+  const order = (items: Array<{ sku: string; quantity: number }>, card = 'tok_visa') => ({
+    customer_email: 'sam@example.com',
+    card,
+    address: '1 Main St',
+    items,
+  });
+  const stockOf = async (sku: string) =>
+    (await request<Product[]>('GET', '/products')).body.find((product) => product.sku === sku)?.stock;
 
   print('An order: stock reserved, card charged, shipment booked, order recorded; mail after COMMIT:');
   const placed = await request<Order>('POST', '/orders', order([{ sku: 'KB-01', quantity: 2 }]));
   await request('GET', `/orders/${placed.body.id}`);
 
   print('Two customers race for the last monitor (serializable, retried on 40001):');
-  const race = await Promise.all([request('POST', '/orders', order([{ sku: 'MN-27', quantity: 1 }])), request('POST', '/orders', order([{ sku: 'MN-27', quantity: 1 }]))]);
+  const race = await Promise.all([
+    request('POST', '/orders', order([{ sku: 'MN-27', quantity: 1 }])),
+    request('POST', '/orders', order([{ sku: 'MN-27', quantity: 1 }])),
+  ]);
   print(`  -> statuses ${race.map((each) => each.status).join(' and ')}; monitors left: ${await stockOf('MN-27')}`);
 
   print('A declined card: nothing reserved, nothing sent:');

@@ -8,7 +8,12 @@ export type Print = (line: string) => void;
 
 /** A JSON client over `fetch` that prints one line per request: what was asked, what came back. */
 export function createClient(baseUrl: string, print: Print = console.log) {
-  async function request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ClientResponse<T>> {
+  async function request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ClientResponse<T>> {
     const response = await fetch(new URL(path, baseUrl), {
       method,
       headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },

@@ -1,4 +1,5 @@
 import net from 'node:net';
+
 import { createDatabase, type Database, type DatabaseOptions } from '@org/data-layer';
 
 /**

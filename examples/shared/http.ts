@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { DataLayerError, ValidationError } from '@org/data-layer';
 import type { z } from 'zod';
 
@@ -55,7 +56,8 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, what: stri
  */
 export function errorReply(error: unknown): Reply {
   if (error instanceof DataLayerError) return { status: error.statusCode, body: { error: error.toJSON() } };
-  if (error instanceof HttpError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof HttpError)
+    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'Internal server error' } } };
 }
 
@@ -70,23 +72,38 @@ export async function serve(routes: readonly Route[], port = 0): Promise<Listeni
   const compiled = routes.map(([method, pattern, handler]) => ({ method, handler, ...compile(pattern) }));
   const server = createServer((incoming, response) => {
     const url = new URL(incoming.url ?? '/', 'http://localhost');
-    const matches = compiled.map((route) => ({ route, match: route.regex.exec(url.pathname) })).filter((each) => each.match !== null);
+    const matches = compiled
+      .map((route) => ({ route, match: route.regex.exec(url.pathname) }))
+      .filter((each) => each.match !== null);
     const found = matches.find((each) => each.route.method === incoming.method);
     const handle: Handler = found
       ? found.route.handler
       : async () => {
-          throw matches.length > 0 ? new HttpError(405, 'METHOD_NOT_ALLOWED', `${incoming.method} is not allowed here`) : new HttpError(404, 'NO_ROUTE', `No route for ${url.pathname}`);
+          throw matches.length > 0
+            ? new HttpError(405, 'METHOD_NOT_ALLOWED', `${incoming.method} is not allowed here`)
+            : new HttpError(404, 'NO_ROUTE', `No route for ${url.pathname}`);
         };
-    const params = found ? Object.fromEntries(found.route.names.map((name, index) => [name, decodeURIComponent(found.match![index + 1]!)])) : {};
+    const params = found
+      ? Object.fromEntries(found.route.names.map((name, index) => [name, decodeURIComponent(found.match![index + 1]!)]))
+      : {};
     let body: Promise<unknown> | undefined;
-    const request: Request = { method: incoming.method ?? 'GET', url, headers: incoming.headers, params, json: () => (body ??= readJson(incoming)) };
+    const request: Request = {
+      method: incoming.method ?? 'GET',
+      url,
+      headers: incoming.headers,
+      params,
+      json: () => (body ??= readJson(incoming)),
+    };
     handle(request)
       .catch((error: unknown) => {
         const reply = errorReply(error);
         if (reply.status >= 500) console.error(`${request.method} ${url.pathname} failed:`, error);
         return reply;
       })
-      .then((reply) => send(response, reply), (error: unknown) => console.error(error));
+      .then(
+        (reply) => send(response, reply),
+        (error: unknown) => console.error(error),
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -129,6 +146,8 @@ function send(response: ServerResponse, reply: Reply): void {
     response.writeHead(reply.status).end();
     return;
   }
-  const json = JSON.stringify(reply.body, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  const json = JSON.stringify(reply.body, (_key, value: unknown) =>
+    typeof value === 'bigint' ? value.toString() : value,
+  );
   response.writeHead(reply.status, { 'content-type': 'application/json' }).end(json);
 }

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+
 import { createMigrator, type Database, runSeeders } from '@org/data-layer';
 import { z } from 'zod';
+
 import { openDatabase } from '../shared/database.js';
 import { created, noContent, ok, parse, type Route, serve } from '../shared/http.js';
 import type { TaskDB } from './schema.js';
@@ -28,7 +30,11 @@ export interface RunningTaskQueue {
 }
 
 const id = z.coerce.number().int().positive();
-const newTask = z.object({ kind: z.string().min(1), payload: z.record(z.string(), z.unknown()).optional(), max_attempts: z.number().int().optional() });
+const newTask = z.object({
+  kind: z.string().min(1),
+  payload: z.record(z.string(), z.unknown()).optional(),
+  max_attempts: z.number().int().optional(),
+});
 const failure = z.object({ error: z.string(), retry: z.boolean().default(true) });
 const claim = z.object({ worker: z.string().min(1) });
 const run = z.object({ workers: z.number().int().min(1).max(16).default(4) });
@@ -39,7 +45,10 @@ export async function startTaskQueue(options: TaskQueueOptions = {}): Promise<Ru
   const schema = options.schema ?? 'public';
   const migrator = createMigrator(db, { folder: fileURLToPath(new URL('./migrations', import.meta.url)), schema });
   await migrator.latest();
-  await runSeeders(db, [backlog], { environment: options.environment ?? process.env.NODE_ENV ?? 'development', schema });
+  await runSeeders(db, [backlog], {
+    environment: options.environment ?? process.env.NODE_ENV ?? 'development',
+    schema,
+  });
   const tasks = new TaskRepository(db);
   const log = options.log;
 

@@ -15,8 +15,13 @@ export async function taskQueueSession(baseUrl: string, print: Print = console.l
   await request('GET', '/tasks/overdue');
 
   print('Four workers drain the backlog, claiming with FOR UPDATE SKIP LOCKED; db.metrics() while they run:');
-  const run = await request<{ processedBy: Record<string, number[]>; attempts: number; counts: Record<string, number> }>('POST', '/workers/run', { workers: 4 });
-  for (const [worker, ids] of Object.entries(run.body.processedBy)) print(`  ${worker} finished tasks ${ids.join(', ') || '(none)'}`);
+  const run = await request<{
+    processedBy: Record<string, number[]>;
+    attempts: number;
+    counts: Record<string, number>;
+  }>('POST', '/workers/run', { workers: 4 });
+  for (const [worker, ids] of Object.entries(run.body.processedBy))
+    print(`  ${worker} finished tasks ${ids.join(', ') || '(none)'}`);
   print(`  ${run.body.attempts} attempts; now ${JSON.stringify(run.body.counts)}`);
   await request('POST', '/tasks', { kind: 'email', max_attempts: 99 });
 }

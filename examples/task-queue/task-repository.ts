@@ -1,5 +1,6 @@
 import { BaseRepository, type Database, DataLayerError, NotFoundError } from '@org/data-layer';
 import { sql } from 'kysely';
+
 import type { Task, TaskDB, TaskStatus } from './schema.js';
 
 /** A task is not in the state an operation needs (completing a task nobody started, ...). */
@@ -27,7 +28,11 @@ export class TaskRepository extends BaseRepository<TaskDB, 'tasks', 'deleted_at'
     db: Database<TaskDB>,
     private readonly timeoutMs = 30_000,
   ) {
-    super(db, { table: 'tasks', softDelete: 'deleted_at', timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } });
+    super(db, {
+      table: 'tasks',
+      softDelete: 'deleted_at',
+      timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+    });
   }
 
   enqueue(kind: string, payload: unknown = {}, options: { maxAttempts?: number } = {}): Promise<Task> {
@@ -57,12 +62,23 @@ export class TaskRepository extends BaseRepository<TaskDB, 'tasks', 'deleted_at'
   /** Marks a pending task running for `worker`, with a deadline after which it is overdue. */
   startTask(task: Task, worker: string): Promise<Task> {
     if (task.status !== 'pending') throw new TaskStateError(task.id, task.status, 'pending');
-    return this.update(task.id, { status: 'running', worker, attempts: task.attempts + 1, started_at: new Date(), timeout_at: new Date(Date.now() + this.timeoutMs) });
+    return this.update(task.id, {
+      status: 'running',
+      worker,
+      attempts: task.attempts + 1,
+      started_at: new Date(),
+      timeout_at: new Date(Date.now() + this.timeoutMs),
+    });
   }
 
   /** @throws TaskStateError (409) unless the task is running, NotFoundError (404) */
   completeTask(id: number): Promise<Task> {
-    return this.#transition(id, () => ({ status: 'done', finished_at: new Date(), timeout_at: null, last_error: null }));
+    return this.#transition(id, () => ({
+      status: 'done',
+      finished_at: new Date(),
+      timeout_at: null,
+      last_error: null,
+    }));
   }
 
   /**
@@ -72,7 +88,13 @@ export class TaskRepository extends BaseRepository<TaskDB, 'tasks', 'deleted_at'
   failTask(id: number, error: string, { retry }: { retry: boolean }): Promise<Task> {
     return this.#transition(id, (task) => {
       if (retry && task.attempts < task.max_attempts) {
-        return { status: 'pending', run_at: new Date(Date.now() + 10 * 2 ** task.attempts), worker: null, timeout_at: null, last_error: error };
+        return {
+          status: 'pending',
+          run_at: new Date(Date.now() + 10 * 2 ** task.attempts),
+          worker: null,
+          timeout_at: null,
+          last_error: error,
+        };
       }
       return { status: 'failed', finished_at: new Date(), timeout_at: null, last_error: error };
     });

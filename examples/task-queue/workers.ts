@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { Task } from './schema.js';
 import type { TaskRepository } from './task-repository.js';
 
@@ -22,7 +23,13 @@ export interface DrainReport {
 }
 
 /** Runs `concurrency` workers until no task is pending, then returns who did what. */
-export async function drain({ tasks, handler, concurrency, onTick, reportEveryMs = 250 }: DrainOptions): Promise<DrainReport> {
+export async function drain({
+  tasks,
+  handler,
+  concurrency,
+  onTick,
+  reportEveryMs = 250,
+}: DrainOptions): Promise<DrainReport> {
   const report: DrainReport = { processedBy: {}, attempts: 0 };
   const ticker = onTick ? setInterval(onTick, reportEveryMs) : undefined;
   const worker = async (name: string) => {
@@ -41,7 +48,9 @@ export async function drain({ tasks, handler, concurrency, onTick, reportEveryMs
         await tasks.completeTask(task.id);
         finished.push(task.id);
       } catch (error) {
-        const failed = await tasks.failTask(task.id, error instanceof Error ? error.message : String(error), { retry: true });
+        const failed = await tasks.failTask(task.id, error instanceof Error ? error.message : String(error), {
+          retry: true,
+        });
         if (failed.status === 'failed') finished.push(task.id);
       }
     }

@@ -1,9 +1,17 @@
 // Names the documentation's snippets use without declaring them: one imaginary service
 // with users, orders and products, a cache store, an HTTP app, and a few helpers. A
 // snippet that needs something else declares it itself.
-import type { Generated } from 'kysely';
 import type { Server } from 'node:http';
-import type { BaseRepository, CacheStore, Database, DatabaseOptions, Migrator, RepositoryMiddleware } from '@org/data-layer';
+
+import type {
+  BaseRepository,
+  CacheStore,
+  Database,
+  DatabaseOptions,
+  Migrator,
+  RepositoryMiddleware,
+} from '@org/data-layer';
+import type { Generated } from 'kysely';
 
 interface HttpRequest {
   headers: Record<string, string | undefined>;
@@ -43,7 +51,14 @@ declare global {
       updated_at: Generated<Date>;
       deleted_at: Date | null;
     };
-    products: { id: Generated<number>; sku: string; name: string; price: string; stock: number; tenant_id: Generated<string> };
+    products: {
+      id: Generated<number>;
+      sku: string;
+      name: string;
+      price: string;
+      stock: number;
+      tenant_id: Generated<string>;
+    };
     categories: { id: Generated<number>; name: string };
     countries: { code: string; name: string };
     coupons_used: { id: Generated<number>; order_id: number; code: string };
@@ -53,7 +68,16 @@ declare global {
     accounts: { id: Generated<number>; balance: number };
   }
   type NewOrder = { user_id: number; total: string };
-  type Order = { id: number; user_id: number; tenant_id: string; status: string; total: string; created_at: Date; updated_at: Date; deleted_at: Date | null };
+  type Order = {
+    id: number;
+    user_id: number;
+    tenant_id: string;
+    status: string;
+    total: string;
+    created_at: Date;
+    updated_at: Date;
+    deleted_at: Date | null;
+  };
 
   const db: Database<DB>;
   const users: BaseRepository<DB, 'users', 'deleted_at'>;
@@ -63,7 +87,11 @@ declare global {
   const audit: RepositoryMiddleware;
   const timing: RepositoryMiddleware;
   const ordersOnly: RepositoryMiddleware;
-  const app: { use(handler: Handler): void; get(path: string, handler: Handler): void; post(path: string, handler: Handler): void };
+  const app: {
+    use(handler: Handler): void;
+    get(path: string, handler: Handler): void;
+    post(path: string, handler: Handler): void;
+  };
   const events: { publish(topic: string, payload: unknown): Promise<void> };
   const logger: { info(object: object, message?: string): void; warn(object: object, message?: string): void };
   const input: NewOrder;
@@ -78,7 +106,10 @@ declare global {
   const to: number;
   const accounts: BaseRepository<DB, 'accounts'>;
   const histogram: { observe(labels: Record<string, string>, value: number): void };
-  const service: { placeOrder(input: NewOrder): Promise<Order>; transfer(from: number, to: number, amount: number): Promise<void> };
+  const service: {
+    placeOrder(input: NewOrder): Promise<Order>;
+    transfer(from: number, to: number, amount: number): Promise<void>;
+  };
   class SignupService {
     constructor(users: unknown);
     signup(email: string): Promise<void>;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
 import { loadEnvOptions } from '../config/load-env-options.js';
 import type { DatabaseOptions } from '../config/options-schema.js';
 import { ConfigError } from '../errors/application-errors.js';
@@ -24,17 +25,26 @@ export interface CliConfig {
 }
 
 /** Reads `--config`, or builds the same shape from the environment (`loadEnvOptions`). */
-export async function loadCliConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<CliConfig> {
+export async function loadCliConfig(
+  file: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliConfig> {
   if (file === undefined) return { database: loadEnvOptions(env) };
   let module: { default?: unknown; config?: unknown };
   try {
     module = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown; config?: unknown };
   } catch (cause) {
-    const hint = /\.[mc]?ts$/.test(file) ? ' (a .ts config needs tsx: run `tsx node_modules/.bin/data-layer ...` or compile it)' : '';
-    throw new ConfigError(`Cannot load --config ${file}${hint}: ${cause instanceof Error ? cause.message.split('\n')[0] : 'unknown error'}`, { option: 'config', cause });
+    const hint = /\.[mc]?ts$/.test(file)
+      ? ' (a .ts config needs tsx: run `tsx node_modules/.bin/data-layer ...` or compile it)'
+      : '';
+    throw new ConfigError(
+      `Cannot load --config ${file}${hint}: ${cause instanceof Error ? cause.message.split('\n')[0] : 'unknown error'}`,
+      { option: 'config', cause },
+    );
   }
   const config = module.default ?? module.config;
-  if (typeof config !== 'object' || config === null) throw new ConfigError(`--config ${file} must export a default object`, { option: 'config' });
+  if (typeof config !== 'object' || config === null)
+    throw new ConfigError(`--config ${file} must export a default object`, { option: 'config' });
   const typed = config as CliConfig;
   return { ...typed, database: typed.database ?? loadEnvOptions(env) };
 }

@@ -26,13 +26,26 @@ export function needsDatabase(args: MigrateArgs): boolean {
   return args.verb !== 'make';
 }
 
-export async function migrateCommand(db: Database<unknown> | undefined, config: CliConfig, args: MigrateArgs, io: CliIo): Promise<number> {
+export async function migrateCommand(
+  db: Database<unknown> | undefined,
+  config: CliConfig,
+  args: MigrateArgs,
+  io: CliIo,
+): Promise<number> {
   const { verb } = args;
   const progress = (text: string) => io.err(text);
-  const options: MigratorOptions = { ...args.migrator, onProgress: (event) => event.phase === 'done' && progress(`${event.direction} ${event.migration} (${event.durationMs} ms)`) };
+  const options: MigratorOptions = {
+    ...args.migrator,
+    onProgress: (event) =>
+      event.phase === 'done' && progress(`${event.direction} ${event.migration} (${event.durationMs} ms)`),
+  };
   if (verb === 'make') {
     const name = single(args.rest, 'migrate make <name>');
-    const path = await makeMigration({ folder: options.folder ?? 'migrations', name, extension: extension(args.extension) });
+    const path = await makeMigration({
+      folder: options.folder ?? 'migrations',
+      name,
+      extension: extension(args.extension),
+    });
     io.out(io.json ? JSON.stringify({ created: path }) : `created ${path}`);
     return 0;
   }
@@ -46,19 +59,30 @@ export async function migrateCommand(db: Database<unknown> | undefined, config: 
       io.out(
         formatTable(
           ['migration', 'state', 'applied at', 'ms', 'checksum'],
-          statuses.map((row) => [row.name, row.state, row.appliedAt?.toISOString() ?? '', row.durationMs?.toString() ?? '', row.checksum?.slice(0, 12) ?? '']),
+          statuses.map((row) => [
+            row.name,
+            row.state,
+            row.appliedAt?.toISOString() ?? '',
+            row.durationMs?.toString() ?? '',
+            row.checksum?.slice(0, 12) ?? '',
+          ]),
         ),
       );
     return statuses.some((row) => row.state === 'changed' || row.state === 'missing') ? 1 : 0;
   }
   if (verb === 'verify') {
     const report = await migrator.verify();
-    io.out(io.json ? JSON.stringify(report) : `verified ${report.verified.length} migrations: every down restores the schema`);
+    io.out(
+      io.json
+        ? JSON.stringify(report)
+        : `verified ${report.verified.length} migrations: every down restores the schema`,
+    );
     return 0;
   }
   if (verb === 'repair') {
     const name = single(args.rest, 'migrate repair <name> --reason <text>');
-    if (args.reason === undefined || args.reason.trim() === '') throw new UsageError('migrate repair needs --reason <text>');
+    if (args.reason === undefined || args.reason.trim() === '')
+      throw new UsageError('migrate repair needs --reason <text>');
     await migrator.repair({ accept: name, reason: args.reason });
     io.out(io.json ? JSON.stringify({ repaired: name }) : `accepted the current source of ${name}`);
     return 0;
@@ -66,14 +90,26 @@ export async function migrateCommand(db: Database<unknown> | undefined, config: 
   if ((RUN_VERBS as readonly (string | undefined)[]).includes(verb)) {
     const run = { dryRun: args.dryRun };
     const result =
-      verb === 'to' ? await migrator.to(single(args.rest, 'migrate to <name>'), run) : verb === 'up' ? await migrator.up(run) : verb === 'down' ? await migrator.down(run) : await migrator.latest(run);
+      verb === 'to'
+        ? await migrator.to(single(args.rest, 'migrate to <name>'), run)
+        : verb === 'up'
+          ? await migrator.up(run)
+          : verb === 'down'
+            ? await migrator.down(run)
+            : await migrator.latest(run);
     printRun(result, io);
     return 0;
   }
   throw new UsageError(verb === undefined ? 'migrate needs a verb' : `Unknown migrate verb: ${verb}`);
 }
 
-async function tenantsCommand(db: Database<unknown>, config: CliConfig, args: MigrateArgs, io: CliIo, options: MigratorOptions): Promise<number> {
+async function tenantsCommand(
+  db: Database<unknown>,
+  config: CliConfig,
+  args: MigrateArgs,
+  io: CliIo,
+  options: MigratorOptions,
+): Promise<number> {
   const action = args.rest[0];
   if (action !== 'latest' && action !== 'status') throw new UsageError('migrate tenants needs latest or status');
   const schemas = args.schemas ?? (typeof config.tenants === 'function' ? await config.tenants() : config.tenants);
@@ -85,12 +121,17 @@ async function tenantsCommand(db: Database<unknown>, config: CliConfig, args: Mi
     action,
     concurrency: args.concurrency,
     stopOnError: args.stopOnError,
-    onProgress: (event) => event.phase !== 'start' && io.err(`[${event.completed}/${event.total}] ${event.schema} ${event.phase}`),
+    onProgress: (event) =>
+      event.phase !== 'start' && io.err(`[${event.completed}/${event.total}] ${event.schema} ${event.phase}`),
   });
   if (io.json) io.out(JSON.stringify(report));
   else {
     const symbol = { applied: 'x', pending: '.', changed: 'C', missing: 'M' } as const;
-    const rows = report.tenants.map((tenant) => [tenant.schema, tenant.outcome, ...report.migrations.map((name) => symbol[report.matrix[tenant.schema]?.[name] ?? 'pending'])]);
+    const rows = report.tenants.map((tenant) => [
+      tenant.schema,
+      tenant.outcome,
+      ...report.migrations.map((name) => symbol[report.matrix[tenant.schema]?.[name] ?? 'pending']),
+    ]);
     io.out(formatTable(['schema', 'outcome', ...report.migrations], rows));
     for (const tenant of report.tenants) if (tenant.error) io.err(`${tenant.schema}: ${tenant.error.message}`);
   }

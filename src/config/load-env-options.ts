@@ -60,7 +60,8 @@ function text(env: Env, name: string): string | undefined {
 function integer(env: Env, name: string): number | undefined {
   const value = text(env, name);
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new ConfigError(`Invalid environment variable ${name}: expected a non-negative integer`, { option: name });
+  if (!/^\d+$/.test(value))
+    throw new ConfigError(`Invalid environment variable ${name}: expected a non-negative integer`, { option: name });
   return Number(value);
 }
 
@@ -70,12 +71,16 @@ function ssl(env: Env): boolean | TlsOptions | undefined {
   if (['1', 'true', 'require', 'verify-full', 'on'].includes(value)) return true;
   if (['0', 'false', 'disable', 'off'].includes(value)) return false;
   if (value === 'no-verify') return { rejectUnauthorized: false };
-  throw new ConfigError('Invalid environment variable DB_SSL: expected true, false, require, disable or no-verify', { option: 'DB_SSL' });
+  throw new ConfigError('Invalid environment variable DB_SSL: expected true, false, require, disable or no-verify', {
+    option: 'DB_SSL',
+  });
 }
 
 function logLevel(env: Env): LogLevel | undefined {
   const value = text(env, 'DB_LOG_LEVEL')?.toLowerCase();
   if (value === undefined) return undefined;
   if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
-  throw new ConfigError(`Invalid environment variable DB_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}`, { option: 'DB_LOG_LEVEL' });
+  throw new ConfigError(`Invalid environment variable DB_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}`, {
+    option: 'DB_LOG_LEVEL',
+  });
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { LOG_LEVELS, type Logger, type LogLevel } from '../logging/logger.js';
-import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
+
 import type { SlowQueryHook } from '../driver/slow-query-event.js';
 import { EMBEDDED_CONFLICTS, type EmbeddedOptions, embeddedOptionSchema } from '../embedded/embedded-options.js';
+import { LOG_LEVELS, type Logger, type LogLevel } from '../logging/logger.js';
+import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 
 export interface TlsOptions {
   rejectUnauthorized?: boolean;
@@ -102,15 +103,21 @@ export interface MigrationsOption {
 const integer = z.number({ error: 'expected a number' }).int({ error: 'expected an integer' });
 const nonNegativeInt = integer.nonnegative({ error: 'expected an integer >= 0' });
 const positiveInt = integer.positive({ error: 'expected an integer >= 1' });
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a plain identifier (letters, digits, _ or $)');
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a plain identifier (letters, digits, _ or $)');
 
-const cursorKey = z.string({ error: 'expected a string or a non-empty list of strings' }).min(16, { error: 'expected a key of at least 16 characters' });
+const cursorKey = z
+  .string({ error: 'expected a string or a non-empty list of strings' })
+  .min(16, { error: 'expected a key of at least 16 characters' });
 
 const loggerSchema = z.custom<Logger>(
   (value) =>
     typeof value === 'object' &&
     value !== null &&
-    ['debug', 'info', 'warn', 'error'].every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
+    ['debug', 'info', 'warn', 'error'].every(
+      (method) => typeof (value as Record<string, unknown>)[method] === 'function',
+    ),
   { message: 'expected a pino logger (an object with debug, info, warn and error methods) or a level name' },
 );
 
@@ -121,7 +128,10 @@ export const databaseOptionsSchema = z
       .refine((value) => /^postgres(ql)?:\/\//.test(value), 'expected a postgres:// or postgresql:// URL')
       .optional(),
     host: z.string().min(1).optional(),
-    port: integer.min(1, { error: 'expected a port between 1 and 65535' }).max(65535, { error: 'expected a port between 1 and 65535' }).optional(),
+    port: integer
+      .min(1, { error: 'expected a port between 1 and 65535' })
+      .max(65535, { error: 'expected a port between 1 and 65535' })
+      .optional(),
     database: z.string().min(1).optional(),
     user: z.string().min(1).optional(),
     password: z.string().optional(),
@@ -157,14 +167,17 @@ export const databaseOptionsSchema = z
       .optional(),
     statementTimeoutMs: positiveInt.optional(),
     slowQueryThresholdMs: nonNegativeInt.optional(),
-    onSlowQuery: z.custom<SlowQueryHook>((value) => typeof value === 'function', { message: 'expected a function' }).optional(),
+    onSlowQuery: z
+      .custom<SlowQueryHook>((value) => typeof value === 'function', { message: 'expected a function' })
+      .optional(),
     logger: z.union([z.enum(LOG_LEVELS), loggerSchema]).optional(),
     logParameters: z.boolean().optional(),
     strictTransactions: z.boolean().optional(),
     middleware: z
       .array(
         z.custom<RepositoryMiddleware>(
-          (value) => typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string',
+          (value) =>
+            typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string',
           { message: 'expected a middleware object with a name' },
         ),
       )
@@ -177,22 +190,32 @@ export const databaseOptionsSchema = z
         migrations: z
           .record(
             z.string(),
-            z.custom<{ up: (...args: never[]) => unknown }>((value) => typeof value === 'object' && value !== null && typeof (value as { up?: unknown }).up === 'function', {
-              message: 'expected a migration module exporting up()',
-            }),
+            z.custom<{ up: (...args: never[]) => unknown }>(
+              (value) =>
+                typeof value === 'object' && value !== null && typeof (value as { up?: unknown }).up === 'function',
+              {
+                message: 'expected a migration module exporting up()',
+              },
+            ),
           )
           .optional(),
         schema: z.string().min(1).optional(),
         tableName: z.string().min(1).optional(),
       })
-      .refine((value) => (value.folder === undefined) !== (value.migrations === undefined), { message: 'expected exactly one of folder or migrations' })
+      .refine((value) => (value.folder === undefined) !== (value.migrations === undefined), {
+        message: 'expected exactly one of folder or migrations',
+      })
       .optional(),
   })
   .superRefine((options, ctx) => {
     if (options.embedded === undefined) return;
     for (const field of EMBEDDED_CONFLICTS) {
       if (options[field] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [field], message: 'cannot be combined with embedded: the embedded server decides where to connect' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'cannot be combined with embedded: the embedded server decides where to connect',
+        });
       }
     }
   })
@@ -211,11 +234,19 @@ export const databaseOptionsSchema = z
   .superRefine((options, ctx) => {
     const { min, max } = options.pool ?? {};
     if (min !== undefined && min > (max ?? DEFAULTS.pool.max)) {
-      ctx.addIssue({ code: 'custom', path: ['pool', 'min'], message: `expected at most pool.max (${max ?? DEFAULTS.pool.max})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pool', 'min'],
+        message: `expected at most pool.max (${max ?? DEFAULTS.pool.max})`,
+      });
     }
     const { minDelayMs, maxDelayMs = DEFAULTS.retry.maxDelayMs } = options.retry ?? {};
     if (minDelayMs !== undefined && minDelayMs > maxDelayMs) {
-      ctx.addIssue({ code: 'custom', path: ['retry', 'minDelayMs'], message: `expected at most retry.maxDelayMs (${maxDelayMs})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retry', 'minDelayMs'],
+        message: `expected at most retry.maxDelayMs (${maxDelayMs})`,
+      });
     }
   });
 

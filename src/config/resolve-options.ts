@@ -1,11 +1,18 @@
 import type { z } from 'zod';
+
+import type { SlowQueryHook } from '../driver/slow-query-event.js';
+import { type EmbeddedOptions, resolveEmbedded } from '../embedded/embedded-options.js';
 import { ConfigError } from '../errors/application-errors.js';
 import { optionError } from '../errors/option-error.js';
 import { type Logger, redactConnectionString, resolveLogger } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
-import type { SlowQueryHook } from '../driver/slow-query-event.js';
-import { type EmbeddedOptions, resolveEmbedded } from '../embedded/embedded-options.js';
-import { DEFAULTS, databaseOptionsSchema, type DatabaseOptions, type MigrationsOption, type TlsOptions } from './options-schema.js';
+import {
+  type DatabaseOptions,
+  databaseOptionsSchema,
+  DEFAULTS,
+  type MigrationsOption,
+  type TlsOptions,
+} from './options-schema.js';
 
 /** Options after validation and defaults. Secrets are non-enumerable properties. */
 export interface ResolvedOptions {
@@ -60,7 +67,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     embedded: resolveEmbedded(options.embedded),
     migrations: options.migrations,
   };
-  if (options.cursorSecret !== undefined) Object.defineProperty(resolved, 'cursorSecret', { value: options.cursorSecret, enumerable: false });
+  if (options.cursorSecret !== undefined)
+    Object.defineProperty(resolved, 'cursorSecret', { value: options.cursorSecret, enumerable: false });
   return resolved;
 }
 
@@ -75,8 +83,8 @@ function connectionSettings(options: DatabaseOptions): ConnectionSettings {
     target: options.embedded
       ? `embedded PostgreSQL (${typeof options.embedded === 'object' && options.embedded.dataDir ? options.embedded.dataDir : 'temporary data'})`
       : options.connectionString
-      ? redactConnectionString(options.connectionString)
-      : `postgres://${options.user ?? '(default user)'}@${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? '(default database)'}`,
+        ? redactConnectionString(options.connectionString)
+        : `postgres://${options.user ?? '(default user)'}@${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? '(default database)'}`,
   };
   // Like pg-pool: secrets (and TLS settings, which may hold a private key) stay off
   // enumerable keys so logs, JSON and inspect never show them.

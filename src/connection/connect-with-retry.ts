@@ -1,5 +1,6 @@
 import { CompiledQuery, type Driver } from 'kysely';
 import pRetry from 'p-retry';
+
 import type { ResolvedOptions } from '../config/resolve-options.js';
 import { ConnectionError } from '../errors/connection-errors.js';
 import { DataLayerError } from '../errors/data-layer-error.js';
@@ -15,7 +16,11 @@ export interface ConnectOptions {
  * and jitter while the failure can heal (refused, reset, 57P03, 53300, ...). Bad
  * credentials or an unknown database fail at once. Returns the server version.
  */
-export async function connectWithRetry(driver: Driver, options: ResolvedOptions, connectOptions: ConnectOptions = {}): Promise<string> {
+export async function connectWithRetry(
+  driver: Driver,
+  options: ResolvedOptions,
+  connectOptions: ConnectOptions = {},
+): Promise<string> {
   const { retry, logger, connection } = options;
   let attempts = 0;
   let lastError: DataLayerError | undefined;
@@ -51,12 +56,15 @@ export async function connectWithRetry(driver: Driver, options: ResolvedOptions,
     const cause = lastError ?? error;
     const aborted = connectOptions.signal?.aborted === true;
     const reason = aborted ? 'aborted' : cause instanceof Error ? cause.message : String(cause);
-    throw new ConnectionError(`Could not connect to ${connection.target} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, {
-      cause: aborted ? connectOptions.signal?.reason : cause,
-      attempts,
-      retryable: !aborted && cause instanceof DataLayerError && cause.retryable,
-      sqlState: cause instanceof ConnectionError ? cause.sqlState : undefined,
-    });
+    throw new ConnectionError(
+      `Could not connect to ${connection.target} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`,
+      {
+        cause: aborted ? connectOptions.signal?.reason : cause,
+        attempts,
+        retryable: !aborted && cause instanceof DataLayerError && cause.retryable,
+        sqlState: cause instanceof ConnectionError ? cause.sqlState : undefined,
+      },
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+
 import type { ResolvedOptions } from '../config/resolve-options.js';
 import { describeError } from '../logging/describe-error.js';
 
@@ -39,12 +40,18 @@ export function createPool(options: ResolvedOptions): pg.Pool {
   // An idle client whose server connection dies emits 'error' on the pool; unhandled,
   // that would crash the host process. pg-pool already discards the client.
   pool.on('error', (error) => {
-    options.logger.warn({ err: describeError(error), target: connection.target }, 'idle database connection failed and was discarded');
+    options.logger.warn(
+      { err: describeError(error), target: connection.target },
+      'idle database connection failed and was discarded',
+    );
   });
   return pool;
 }
 
-export function poolSnapshot(pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>, max: number): PoolSnapshot {
+export function poolSnapshot(
+  pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>,
+  max: number,
+): PoolSnapshot {
   const total = pool.totalCount;
   const idle = pool.idleCount;
   return { total, idle, active: total - idle, waiting: pool.waitingCount, max };

@@ -1,7 +1,8 @@
 import type { Driver } from 'kysely';
+
 import { mapPostgresError } from '../errors/map-postgres-error.js';
-import type { PoolSnapshot } from './create-pool.js';
 import { probeServerVersion } from './connect-with-retry.js';
+import type { PoolSnapshot } from './create-pool.js';
 
 /** The migration summary `health()` reports; `createMigrator(...)` provides one. */
 export interface MigrationHealth {
@@ -44,7 +45,10 @@ export async function checkHealth(
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ error: { code: string; message: string } }>((resolve) => {
-    timer = setTimeout(() => resolve({ error: { code: 'HEALTH_TIMEOUT', message: `No answer within ${timeoutMs} ms` } }), timeoutMs);
+    timer = setTimeout(
+      () => resolve({ error: { code: 'HEALTH_TIMEOUT', message: `No answer within ${timeoutMs} ms` } }),
+      timeoutMs,
+    );
   });
   const probe = probeServerVersion(driver).then(
     (serverVersion) => ({ serverVersion }),
@@ -57,7 +61,12 @@ export async function checkHealth(
     const outcome = await Promise.race([probe, timeout]);
     const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
     if ('serverVersion' in outcome) {
-      const report: HealthReport = { status: 'up', latencyMs, serverVersion: outcome.serverVersion, pool: poolSnapshot() };
+      const report: HealthReport = {
+        status: 'up',
+        latencyMs,
+        serverVersion: outcome.serverVersion,
+        pool: poolSnapshot(),
+      };
       if (options.migrator) report.migrations = await migrationHealth(options.migrator, timeout);
       return report;
     }

@@ -2,6 +2,7 @@ import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
+
 import { ValidationError } from '../errors/application-errors.js';
 import { ConnectionError } from '../errors/connection-errors.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
@@ -71,7 +72,9 @@ export class PgConnection implements DatabaseConnection {
 
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
     if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
-      throw new ValidationError('Invalid chunkSize: expected an integer >= 1', [{ path: ['chunkSize'], message: 'expected an integer >= 1', code: 'invalid_value' }]);
+      throw new ValidationError('Invalid chunkSize: expected an integer >= 1', [
+        { path: ['chunkSize'], message: 'expected an integer >= 1', code: 'invalid_value' },
+      ]);
     }
     const started = performance.now();
     let cursor: Cursor<R> | undefined;

@@ -1,5 +1,6 @@
 import { CompiledQuery, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
 import type { PoolClient } from 'pg';
+
 import { TransactionError } from '../errors/application-errors.js';
 import { DatabaseClosedError } from '../errors/connection-errors.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
@@ -66,7 +67,9 @@ export class PgDriver implements Driver {
     if (!(connection instanceof PgConnection)) {
       // Kysely's own db.kysely.transaction() inside db.transaction() would send a second
       // BEGIN, and its COMMIT would commit the outer transaction early.
-      throw new TransactionError('db.kysely.transaction() cannot start inside db.transaction(): call db.transaction() to nest (savepoint)');
+      throw new TransactionError(
+        'db.kysely.transaction() cannot start inside db.transaction(): call db.transaction() to nest (savepoint)',
+      );
     }
     await connection.executeQuery(CompiledQuery.raw(beginStatement(settings)));
   }
@@ -74,7 +77,9 @@ export class PgDriver implements Driver {
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const tag = await (connection as PgConnection).executeCommand(CompiledQuery.raw('commit'));
     if (tag === 'ROLLBACK') {
-      throw new TransactionError('COMMIT rolled back: an earlier statement failed and its error was caught; nothing was committed');
+      throw new TransactionError(
+        'COMMIT rolled back: an earlier statement failed and its error was caught; nothing was committed',
+      );
     }
   }
 

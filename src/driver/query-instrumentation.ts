@@ -1,6 +1,6 @@
-import type { SlowQueryEvent, SlowQueryHook } from './slow-query-event.js';
 import type { Logger } from '../logging/logger.js';
 import { RollingWindow } from './rolling-window.js';
+import type { SlowQueryEvent, SlowQueryHook } from './slow-query-event.js';
 
 export interface QueryMetrics {
   /** Statements run since start-up. */
@@ -72,7 +72,8 @@ export class QueryInstrumentation {
   constructor(options: InstrumentationOptions) {
     this.#options = options;
     const { logger } = options;
-    this.#debugEnabled = typeof logger.isLevelEnabled === 'function' ? () => logger.isLevelEnabled?.('debug') === true : () => true;
+    this.#debugEnabled =
+      typeof logger.isLevelEnabled === 'function' ? () => logger.isLevelEnabled?.('debug') === true : () => true;
   }
 
   /** `logParameters`: whether values may appear in events, logs and error causes. */
@@ -146,6 +147,9 @@ export class QueryInstrumentation {
   }
 
   #hookFailed(error: unknown): void {
-    this.#options.logger.error({ err: error }, 'onSlowQuery hook threw; the query itself succeeded or failed on its own');
+    this.#options.logger.error(
+      { err: error },
+      'onSlowQuery hook threw; the query itself succeeded or failed on its own',
+    );
   }
 }

@@ -38,7 +38,10 @@ export const embeddedOptionSchema = z.preprocess(
   z
     .strictObject(
       {
-        dataDir: z.string({ error: 'expected a directory path' }).min(1, { error: 'expected a directory path' }).optional(),
+        dataDir: z
+          .string({ error: 'expected a directory path' })
+          .min(1, { error: 'expected a directory path' })
+          .optional(),
         port: port.optional(),
       },
       { error: 'expected true, false or { dataDir?, port? }' },

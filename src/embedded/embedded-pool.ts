@@ -1,8 +1,9 @@
 import type pg from 'pg';
+
 import type { ConnectionSettings, ResolvedOptions } from '../config/resolve-options.js';
 import { createPool } from '../connection/create-pool.js';
 import type { EmbeddedOptions } from './embedded-options.js';
-import { type EmbeddedServer, type StartEmbeddedServerOptions, startEmbeddedServer } from './embedded-server.js';
+import { type EmbeddedServer, startEmbeddedServer, type StartEmbeddedServerOptions } from './embedded-server.js';
 
 /** Starts an embedded server; replaced in tests. */
 export type EmbeddedServerStarter = (options: StartEmbeddedServerOptions) => Promise<EmbeddedServer>;
@@ -26,7 +27,10 @@ export class EmbeddedPool {
   #starting: Promise<{ pool: pg.Pool; server: EmbeddedServer }> | undefined;
   #current: pg.Pool | undefined;
 
-  constructor(options: ResolvedOptions & { readonly embedded: EmbeddedOptions }, start: EmbeddedServerStarter = startEmbeddedServer) {
+  constructor(
+    options: ResolvedOptions & { readonly embedded: EmbeddedOptions },
+    start: EmbeddedServerStarter = startEmbeddedServer,
+  ) {
     this.#options = options;
     this.#start = start;
   }
@@ -75,10 +79,20 @@ export class EmbeddedPool {
 
   async #startServer(): Promise<{ pool: pg.Pool; server: EmbeddedServer }> {
     const { logger } = this.#options;
-    const server = await this.#start({ ...this.#options.embedded, onLog: (line) => logger.debug({ embeddedPostgres: line }, 'embedded PostgreSQL log') });
+    const server = await this.#start({
+      ...this.#options.embedded,
+      onLog: (line) => logger.debug({ embeddedPostgres: line }, 'embedded PostgreSQL log'),
+    });
     const target = `postgres://${server.user}@${server.host}:${server.port}/${server.database}`;
     logger.info({ target, dataDir: server.dataDir, persistent: server.persistent }, 'embedded PostgreSQL started');
-    const connection: Record<string, unknown> = { ...this.#options.connection, host: server.host, port: server.port, user: server.user, database: server.database, target };
+    const connection: Record<string, unknown> = {
+      ...this.#options.connection,
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      database: server.database,
+      target,
+    };
     Object.defineProperty(connection, 'password', { value: server.password, enumerable: false });
     const pool = createPool({ ...this.#options, connection: connection as unknown as ConnectionSettings });
     this.#current = pool;

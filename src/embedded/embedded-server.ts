@@ -5,6 +5,7 @@ import fsp from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { ConfigError } from '../errors/application-errors.js';
 import { ConnectionError } from '../errors/connection-errors.js';
 import type { EmbeddedOptions } from './embedded-options.js';
@@ -210,9 +211,12 @@ async function temporaryRoot(asRoot: boolean): Promise<string> {
 async function dataDirState(dataDir: string): Promise<boolean> {
   if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     if (!fs.existsSync(path.join(dataDir, PASSWORD_FILE))) {
-      throw new ConfigError('Option "embedded.dataDir" holds a PostgreSQL cluster that this library did not create (no password file)', {
-        option: 'embedded.dataDir',
-      });
+      throw new ConfigError(
+        'Option "embedded.dataDir" holds a PostgreSQL cluster that this library did not create (no password file)',
+        {
+          option: 'embedded.dataDir',
+        },
+      );
     }
     return true;
   }
@@ -221,7 +225,9 @@ async function dataDirState(dataDir: string): Promise<boolean> {
     throw error;
   });
   if (entries.length > 0) {
-    throw new ConfigError('Option "embedded.dataDir" is neither empty nor a PostgreSQL data directory', { option: 'embedded.dataDir' });
+    throw new ConfigError('Option "embedded.dataDir" is neither empty nor a PostgreSQL data directory', {
+      option: 'embedded.dataDir',
+    });
   }
   return false;
 }
@@ -254,11 +260,23 @@ function alive(pid: number): boolean {
 }
 
 function startFailure(error: unknown, logs: readonly string[], asRoot: boolean): ConnectionError {
-  const detail = logs.join('').split('\n').map((line) => line.trim()).filter(Boolean).slice(-6).join(' | ');
-  const reason = error instanceof Error ? error.message.split('\n')[0] : 'the server exited before accepting connections';
-  const hint = asRoot ? ' (as root the server runs as the OS user "postgres": every parent of the data directory must be searchable by it)' : '';
-  return new ConnectionError(`Embedded PostgreSQL did not start: ${reason}${detail ? `; server log: ${detail}` : ''}${hint}`, {
-    cause: error,
-    retryable: false,
-  });
+  const detail = logs
+    .join('')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(-6)
+    .join(' | ');
+  const reason =
+    error instanceof Error ? error.message.split('\n')[0] : 'the server exited before accepting connections';
+  const hint = asRoot
+    ? ' (as root the server runs as the OS user "postgres": every parent of the data directory must be searchable by it)'
+    : '';
+  return new ConnectionError(
+    `Embedded PostgreSQL did not start: ${reason}${detail ? `; server log: ${detail}` : ''}${hint}`,
+    {
+      cause: error,
+      retryable: false,
+    },
+  );
 }

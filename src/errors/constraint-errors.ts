@@ -34,7 +34,13 @@ export abstract class ConstraintViolationError extends DataLayerError {
   }
 
   protected override publicFields(): Record<string, unknown> {
-    return { sqlState: this.sqlState, constraint: this.constraint, schema: this.schema, table: this.table, columns: this.columns };
+    return {
+      sqlState: this.sqlState,
+      constraint: this.constraint,
+      schema: this.schema,
+      table: this.table,
+      columns: this.columns,
+    };
   }
 }
 

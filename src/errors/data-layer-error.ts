@@ -23,7 +23,12 @@ export abstract class DataLayerError extends Error {
     // `cause` may hold driver errors whose `detail` includes row values: keep it
     // off enumerable properties so generic serializers never pick it up.
     if (options && 'cause' in options) {
-      Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false, writable: true, configurable: true });
+      Object.defineProperty(this, 'cause', {
+        value: options.cause,
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
     }
   }
 

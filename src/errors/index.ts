@@ -1,21 +1,27 @@
-export { DataLayerError } from './data-layer-error.js';
-export { ConnectionError, PoolTimeoutError, DatabaseClosedError } from './connection-errors.js';
-export { QueryError, SerializationFailureError, DeadlockError, StatementTimeoutError } from './query-errors.js';
+export type { ValidationIssue } from './application-errors.js';
 export {
-  ConstraintViolationError,
+  ConfigError,
+  NotFoundError,
+  TenantRequiredError,
+  TransactionError,
+  ValidationError,
+} from './application-errors.js';
+export { ConnectionError, DatabaseClosedError, PoolTimeoutError } from './connection-errors.js';
+export type { ConstraintDetails } from './constraint-errors.js';
+export {
+  CheckViolationError,
   ConflictError,
+  ConstraintViolationError,
+  ExclusionViolationError,
   ForeignKeyViolationError,
   NotNullViolationError,
-  CheckViolationError,
-  ExclusionViolationError,
 } from './constraint-errors.js';
-export type { ConstraintDetails } from './constraint-errors.js';
-export { ConfigError, NotFoundError, ValidationError, TenantRequiredError, TransactionError } from './application-errors.js';
-export type { ValidationIssue } from './application-errors.js';
-export { MiddlewareError } from './middleware-error.js';
-export { MigrationError } from './migration-errors.js';
-export type { MigrationFailure } from './migration-errors.js';
-export { mapPostgresError } from './map-postgres-error.js';
-export type { MapErrorContext } from './map-postgres-error.js';
+export { DataLayerError } from './data-layer-error.js';
 export { isRetryable } from './is-retryable.js';
+export type { MapErrorContext } from './map-postgres-error.js';
+export { mapPostgresError } from './map-postgres-error.js';
+export { MiddlewareError } from './middleware-error.js';
+export type { MigrationFailure } from './migration-errors.js';
+export { MigrationError } from './migration-errors.js';
+export { DeadlockError, QueryError, SerializationFailureError, StatementTimeoutError } from './query-errors.js';
 export { SqlState } from './sqlstate.js';

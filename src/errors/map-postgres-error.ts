@@ -1,3 +1,4 @@
+import { ValidationError } from './application-errors.js';
 import { ConnectionError, PoolTimeoutError } from './connection-errors.js';
 import {
   CheckViolationError,
@@ -8,7 +9,6 @@ import {
   NotNullViolationError,
 } from './constraint-errors.js';
 import { DataLayerError } from './data-layer-error.js';
-import { ValidationError } from './application-errors.js';
 import { DeadlockError, QueryError, SerializationFailureError, StatementTimeoutError } from './query-errors.js';
 import {
   HEALABLE_CONNECTION_STATES,
@@ -84,14 +84,35 @@ export function mapPostgresError(error: unknown, context: MapErrorContext = {}):
 }
 
 /** A data exception from a repository statement, as the caller's `ValidationError`; undefined for anything else. */
-function invalidInput(error: unknown, input: NonNullable<MapErrorContext['repositoryInput']>): ValidationError | undefined {
-  const sqlState = error instanceof QueryError ? error.sqlState : error instanceof DataLayerError ? undefined : (error as DriverErrorFields | null)?.code;
+function invalidInput(
+  error: unknown,
+  input: NonNullable<MapErrorContext['repositoryInput']>,
+): ValidationError | undefined {
+  const sqlState =
+    error instanceof QueryError
+      ? error.sqlState
+      : error instanceof DataLayerError
+        ? undefined
+        : (error as DriverErrorFields | null)?.code;
   const reason = typeof sqlState === 'string' ? INPUT_DATA_EXCEPTIONS.get(sqlState) : undefined;
   if (reason === undefined) return undefined;
   const { table, columns } = input;
-  const subject = columns.length === 1 ? `"${table}.${columns[0] as string}"` : columns.length > 1 ? `one of "${table}".${columns.join(', ')}` : `a column of "${table}"`;
+  const subject =
+    columns.length === 1
+      ? `"${table}.${columns[0] as string}"`
+      : columns.length > 1
+        ? `one of "${table}".${columns.join(', ')}`
+        : `a column of "${table}"`;
   const message = `Invalid value for ${subject}: PostgreSQL refused it (${reason}, SQLSTATE ${sqlState as string})`;
-  const issues = columns.length === 0 ? [{ path: [], message: `refused by PostgreSQL: ${reason}`, code: 'invalid_value' }] : columns.map((column) => ({ path: [column], message: `refused by PostgreSQL: ${reason}`, code: 'invalid_value', column }));
+  const issues =
+    columns.length === 0
+      ? [{ path: [], message: `refused by PostgreSQL: ${reason}`, code: 'invalid_value' }]
+      : columns.map((column) => ({
+          path: [column],
+          message: `refused by PostgreSQL: ${reason}`,
+          code: 'invalid_value',
+          column,
+        }));
   return new ValidationError(message, issues, { cause: error });
 }
 
@@ -107,7 +128,11 @@ function fromSqlState(sqlState: string, message: string, fields: DriverErrorFiel
     }
     case SqlState.notNullViolation: {
       const details = constraintDetails(sqlState, fields);
-      return new NotNullViolationError(`Column ${details.columns.join(', ') || '(unknown)'} of ${details.table ?? 'the table'} must not be null`, details, { cause });
+      return new NotNullViolationError(
+        `Column ${details.columns.join(', ') || '(unknown)'} of ${details.table ?? 'the table'} must not be null`,
+        details,
+        { cause },
+      );
     }
     case SqlState.checkViolation: {
       const details = constraintDetails(sqlState, fields);

@@ -12,7 +12,11 @@ import { ConfigError } from './application-errors.js';
  * // ConfigError: Invalid cache() option "ttlSeconds": expected a positive number   (error.option === 'ttlSeconds')
  * ```
  */
-export function optionError(option: string, expected: string, context: { factory?: string; cause?: unknown } = {}): ConfigError {
+export function optionError(
+  option: string,
+  expected: string,
+  context: { factory?: string; cause?: unknown } = {},
+): ConfigError {
   const subject = context.factory === undefined ? 'option' : `${context.factory} option`;
   return new ConfigError(`Invalid ${subject} "${option}": ${expected}`, { option, cause: context.cause });
 }

@@ -5,5 +5,7 @@
 export function describeError(error: unknown): { name: string; message: string; code?: unknown } {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
   const code = (error as { code?: unknown }).code;
-  return code === undefined ? { name: error.name, message: error.message } : { name: error.name, message: error.message, code };
+  return code === undefined
+    ? { name: error.name, message: error.message }
+    : { name: error.name, message: error.message, code };
 }

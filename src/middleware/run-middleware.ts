@@ -1,8 +1,19 @@
 import { MiddlewareError } from '../errors/middleware-error.js';
-import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, ScopeContext, SessionControl, TransactionHooks } from './repository-middleware.js';
+import type {
+  OperationKind,
+  RepositoryDescriptor,
+  RepositoryMiddleware,
+  RepositoryOperation,
+  ScopeContext,
+  SessionControl,
+  TransactionHooks,
+} from './repository-middleware.js';
 
 /** The merged scope of a chain for one operation; middleware order decides conflicts (later wins). */
-export function collectScope(middleware: readonly RepositoryMiddleware[], context: ScopeContext): Record<string, unknown> {
+export function collectScope(
+  middleware: readonly RepositoryMiddleware[],
+  context: ScopeContext,
+): Record<string, unknown> {
   const scope: Record<string, unknown> = {};
   for (const each of middleware) Object.assign(scope, each.scope?.(context));
   return scope;
@@ -47,7 +58,11 @@ export function runMiddleware<T>(
     try {
       return next.handle(operation, () => {
         if (called) {
-          return Promise.reject(new MiddlewareError(`Middleware "${next.name}" called next() twice: the operation runs once per call`, { middleware: next.name }));
+          return Promise.reject(
+            new MiddlewareError(`Middleware "${next.name}" called next() twice: the operation runs once per call`, {
+              middleware: next.name,
+            }),
+          );
         }
         called = true;
         return dispatch(index + 1);
@@ -59,7 +74,10 @@ export function runMiddleware<T>(
   return dispatch(0) as Promise<T>;
 }
 
-function createOperation(middleware: readonly RepositoryMiddleware[], init: Parameters<typeof runMiddleware>[1]): RepositoryOperation {
+function createOperation(
+  middleware: readonly RepositoryMiddleware[],
+  init: Parameters<typeof runMiddleware>[1],
+): RepositoryOperation {
   return {
     kind: init.kind,
     table: init.repository.table,
@@ -68,7 +86,13 @@ function createOperation(middleware: readonly RepositoryMiddleware[], init: Para
     scope:
       middleware.length === 0
         ? EMPTY_SCOPE
-        : Object.freeze(collectScope(middleware, { kind: init.kind, repository: init.repository, database: init.session !== undefined })),
+        : Object.freeze(
+            collectScope(middleware, {
+              kind: init.kind,
+              repository: init.repository,
+              database: init.session !== undefined,
+            }),
+          ),
     get transaction() {
       return init.transaction?.();
     },

@@ -50,5 +50,8 @@ export async function catalogSnapshot(db: Kysely<unknown>, schema: string, exclu
 export function catalogDiff(before: readonly string[], after: readonly string[]): string[] {
   const old = new Set(before);
   const now = new Set(after);
-  return [...before.filter((line) => !now.has(line)).map((line) => `- ${line}`), ...after.filter((line) => !old.has(line)).map((line) => `+ ${line}`)];
+  return [
+    ...before.filter((line) => !now.has(line)).map((line) => `- ${line}`),
+    ...after.filter((line) => !old.has(line)).map((line) => `+ ${line}`),
+  ];
 }

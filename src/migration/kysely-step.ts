@@ -1,4 +1,5 @@
 import { type DialectAdapter, type Kysely, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely';
+
 import { MigrationError } from '../errors/migration-errors.js';
 import type { LedgerTables } from './ledger.js';
 import type { LoadedMigration } from './migration-types.js';
@@ -37,11 +38,14 @@ function outcome(result: MigrationResultSet): string | undefined {
       const reason = /is missing/.test(message) ? 'missing' : 'out-of-order';
       throw new MigrationError(`Migrations cannot run: ${message}`, { reason, cause: error });
     }
-    throw new MigrationError(`Migration ${failed.migrationName} (${failed.direction.toLowerCase()}) failed: ${message}`, {
-      reason: 'failed',
-      migration: failed.migrationName,
-      cause: error,
-    });
+    throw new MigrationError(
+      `Migration ${failed.migrationName} (${failed.direction.toLowerCase()}) failed: ${message}`,
+      {
+        reason: 'failed',
+        migration: failed.migrationName,
+        cause: error,
+      },
+    );
   }
   return result.results?.find((each) => each.status === 'Success')?.migrationName;
 }
@@ -58,17 +62,28 @@ function providerOf(migrations: readonly LoadedMigration[]): MigrationProvider {
           try {
             valid = await module.validate(db);
           } catch (cause) {
-            throw new MigrationError(`Migration ${name} did not validate and was rolled back: ${cause instanceof Error ? cause.message : String(cause)}`, {
-              reason: 'validation',
-              migration: name,
-              cause,
-            });
+            throw new MigrationError(
+              `Migration ${name} did not validate and was rolled back: ${cause instanceof Error ? cause.message : String(cause)}`,
+              {
+                reason: 'validation',
+                migration: name,
+                cause,
+              },
+            );
           }
-          if (valid === false) throw new MigrationError(`Migration ${name} did not validate (validate returned false) and was rolled back`, { reason: 'validation', migration: name });
+          if (valid === false)
+            throw new MigrationError(
+              `Migration ${name} did not validate (validate returned false) and was rolled back`,
+              { reason: 'validation', migration: name },
+            );
         },
         // Kysely skips a step without `down` silently; refusing is clearer.
         down: async (db: Kysely<unknown>) => {
-          if (module.down === undefined) throw new MigrationError(`Migration ${name} has no down and cannot be reverted`, { reason: 'failed', migration: name });
+          if (module.down === undefined)
+            throw new MigrationError(`Migration ${name} has no down and cannot be reverted`, {
+              reason: 'failed',
+              migration: name,
+            });
           await module.down(db);
         },
       },

@@ -47,7 +47,9 @@ export async function ensureLedger(db: Kysely<unknown>, tables: LedgerTables): P
     locked_by text,
     locked_until timestamptz
   )`.execute(db);
-  await sql`insert into ${ref(tables, tables.lockTable)} (id, is_locked) values (${LOCK_ROW_ID}, 0) on conflict (id) do nothing`.execute(db);
+  await sql`insert into ${ref(tables, tables.lockTable)} (id, is_locked) values (${LOCK_ROW_ID}, 0) on conflict (id) do nothing`.execute(
+    db,
+  );
   await sql`create table if not exists ${ref(tables, tables.repairTable)} (
     id bigserial primary key,
     name varchar(255) not null,
@@ -62,18 +64,31 @@ export async function ensureLedger(db: Kysely<unknown>, tables: LedgerTables): P
 
 /** Whether the ledger table exists yet (status() on a fresh database creates nothing). */
 export async function ledgerExists(db: Kysely<unknown>, tables: LedgerTables): Promise<boolean> {
-  const { rows } = await sql<{ found: boolean }>`select to_regclass(${`${quote(tables.schema)}.${quote(tables.table)}`}) is not null as found`.execute(db);
+  const { rows } = await sql<{
+    found: boolean;
+  }>`select to_regclass(${`${quote(tables.schema)}.${quote(tables.table)}`}) is not null as found`.execute(db);
   return rows[0]?.found === true;
 }
 
 export async function readLedger(db: Kysely<unknown>, tables: LedgerTables): Promise<LedgerRow[]> {
   const { rows } = await sql<{ name: string; timestamp: string; checksum: string | null; duration_ms: number | null }>`
-    select name, timestamp, checksum, duration_ms from ${ref(tables, tables.table)} order by timestamp, name`.execute(db);
-  return rows.map((row) => ({ name: row.name, appliedAt: new Date(row.timestamp), checksum: row.checksum ?? undefined, durationMs: row.duration_ms ?? undefined }));
+    select name, timestamp, checksum, duration_ms from ${ref(tables, tables.table)} order by timestamp, name`.execute(
+    db,
+  );
+  return rows.map((row) => ({
+    name: row.name,
+    appliedAt: new Date(row.timestamp),
+    checksum: row.checksum ?? undefined,
+    durationMs: row.duration_ms ?? undefined,
+  }));
 }
 
 /** Adds what Kysely's Migrator does not record to the row it just inserted. */
-export async function recordApplied(db: Kysely<unknown>, tables: LedgerTables, entry: { name: string; checksum: string; durationMs: number; appliedBy: string }): Promise<void> {
+export async function recordApplied(
+  db: Kysely<unknown>,
+  tables: LedgerTables,
+  entry: { name: string; checksum: string; durationMs: number; appliedBy: string },
+): Promise<void> {
   await sql`update ${ref(tables, tables.table)} set checksum = ${entry.checksum}, duration_ms = ${entry.durationMs}, applied_by = ${entry.appliedBy}
     where name = ${entry.name}`.execute(db);
 }
@@ -83,7 +98,9 @@ export async function recordRepair(
   tables: LedgerTables,
   entry: { name: string; previous: string | undefined; accepted: string; reason: string; by: string },
 ): Promise<void> {
-  await sql`update ${ref(tables, tables.table)} set checksum = ${entry.accepted} where name = ${entry.name}`.execute(db);
+  await sql`update ${ref(tables, tables.table)} set checksum = ${entry.accepted} where name = ${entry.name}`.execute(
+    db,
+  );
   await sql`insert into ${ref(tables, tables.repairTable)} (name, previous_checksum, accepted_checksum, reason, repaired_by)
     values (${entry.name}, ${entry.previous ?? null}, ${entry.accepted}, ${entry.reason}, ${entry.by})`.execute(db);
 }

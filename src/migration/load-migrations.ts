@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
 import { ConfigError } from '../errors/application-errors.js';
 import { MigrationError } from '../errors/migration-errors.js';
 import { migrationChecksum } from './checksum.js';
@@ -24,7 +25,9 @@ export async function loadMigrations(source: MigrationSource): Promise<LoadedMig
 function loadObject(migrations: Readonly<Record<string, MigrationModule>>): LoadedMigration[] {
   return Object.entries(migrations).map(([name, module]) => {
     assertModule(name, module);
-    const text = [module.up, module.down, module.validate].map((fn) => (fn ? fn.toString() : '')).join('\n') + JSON.stringify(module.config ?? {});
+    const text =
+      [module.up, module.down, module.validate].map((fn) => (fn ? fn.toString() : '')).join('\n') +
+      JSON.stringify(module.config ?? {});
     return { name, module, checksum: migrationChecksum(text), transactional: module.config?.transaction !== false };
   });
 }
@@ -45,13 +48,21 @@ async function loadFolder(folder: string): Promise<LoadedMigration[]> {
     const name = file.slice(0, -extension.length);
     const previous = seen.get(name);
     if (previous !== undefined) {
-      throw new MigrationError(`Migration ${name} exists twice (${previous} and ${file}): keep one file per migration`, { reason: 'load', migration: name });
+      throw new MigrationError(
+        `Migration ${name} exists twice (${previous} and ${file}): keep one file per migration`,
+        { reason: 'load', migration: name },
+      );
     }
     seen.set(name, file);
     const path = join(directory, file);
     const module = await importMigration(name, path, TYPESCRIPT.has(extension));
     const text = await readFile(path, 'utf8');
-    loaded.push({ name, module, checksum: migrationChecksum(text), transactional: module.config?.transaction !== false });
+    loaded.push({
+      name,
+      module,
+      checksum: migrationChecksum(text),
+      transactional: module.config?.transaction !== false,
+    });
   }
   return loaded;
 }
@@ -68,9 +79,14 @@ async function importMigration(name: string, path: string, typescript: boolean):
         { reason: 'load', migration: name, cause },
       );
     }
-    throw new MigrationError(`Migration ${name} could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`, { reason: 'load', migration: name, cause });
+    throw new MigrationError(
+      `Migration ${name} could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { reason: 'load', migration: name, cause },
+    );
   }
-  const candidate = isModule((imported as { default?: unknown }).default) ? (imported as { default: unknown }).default : imported;
+  const candidate = isModule((imported as { default?: unknown }).default)
+    ? (imported as { default: unknown }).default
+    : imported;
   assertModule(name, candidate);
   return candidate;
 }
@@ -80,8 +96,20 @@ function isModule(value: unknown): value is MigrationModule {
 }
 
 function assertModule(name: string, value: unknown): asserts value is MigrationModule {
-  if (!isModule(value)) throw new MigrationError(`Migration ${name} does not export an up(db) function`, { reason: 'load', migration: name });
+  if (!isModule(value))
+    throw new MigrationError(`Migration ${name} does not export an up(db) function`, {
+      reason: 'load',
+      migration: name,
+    });
   const { down, validate } = value as { down?: unknown; validate?: unknown };
-  if (down !== undefined && typeof down !== 'function') throw new MigrationError(`Migration ${name} exports a down that is not a function`, { reason: 'load', migration: name });
-  if (validate !== undefined && typeof validate !== 'function') throw new MigrationError(`Migration ${name} exports a validate that is not a function`, { reason: 'load', migration: name });
+  if (down !== undefined && typeof down !== 'function')
+    throw new MigrationError(`Migration ${name} exports a down that is not a function`, {
+      reason: 'load',
+      migration: name,
+    });
+  if (validate !== undefined && typeof validate !== 'function')
+    throw new MigrationError(`Migration ${name} exports a validate that is not a function`, {
+      reason: 'load',
+      migration: name,
+    });
 }

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { ConfigError } from '../errors/application-errors.js';
 
 const TEMPLATES = {
@@ -33,10 +34,17 @@ export async function down(db) {
  * await makeMigration({ folder: 'migrations', name: 'add_users' }) // migrations/20261202135500_add_users.ts
  * ```
  */
-export async function makeMigration(options: { folder: string; name: string; extension?: 'ts' | 'js' | 'mjs'; now?: Date }): Promise<string> {
-  if (!/^[a-z0-9][a-z0-9_-]{0,100}$/i.test(options.name)) throw new ConfigError('Invalid migration name: use letters, digits, _ and -', { option: 'name' });
+export async function makeMigration(options: {
+  folder: string;
+  name: string;
+  extension?: 'ts' | 'js' | 'mjs';
+  now?: Date;
+}): Promise<string> {
+  if (!/^[a-z0-9][a-z0-9_-]{0,100}$/i.test(options.name))
+    throw new ConfigError('Invalid migration name: use letters, digits, _ and -', { option: 'name' });
   const extension = options.extension ?? 'ts';
-  if (!['ts', 'js', 'mjs'].includes(extension)) throw new ConfigError('Invalid extension: expected ts, js or mjs', { option: 'extension' });
+  if (!['ts', 'js', 'mjs'].includes(extension))
+    throw new ConfigError('Invalid extension: expected ts, js or mjs', { option: 'extension' });
   const stamp = (options.now ?? new Date()).toISOString().replace(/[-:T]/g, '').slice(0, 14);
   await mkdir(options.folder, { recursive: true });
   const path = join(options.folder, `${stamp}_${options.name}.${extension}`);

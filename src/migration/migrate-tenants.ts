@@ -52,9 +52,21 @@ export interface TenantMigrationReport {
  * const failed = report.tenants.filter((each) => each.outcome === 'failed')
  * ```
  */
-export async function migrateTenants<DB>(db: Database<DB>, options: MigrateTenantsOptions): Promise<TenantMigrationReport> {
-  const { schemas: given, tenants: lookup, action = 'latest', concurrency = 4, stopOnError = false, onProgress, ...migratorOptions } = options;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError('Invalid concurrency: expected a positive integer', { option: 'concurrency' });
+export async function migrateTenants<DB>(
+  db: Database<DB>,
+  options: MigrateTenantsOptions,
+): Promise<TenantMigrationReport> {
+  const {
+    schemas: given,
+    tenants: lookup,
+    action = 'latest',
+    concurrency = 4,
+    stopOnError = false,
+    onProgress,
+    ...migratorOptions
+  } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new ConfigError('Invalid concurrency: expected a positive integer', { option: 'concurrency' });
   const schemas = given ?? (lookup ? await lookup() : undefined);
   if (schemas === undefined) throw new ConfigError('migrateTenants needs schemas or tenants', { option: 'schemas' });
   const migrators = schemas.map((schema) => createMigrator(db, { ...migratorOptions, schema }));
@@ -68,7 +80,8 @@ export async function migrateTenants<DB>(db: Database<DB>, options: MigrateTenan
       const schema = schemas[index]!;
       onProgress?.({ schema, phase: 'start', completed, total: schemas.length });
       try {
-        const executed = action === 'latest' ? (await migrators[index]!.latest()).executed.map((step) => step.name) : [];
+        const executed =
+          action === 'latest' ? (await migrators[index]!.latest()).executed.map((step) => step.name) : [];
         results[index] = { schema, outcome: 'ok', executed };
         completed += 1;
         onProgress?.({ schema, phase: 'done', completed, total: schemas.length });

@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
+
 import type { Database } from '../database.js';
 import { MigrationError } from '../errors/migration-errors.js';
-import { LOCK_ROW_ID, type LedgerTables } from './ledger.js';
+import { type LedgerTables, LOCK_ROW_ID } from './ledger.js';
 
 /**
  * The migration lock, safe behind PgBouncer in transaction mode: never a session lock.
@@ -40,13 +41,19 @@ function timeoutError(settings: LockSettings, holder?: string): MigrationError {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function tryAdvisoryLock(db: Kysely<unknown>, tables: LedgerTables): Promise<boolean> {
-  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${lockKey(tables)}) as locked`.execute(db);
+  const { rows } = await sql<{
+    locked: boolean;
+  }>`select pg_try_advisory_xact_lock(${lockKey(tables)}) as locked`.execute(db);
   return rows[0]?.locked === true;
 }
 
 async function leaseHolder(db: Kysely<unknown>, settings: LockSettings): Promise<string | undefined> {
-  const { rows } = await sql<{ locked_by: string | null }>`select locked_by from ${sql.table(`${settings.tables.schema}.${settings.tables.lockTable}`)}
-    where id = ${LOCK_ROW_ID} and locked_until > clock_timestamp() and locked_by is distinct from ${settings.owner}`.execute(db);
+  const { rows } = await sql<{
+    locked_by: string | null;
+  }>`select locked_by from ${sql.table(`${settings.tables.schema}.${settings.tables.lockTable}`)}
+    where id = ${LOCK_ROW_ID} and locked_until > clock_timestamp() and locked_by is distinct from ${settings.owner}`.execute(
+    db,
+  );
   return rows[0]?.locked_by ?? undefined;
 }
 
@@ -63,7 +70,11 @@ export class LeaseBusy extends Error {
  * the caller does not wait inside a transaction (which would also hold up the holder's
  * `CREATE INDEX CONCURRENTLY`).
  */
-export async function lockInTransaction(db: Kysely<unknown>, settings: LockSettings, options: { ledgerReady: boolean; deadline?: number }): Promise<void> {
+export async function lockInTransaction(
+  db: Kysely<unknown>,
+  settings: LockSettings,
+  options: { ledgerReady: boolean; deadline?: number },
+): Promise<void> {
   const deadline = options.deadline ?? Date.now() + settings.lockTimeoutMs;
   while (!(await tryAdvisoryLock(db, settings.tables))) {
     if (Date.now() >= deadline) throw timeoutError(settings);
@@ -75,7 +86,10 @@ export async function lockInTransaction(db: Kysely<unknown>, settings: LockSetti
 }
 
 /** Runs `attempt` again while it meets a foreign lease, until the lock deadline. */
-export async function retryWhileLeased<T>(settings: LockSettings, attempt: (deadline: number) => Promise<T>): Promise<T> {
+export async function retryWhileLeased<T>(
+  settings: LockSettings,
+  attempt: (deadline: number) => Promise<T>,
+): Promise<T> {
   const deadline = Date.now() + settings.lockTimeoutMs;
   for (;;) {
     try {
@@ -104,24 +118,31 @@ export async function acquireLease(database: Database<unknown>, settings: LockSe
       holder = await leaseHolder(tx, settings);
       if (holder !== undefined) return false;
       await sql`update ${table} set is_locked = 1, locked_by = ${settings.owner},
-        locked_until = clock_timestamp() + make_interval(secs => ${settings.leaseMs / 1000}) where id = ${LOCK_ROW_ID}`.execute(tx);
+        locked_until = clock_timestamp() + make_interval(secs => ${settings.leaseMs / 1000}) where id = ${LOCK_ROW_ID}`.execute(
+        tx,
+      );
       return true;
     });
     if (taken) break;
     if (Date.now() >= deadline) throw timeoutError(settings, holder);
     await sleep(POLL_MS);
   }
-  const heartbeat = setInterval(() => {
-    sql`update ${table} set locked_until = clock_timestamp() + make_interval(secs => ${settings.leaseMs / 1000})
+  const heartbeat = setInterval(
+    () => {
+      sql`update ${table} set locked_until = clock_timestamp() + make_interval(secs => ${settings.leaseMs / 1000})
       where id = ${LOCK_ROW_ID} and locked_by = ${settings.owner}`
-      .execute(database.kysely)
-      .catch(() => {});
-  }, Math.max(100, Math.floor(settings.leaseMs / 3)));
+        .execute(database.kysely)
+        .catch(() => {});
+    },
+    Math.max(100, Math.floor(settings.leaseMs / 3)),
+  );
   heartbeat.unref();
   return {
     release: async () => {
       clearInterval(heartbeat);
-      await sql`update ${table} set is_locked = 0, locked_by = null, locked_until = null where id = ${LOCK_ROW_ID} and locked_by = ${settings.owner}`.execute(database.kysely);
+      await sql`update ${table} set is_locked = 0, locked_by = null, locked_until = null where id = ${LOCK_ROW_ID} and locked_by = ${settings.owner}`.execute(
+        database.kysely,
+      );
     },
   };
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
+
 import type { Database } from '../database.js';
 import { ConfigError } from '../errors/application-errors.js';
 import { MigrationError } from '../errors/migration-errors.js';
-import { type LedgerTables, ledgerExists, ledgerTables, readLedger, recordRepair } from './ledger.js';
+import { ledgerExists, type LedgerTables, ledgerTables, readLedger, recordRepair } from './ledger.js';
 import { loadMigrations, type MigrationSource } from './load-migrations.js';
-import { type LockSettings, lockInTransaction, retryWhileLeased } from './migration-lock.js';
+import { lockInTransaction, type LockSettings, retryWhileLeased } from './migration-lock.js';
 import { migrationStatuses } from './migration-status.js';
 import type { LoadedMigration, MigrationModule, MigrationRunResult, MigrationStatus } from './migration-types.js';
 import { type MigrationProgress, type Plan, runPlan, type StepContext } from './run-steps.js';
@@ -121,22 +122,33 @@ export function createMigrator<DB>(db: Database<DB>, options: MigratorOptions): 
     const ctx = await context();
     return runPlan(ctx, plan(ctx.migrations), { dryRun: runOptions.dryRun ?? false });
   };
-  const status = async () => migrationStatuses(await load(), (await ledgerExists(database.kysely, tables)) ? await readLedger(database.kysely, tables) : []);
+  const status = async () =>
+    migrationStatuses(
+      await load(),
+      (await ledgerExists(database.kysely, tables)) ? await readLedger(database.kysely, tables) : [],
+    );
 
   return {
     schema,
     tableName,
     load,
     latest: (runOptions) => run((migrations) => (applied) => firstPending(migrations, applied), runOptions),
-    up: (runOptions) => run((migrations) => (applied, done) => (done >= 1 ? undefined : firstPending(migrations, applied)), runOptions),
-    down: (runOptions) => run(() => (applied, done) => (done >= 1 || applied.length === 0 ? undefined : { name: applied.at(-1)!, direction: 'down' }), runOptions),
+    up: (runOptions) =>
+      run((migrations) => (applied, done) => (done >= 1 ? undefined : firstPending(migrations, applied)), runOptions),
+    down: (runOptions) =>
+      run(
+        () => (applied, done) =>
+          done >= 1 || applied.length === 0 ? undefined : { name: applied.at(-1)!, direction: 'down' },
+        runOptions,
+      ),
     to: async (name, runOptions) => {
       if (!(await load()).some((migration) => migration.name === name)) {
         throw new MigrationError(`Migration ${name} does not exist`, { reason: 'unknown-migration', migration: name });
       }
       return run(
         (migrations) => (applied) => {
-          if (applied.includes(name)) return applied.at(-1) === name ? undefined : { name: applied.at(-1)!, direction: 'down' };
+          if (applied.includes(name))
+            return applied.at(-1) === name ? undefined : { name: applied.at(-1)!, direction: 'down' };
           return firstPending(migrations, applied);
         },
         runOptions,
@@ -173,34 +185,57 @@ async function repair(
   load: () => Promise<LoadedMigration[]>,
   options: RepairOptions,
 ): Promise<void> {
-  if (typeof options.reason !== 'string' || options.reason.trim() === '') throw new ConfigError('repair() needs a reason', { option: 'reason' });
+  if (typeof options.reason !== 'string' || options.reason.trim() === '')
+    throw new ConfigError('repair() needs a reason', { option: 'reason' });
   const migrations = await load();
   const migration = migrations.find((each) => each.name === options.accept);
-  if (migration === undefined) throw new MigrationError(`Migration ${options.accept} does not exist`, { reason: 'unknown-migration', migration: options.accept });
+  if (migration === undefined)
+    throw new MigrationError(`Migration ${options.accept} does not exist`, {
+      reason: 'unknown-migration',
+      migration: options.accept,
+    });
   const lock: LockSettings = { tables, owner: `${settings.appliedBy}#${randomUUID()}`, ...settings };
-  await retryWhileLeased(lock, (deadline) => database.transaction(async () => {
-    await lockInTransaction(database.kysely, lock, { ledgerReady: true, deadline });
-    const row = (await readLedger(database.kysely, tables)).find((each) => each.name === options.accept);
-    if (row === undefined) throw new MigrationError(`Migration ${options.accept} is not applied: there is nothing to repair`, { reason: 'unknown-migration', migration: options.accept });
-    if (row.checksum === migration.checksum) return;
-    await recordRepair(database.kysely, tables, { name: migration.name, previous: row.checksum, accepted: migration.checksum, reason: options.reason.trim(), by: options.by ?? settings.appliedBy });
-  }));
+  await retryWhileLeased(lock, (deadline) =>
+    database.transaction(async () => {
+      await lockInTransaction(database.kysely, lock, { ledgerReady: true, deadline });
+      const row = (await readLedger(database.kysely, tables)).find((each) => each.name === options.accept);
+      if (row === undefined)
+        throw new MigrationError(`Migration ${options.accept} is not applied: there is nothing to repair`, {
+          reason: 'unknown-migration',
+          migration: options.accept,
+        });
+      if (row.checksum === migration.checksum) return;
+      await recordRepair(database.kysely, tables, {
+        name: migration.name,
+        previous: row.checksum,
+        accepted: migration.checksum,
+        reason: options.reason.trim(),
+        by: options.by ?? settings.appliedBy,
+      });
+    }),
+  );
 }
 
 function migrationSource(options: MigratorOptions): MigrationSource {
-  if (options.folder !== undefined && options.migrations !== undefined) throw new ConfigError('Pass either folder or migrations, not both', { option: 'folder' });
+  if (options.folder !== undefined && options.migrations !== undefined)
+    throw new ConfigError('Pass either folder or migrations, not both', { option: 'folder' });
   if (typeof options.folder === 'string' && options.folder !== '') return { folder: options.folder };
-  if (options.migrations !== undefined && typeof options.migrations === 'object') return { migrations: options.migrations };
+  if (options.migrations !== undefined && typeof options.migrations === 'object')
+    return { migrations: options.migrations };
   throw new ConfigError('createMigrator needs a folder or a migrations object', { option: 'folder' });
 }
 
 function identifier(value: string, option: string): string {
-  if (!IDENTIFIER.test(value)) throw new ConfigError(`Invalid ${option}: expected a plain SQL identifier (letters, digits, _; at most 63)`, { option });
+  if (!IDENTIFIER.test(value))
+    throw new ConfigError(`Invalid ${option}: expected a plain SQL identifier (letters, digits, _; at most 63)`, {
+      option,
+    });
   return value;
 }
 
 function positive(value: number, option: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`Invalid ${option}: expected a positive integer of milliseconds`, { option });
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ConfigError(`Invalid ${option}: expected a positive integer of milliseconds`, { option });
   return value;
 }
 

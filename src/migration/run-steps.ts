@@ -1,8 +1,9 @@
 import { type Kysely, sql } from 'kysely';
+
 import type { Database } from '../database.js';
 import { runKyselyStep } from './kysely-step.js';
 import { ensureLedger, type LedgerTables, readLedger, recordApplied } from './ledger.js';
-import { acquireLease, type LockSettings, lockInTransaction, retryWhileLeased } from './migration-lock.js';
+import { acquireLease, lockInTransaction, type LockSettings, retryWhileLeased } from './migration-lock.js';
 import { assertIntact, migrationStatuses } from './migration-status.js';
 import type { LoadedMigration, MigrationRunResult, MigrationStep } from './migration-types.js';
 
@@ -55,7 +56,9 @@ export async function runPlan(ctx: StepContext, plan: Plan, options: { dryRun: b
         skipped.push(next.name);
         return;
       }
-      const outcome = migration.transactional ? await transactionalStep(ctx, plan, executed.length) : await leasedStep(ctx, plan, executed.length, next.name);
+      const outcome = migration.transactional
+        ? await transactionalStep(ctx, plan, executed.length)
+        : await leasedStep(ctx, plan, executed.length, next.name);
       if (outcome === 'done') return;
       if (outcome !== 'retry') executed.push(outcome);
     }
@@ -105,31 +108,53 @@ function searchPath(ctx: StepContext): string {
   return ctx.tables.schema === 'public' ? schema : `${schema}, public`;
 }
 
-async function execute(ctx: StepContext, db: Kysely<unknown>, name: string, direction: 'up' | 'down'): Promise<MigrationStep> {
+async function execute(
+  ctx: StepContext,
+  db: Kysely<unknown>,
+  name: string,
+  direction: 'up' | 'down',
+): Promise<MigrationStep> {
   ctx.onProgress?.({ migration: name, direction, phase: 'start' });
   const started = performance.now();
   const ran = await runKyselyStep(db, { tables: ctx.tables, migrations: ctx.migrations, direction });
   const durationMs = Math.round(performance.now() - started);
   // Kysely picks the step from the same ledger, read under the same lock.
   if (ran !== name) throw new Error(`internal: planned ${direction} ${name} but Kysely ran ${ran ?? 'nothing'}`);
-  if (direction === 'up') await recordApplied(db, ctx.tables, { name, checksum: find(ctx, name).checksum, durationMs, appliedBy: ctx.appliedBy });
+  if (direction === 'up')
+    await recordApplied(db, ctx.tables, {
+      name,
+      checksum: find(ctx, name).checksum,
+      durationMs,
+      appliedBy: ctx.appliedBy,
+    });
   ctx.onProgress?.({ migration: name, direction, phase: 'done', durationMs });
   return { name, direction, durationMs };
 }
 
-async function transactionalStep(ctx: StepContext, plan: Plan, done: number): Promise<MigrationStep | 'done' | 'retry'> {
-  return retryWhileLeased(ctx.lock, (deadline) => ctx.database.transaction(async () => {
-    await sql`select set_config('search_path', ${searchPath(ctx)}, true)`.execute(kysely(ctx));
-    await lockInTransaction(kysely(ctx), ctx.lock, { ledgerReady: true, deadline });
-    const next = await planUnderLock(ctx, plan, done);
-    if (next === undefined) return 'done';
-    // Another runner got further meanwhile and the next one needs a lease: go round again.
-    if (!find(ctx, next.name).transactional) return 'retry';
-    return execute(ctx, kysely(ctx), next.name, next.direction);
-  }));
+async function transactionalStep(
+  ctx: StepContext,
+  plan: Plan,
+  done: number,
+): Promise<MigrationStep | 'done' | 'retry'> {
+  return retryWhileLeased(ctx.lock, (deadline) =>
+    ctx.database.transaction(async () => {
+      await sql`select set_config('search_path', ${searchPath(ctx)}, true)`.execute(kysely(ctx));
+      await lockInTransaction(kysely(ctx), ctx.lock, { ledgerReady: true, deadline });
+      const next = await planUnderLock(ctx, plan, done);
+      if (next === undefined) return 'done';
+      // Another runner got further meanwhile and the next one needs a lease: go round again.
+      if (!find(ctx, next.name).transactional) return 'retry';
+      return execute(ctx, kysely(ctx), next.name, next.direction);
+    }),
+  );
 }
 
-async function leasedStep(ctx: StepContext, plan: Plan, done: number, expected: string): Promise<MigrationStep | 'done' | 'retry'> {
+async function leasedStep(
+  ctx: StepContext,
+  plan: Plan,
+  done: number,
+  expected: string,
+): Promise<MigrationStep | 'done' | 'retry'> {
   const lease = await acquireLease(ctx.database, ctx.lock);
   try {
     const next = await planUnderLock(ctx, plan, done);

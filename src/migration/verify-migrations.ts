@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+
 import { sql } from 'kysely';
+
 import type { Database } from '../database.js';
 import { MigrationError } from '../errors/migration-errors.js';
 import { catalogDiff, catalogSnapshot } from './catalog-snapshot.js';
@@ -27,7 +29,10 @@ const SHOWN = 8;
  * migration starts from the right place. Fails on the first migration whose down does not
  * restore the schema, saying what differs.
  */
-export async function verifyMigrations(database: Database<unknown>, options: { tableName: string; migrator: (schema: string) => ScratchMigrator }): Promise<VerifyReport> {
+export async function verifyMigrations(
+  database: Database<unknown>,
+  options: { tableName: string; migrator: (schema: string) => ScratchMigrator },
+): Promise<VerifyReport> {
   const scratchSchema = `verify_${randomBytes(6).toString('hex')}`;
   const migrator = options.migrator(scratchSchema);
   const migrations = await migrator.load();
@@ -37,7 +42,10 @@ export async function verifyMigrations(database: Database<unknown>, options: { t
     const snapshot = () => catalogSnapshot(database.kysely, scratchSchema, options.tableName);
     for (const migration of migrations) {
       if (migration.module.down === undefined) {
-        throw new MigrationError(`verify: migration ${migration.name} has no down, so it cannot be reverted`, { reason: 'verify', migration: migration.name });
+        throw new MigrationError(`verify: migration ${migration.name} has no down, so it cannot be reverted`, {
+          reason: 'verify',
+          migration: migration.name,
+        });
       }
       const before = await snapshot();
       await migrator.up();
@@ -46,10 +54,13 @@ export async function verifyMigrations(database: Database<unknown>, options: { t
       if (differences.length > 0) {
         const shown = differences.slice(0, SHOWN).join('; ');
         const more = differences.length > SHOWN ? `; and ${differences.length - SHOWN} more` : '';
-        throw new MigrationError(`verify: the down of migration ${migration.name} does not restore the schema (- missing after down, + left behind): ${shown}${more}`, {
-          reason: 'verify',
-          migration: migration.name,
-        });
+        throw new MigrationError(
+          `verify: the down of migration ${migration.name} does not restore the schema (- missing after down, + left behind): ${shown}${more}`,
+          {
+            reason: 'verify',
+            migration: migration.name,
+          },
+        );
       }
       await migrator.up();
       verified.push(migration.name);

@@ -1,16 +1,36 @@
-import { CompiledQuery, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SelectType, type Updateable } from 'kysely';
+import {
+  CompiledQuery,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SelectQueryBuilder,
+  type SelectType,
+  type Updateable,
+} from 'kysely';
+
 import type { Database } from '../database.js';
 import { ValidationError } from '../errors/application-errors.js';
-import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, SessionControl } from '../middleware/repository-middleware.js';
+import type {
+  OperationKind,
+  RepositoryDescriptor,
+  RepositoryMiddleware,
+  RepositoryOperation,
+  SessionControl,
+} from '../middleware/repository-middleware.js';
 import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
-import { HotStatements, filterValues } from './hot-statements.js';
-import { type LooseDB, conditionsExpression } from './kysely-conditions.js';
-import { type OrderTerm, toOrderTerms } from './order-by.js';
-import { cursorPage } from './cursor-page.js';
-import { cursorBinding } from './cursor-binding.js';
-import { cursorKeysOf } from './cursor-secrets.js';
-import { type ColumnType, loadColumnTypes } from './cursor-column-types.js';
 import { insertInChunks } from './batch-insert.js';
+import { CachedLoad } from './cached-load.js';
+import { checkRepositoryOptions } from './check-repository-options.js';
+import type { TableColumns } from './column-types.js';
+import { cursorBinding } from './cursor-binding.js';
+import { type ColumnType, loadColumnTypes } from './cursor-column-types.js';
+import { cursorPage } from './cursor-page.js';
+import { cursorKeysOf } from './cursor-secrets.js';
+import { filterValues, HotStatements } from './hot-statements.js';
+import { assertFilterOrAll, assertKey, checkedKeys, inputError, type ManyRowsOptions } from './input-rules.js';
+import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
+import { type OrderTerm, toOrderTerms } from './order-by.js';
+import { checkedLimit, checkedPage } from './paging-limits.js';
 import { prepareInsert, preparePatch } from './prepare-input.js';
 import type {
   CursorPage,
@@ -24,17 +44,12 @@ import type {
   UpsertOptions,
 } from './repository-contract.js';
 import type { ColumnName, RepositoryOptions, TableName } from './repository-options.js';
-import { assertConfiguredColumns, assertMiddlewareColumns, loadTableColumns } from './table-columns.js';
-import { checkRepositoryOptions } from './check-repository-options.js';
-import type { TableColumns } from './column-types.js';
-import { CachedLoad } from './cached-load.js';
-import { assertFilterOrAll, assertKey, checkedKeys, inputError, type ManyRowsOptions } from './input-rules.js';
-import { type Condition, equalityConditions, type Where, scopeConditions, toConditions } from './where-filter.js';
-import { checkedLimit, checkedPage } from './paging-limits.js';
-import { upsertRow } from './upsert.js';
-import { sqlSession } from './sql-session.js';
-import { nowColumns, SQL_NOW, updatedAtNow } from './timestamps.js';
 import { rowNotFound } from './row-not-found.js';
+import { sqlSession } from './sql-session.js';
+import { assertConfiguredColumns, assertMiddlewareColumns, loadTableColumns } from './table-columns.js';
+import { nowColumns, SQL_NOW, updatedAtNow } from './timestamps.js';
+import { upsertRow } from './upsert.js';
+import { type Condition, equalityConditions, scopeConditions, toConditions, type Where } from './where-filter.js';
 
 type Row<DB, TB extends TableName<DB>> = Selectable<DB[TB]>;
 /** The primary key's type (its select type). */
@@ -63,8 +78,13 @@ export class BaseRepository<
   TB extends TableName<DB>,
   SD extends ColumnName<DB, TB> | undefined = undefined,
   PK extends ColumnName<DB, TB> = 'id' & ColumnName<DB, TB>,
-> implements Repository<Row<DB, TB>, Insertable<DB[TB]>, Updateable<DB[TB]>, IdOf<DB, TB, PK>, SD extends string ? true : false>
-{
+> implements Repository<
+  Row<DB, TB>,
+  Insertable<DB[TB]>,
+  Updateable<DB[TB]>,
+  IdOf<DB, TB, PK>,
+  SD extends string ? true : false
+> {
   protected readonly db: Database<DB>;
   readonly descriptor: RepositoryDescriptor;
   readonly #options: RepositoryOptions<DB, TB, SD, PK>;
@@ -74,7 +94,9 @@ export class BaseRepository<
   readonly #currentTransaction = () => this.db.currentTransaction();
   readonly #columns = new CachedLoad(() => this.#readColumns());
   /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
-  readonly #types = new CachedLoad<ReadonlyMap<string, ColumnType>>(() => loadColumnTypes(this.#loose as Kysely<unknown>, this.descriptor.table));
+  readonly #types = new CachedLoad<ReadonlyMap<string, ColumnType>>(() =>
+    loadColumnTypes(this.#loose as Kysely<unknown>, this.descriptor.table),
+  );
 
   constructor(db: Database<DB>, options: RepositoryOptions<DB, TB, SD, PK>) {
     checkRepositoryOptions(options, 'BaseRepository');
@@ -92,13 +114,18 @@ export class BaseRepository<
     this.#hot = new HotStatements(options.table, this.descriptor.primaryKey);
   }
 
-  findById(id: IdOf<DB, TB, PK>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB> | undefined> {
+  findById(
+    id: IdOf<DB, TB, PK>,
+    options?: ReadOptions<SD extends string ? true : false>,
+  ): Promise<Row<DB, TB> | undefined> {
     return this.#run('findById', [id, options], async (op, columns) => {
       const [key, read] = op.args as [unknown, ReadArg];
       this.#assertKey(key, columns);
       const filters = this.#filters(op, columns, read);
       const statement = this.#hot.findById(filters);
-      const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(statement.sql, statement.values(key)));
+      const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(
+        CompiledQuery.raw(statement.sql, statement.values(key)),
+      );
       return rows[0];
     });
   }
@@ -107,19 +134,31 @@ export class BaseRepository<
     return (await this.findById(id, options)) ?? this.#notFound(id);
   }
 
-  findByIds(ids: ReadonlyArray<IdOf<DB, TB, PK>>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB>[]> {
+  findByIds(
+    ids: ReadonlyArray<IdOf<DB, TB, PK>>,
+    options?: ReadOptions<SD extends string ? true : false>,
+  ): Promise<Row<DB, TB>[]> {
     return this.#run('findByIds', [ids, options], async (op, columns) => {
       const keys = checkedKeys(op.args[0], columns, this.descriptor.table, this.descriptor.primaryKey);
       const read = op.args[1] as ReadArg;
       if (keys.length === 0) return [];
-      return (await this.#selectWhere([...this.#filters(op, columns, read), { column: this.descriptor.primaryKey, op: 'in', values: keys }]).execute()) as Row<DB, TB>[];
+      return (await this.#selectWhere([
+        ...this.#filters(op, columns, read),
+        { column: this.descriptor.primaryKey, op: 'in', values: keys },
+      ]).execute()) as Row<DB, TB>[];
     });
   }
 
-  findOne(where: Where<Row<DB, TB>>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB> | undefined> {
+  findOne(
+    where: Where<Row<DB, TB>>,
+    options?: ReadOptions<SD extends string ? true : false>,
+  ): Promise<Row<DB, TB> | undefined> {
     return this.#run('findOne', [where, options], async (op, columns) => {
       const [filter, read] = op.args as [unknown, ReadArg];
-      const query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, filter, read)), this.#terms(undefined, columns));
+      const query = this.#ordered(
+        this.#selectWhere(this.#readConditions(op, columns, filter, read)),
+        this.#terms(undefined, columns),
+      );
       return (await query.limit(1).executeTakeFirst()) as Row<DB, TB> | undefined;
     });
   }
@@ -127,9 +166,13 @@ export class BaseRepository<
   findMany(options: FindManyOptions<Row<DB, TB>, SD extends string ? true : false> = {}): Promise<Row<DB, TB>[]> {
     return this.#run('findMany', [options], async (op, columns) => {
       const [opts] = op.args as [FindManyOptions<Loose, true>];
-      let query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)), this.#terms(opts.orderBy, columns));
+      let query = this.#ordered(
+        this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)),
+        this.#terms(opts.orderBy, columns),
+      );
       if (opts.limit !== undefined) query = query.limit(checkedLimit(opts.limit, 'limit', Number.MAX_SAFE_INTEGER, 0));
-      if (opts.offset !== undefined) query = query.offset(checkedLimit(opts.offset, 'offset', Number.MAX_SAFE_INTEGER, 0));
+      if (opts.offset !== undefined)
+        query = query.offset(checkedLimit(opts.offset, 'offset', Number.MAX_SAFE_INTEGER, 0));
       return (await query.execute()) as Row<DB, TB>[];
     });
   }
@@ -145,7 +188,10 @@ export class BaseRepository<
     return this.#run('exists', [where, options], async (op, columns) => {
       const [filter, read] = op.args as [unknown, ReadArg];
       const conditions = this.#readConditions(op, columns, filter, read);
-      const row = await this.#from(conditions).select((eb) => eb.lit(1).as('found')).limit(1).executeTakeFirst();
+      const row = await this.#from(conditions)
+        .select((eb) => eb.lit(1).as('found'))
+        .limit(1)
+        .executeTakeFirst();
       return row !== undefined;
     });
   }
@@ -157,27 +203,49 @@ export class BaseRepository<
       const pageSize = checkedLimit(opts.pageSize ?? 20, 'pageSize', 1_000, 1);
       const conditions = this.#readConditions(op, columns, opts.where, opts);
       const query = this.#ordered(this.#selectWhere(conditions), this.#terms(opts.orderBy, columns));
-      const [items, total] = await Promise.all([query.limit(pageSize).offset((page - 1) * pageSize).execute(), this.#count(conditions)]);
+      const [items, total] = await Promise.all([
+        query
+          .limit(pageSize)
+          .offset((page - 1) * pageSize)
+          .execute(),
+        this.#count(conditions),
+      ]);
       return { items: items as Row<DB, TB>[], total, page, pageSize, totalPages: Math.ceil(total / pageSize) };
     });
   }
 
-  paginateByCursor(options: CursorPaginateOptions<Row<DB, TB>, SD extends string ? true : false> = {}): Promise<CursorPage<Row<DB, TB>>> {
+  paginateByCursor(
+    options: CursorPaginateOptions<Row<DB, TB>, SD extends string ? true : false> = {},
+  ): Promise<CursorPage<Row<DB, TB>>> {
     return this.#run('paginateByCursor', [options], async (op, columns) => {
       const [opts] = op.args as [CursorPaginateOptions<Loose, true>];
       const limit = checkedLimit(opts.limit ?? 20, 'limit', 1_000, 1);
       const terms = this.#terms(opts.orderBy, columns);
       const query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)), terms);
       const binding = cursorBinding(this.descriptor.table, opts.where, op.scope);
-      return cursorPage<Row<DB, TB>>({ query, terms, limit, after: opts.after, types: await this.#types.get(), binding, keys: cursorKeysOf(this.db) });
+      return cursorPage<Row<DB, TB>>({
+        query,
+        terms,
+        limit,
+        after: opts.after,
+        types: await this.#types.get(),
+        binding,
+        keys: cursorKeysOf(this.db),
+      });
     });
   }
 
-  async *stream(where?: Where<Row<DB, TB>>, options: StreamOptions<SD extends string ? true : false> = {}): AsyncIterable<Row<DB, TB>> {
+  async *stream(
+    where?: Where<Row<DB, TB>>,
+    options: StreamOptions<SD extends string ? true : false> = {},
+  ): AsyncIterable<Row<DB, TB>> {
     const rows = await this.#run('stream', [where, options], (op, columns) => {
       const [filter, opts] = op.args as [unknown, StreamOptions<true>];
       const batchSize = checkedLimit(opts.batchSize ?? 500, 'batchSize', 100_000, 1);
-      return this.#ordered(this.#selectWhere(this.#readConditions(op, columns, filter, opts)), this.#terms(undefined, columns)).stream(batchSize);
+      return this.#ordered(
+        this.#selectWhere(this.#readConditions(op, columns, filter, opts)),
+        this.#terms(undefined, columns),
+      ).stream(batchSize);
     });
     yield* rows as AsyncIterable<Row<DB, TB>>;
   }
@@ -187,7 +255,12 @@ export class BaseRepository<
       const row = prepareInsert(op.args[0], this.#inputContext(op, columns));
       const keys = Object.keys(row);
       const sql = this.#hot.insert(keys, nowColumns(this.#options.timestamps, keys, 'create'));
-      const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(sql, keys.map((key) => row[key])));
+      const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(
+        CompiledQuery.raw(
+          sql,
+          keys.map((key) => row[key]),
+        ),
+      );
       return rows[0] as Row<DB, TB>;
     });
   }
@@ -199,7 +272,14 @@ export class BaseRepository<
       const rows = items.map((item) => prepareInsert(item, this.#inputContext(op, columns)));
       const now = nowColumns(this.#options.timestamps, [], 'create');
       const { table, primaryKey } = this.descriptor;
-      return insertInChunks<Row<DB, TB>>({ inTransaction: (work) => this.db.transaction(work), kysely: this.#loose, table, primaryKey, rows, nowColumns: now });
+      return insertInChunks<Row<DB, TB>>({
+        inTransaction: (work) => this.db.transaction(work),
+        kysely: this.#loose,
+        table,
+        primaryKey,
+        rows,
+        nowColumns: now,
+      });
     });
   }
 
@@ -211,7 +291,8 @@ export class BaseRepository<
       const keys = Object.keys(values);
       const filters = this.#filters(op, columns, undefined);
       const now = nowColumns(this.#options.timestamps, keys, 'update');
-      if (keys.length === 0 && now.length === 0) return (await this.findById(key as IdOf<DB, TB, PK>)) ?? this.#notFound(key);
+      if (keys.length === 0 && now.length === 0)
+        return (await this.findById(key as IdOf<DB, TB, PK>)) ?? this.#notFound(key);
       const sql = this.#hot.update(keys, now, filters);
       const parameters = [...keys.map((column) => values[column]), key, ...filterValues(filters)];
       const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(sql, parameters));
@@ -220,16 +301,25 @@ export class BaseRepository<
   }
 
   updateMany(where: Where<Row<DB, TB>>, patch: Updateable<DB[TB]>, options?: ManyRowsOptions): Promise<number> {
-    return this.#run('updateMany', options === undefined ? [where, patch] : [where, patch, options], async (op, columns) => {
-      const [filter, input, many] = op.args as [unknown, unknown, unknown];
-      assertFilterOrAll(filter, many, this.descriptor.table, 'updateMany');
-      const conditions = this.#readConditions(op, columns, filter, undefined);
-      const values: Loose = { ...preparePatch(input, this.#inputContext(op, columns)) };
-      for (const column of nowColumns(this.#options.timestamps, Object.keys(values), 'update')) values[column] = SQL_NOW;
-      if (Object.keys(values).length === 0) return this.#count(conditions);
-      const result = await this.#loose.updateTable(this.descriptor.table).set(values).where((eb) => conditionsExpression(eb, conditions)).executeTakeFirst();
-      return Number(result.numUpdatedRows);
-    });
+    return this.#run(
+      'updateMany',
+      options === undefined ? [where, patch] : [where, patch, options],
+      async (op, columns) => {
+        const [filter, input, many] = op.args as [unknown, unknown, unknown];
+        assertFilterOrAll(filter, many, this.descriptor.table, 'updateMany');
+        const conditions = this.#readConditions(op, columns, filter, undefined);
+        const values: Loose = { ...preparePatch(input, this.#inputContext(op, columns)) };
+        for (const column of nowColumns(this.#options.timestamps, Object.keys(values), 'update'))
+          values[column] = SQL_NOW;
+        if (Object.keys(values).length === 0) return this.#count(conditions);
+        const result = await this.#loose
+          .updateTable(this.descriptor.table)
+          .set(values)
+          .where((eb) => conditionsExpression(eb, conditions))
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows);
+      },
+    );
   }
 
   upsert(input: Insertable<DB[TB]>, options: UpsertOptions<Row<DB, TB>>): Promise<Row<DB, TB>> {
@@ -258,7 +348,9 @@ export class BaseRepository<
       const found = await this.#loose
         .updateTable(this.descriptor.table)
         .set({ [softDelete]: SQL_NOW })
-        .where((eb) => conditionsExpression(eb, [...filters, { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] }]))
+        .where((eb) =>
+          conditionsExpression(eb, [...filters, { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] }]),
+        )
         .returning(this.descriptor.primaryKey)
         .executeTakeFirst();
       if (!found) this.#notFound(op.args[0]);
@@ -295,7 +387,9 @@ export class BaseRepository<
     const repository = this.descriptor;
     // Synchronous, so column names are not checked against the catalog here: scope keys
     // come from middleware, and Kysely quotes them.
-    const conditions = equalityConditions(collectScope(this.#middleware, { kind: 'query', repository, database: true }));
+    const conditions = equalityConditions(
+      collectScope(this.#middleware, { kind: 'query', repository, database: true }),
+    );
     if (repository.softDelete) conditions.push({ column: repository.softDelete, op: 'null' });
     return this.#selectWhere(conditions) as unknown as SelectQueryBuilder<DB, TB, Row<DB, TB>>;
   }
@@ -306,24 +400,38 @@ export class BaseRepository<
     return this.db.kysely as unknown as Kysely<LooseDB>;
   }
 
-  #run<T>(kind: OperationKind, args: unknown[], impl: (op: RepositoryOperation, columns: TableColumns) => T | Promise<T>): Promise<T> {
+  #run<T>(
+    kind: OperationKind,
+    args: unknown[],
+    impl: (op: RepositoryOperation, columns: TableColumns) => T | Promise<T>,
+  ): Promise<T> {
     const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
-    return runMiddleware(this.#middleware, { kind, args, repository: this.descriptor, transaction, session: this.#session }, async (op) => {
-      const columns = this.#columns.value ?? (await this.#columns.get());
-      assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);
-      try {
-        return await impl(op, columns);
-      } catch (error) {
-        throw inputError(error, op, columns, this.descriptor);
-      }
-    });
+    return runMiddleware(
+      this.#middleware,
+      { kind, args, repository: this.descriptor, transaction, session: this.#session },
+      async (op) => {
+        const columns = this.#columns.value ?? (await this.#columns.get());
+        assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);
+        try {
+          return await impl(op, columns);
+        } catch (error) {
+          throw inputError(error, op, columns, this.descriptor);
+        }
+      },
+    );
   }
 
   async #readColumns(): Promise<TableColumns> {
     const columns = await loadTableColumns(this.#loose as Kysely<unknown>, this.descriptor.table);
     const { primaryKey, softDelete, tenantColumn } = this.descriptor;
     const { createdAt, updatedAt } = this.#options.timestamps ?? {};
-    assertConfiguredColumns(this.descriptor.table, columns, { primaryKey, softDelete, tenantColumn, 'timestamps.createdAt': createdAt, 'timestamps.updatedAt': updatedAt });
+    assertConfiguredColumns(this.descriptor.table, columns, {
+      primaryKey,
+      softDelete,
+      tenantColumn,
+      'timestamps.createdAt': createdAt,
+      'timestamps.updatedAt': updatedAt,
+    });
     return columns;
   }
 
@@ -339,7 +447,13 @@ export class BaseRepository<
   }
 
   #terms(orderBy: unknown, columns: ReadonlySet<string>): OrderTerm[] {
-    return toOrderTerms(orderBy, this.#options.defaultOrderBy, columns, this.descriptor.primaryKey, this.descriptor.table);
+    return toOrderTerms(
+      orderBy,
+      this.#options.defaultOrderBy,
+      columns,
+      this.descriptor.primaryKey,
+      this.descriptor.table,
+    );
   }
 
   #from(conditions: readonly Condition[]) {
@@ -356,19 +470,33 @@ export class BaseRepository<
   }
 
   async #count(conditions: readonly Condition[]): Promise<number> {
-    const row = await this.#from(conditions).select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow();
+    const row = await this.#from(conditions)
+      .select((eb) => eb.fn.countAll().as('count'))
+      .executeTakeFirstOrThrow();
     return Number(row.count);
   }
 
   async #hardDelete(op: RepositoryOperation, columns: ReadonlySet<string>): Promise<void> {
     this.#assertKey(op.args[0], columns);
-    const conditions: Condition[] = [...scopeConditions(op.scope, columns, this.descriptor.table), { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] }];
-    const result = await this.#loose.deleteFrom(this.descriptor.table).where((eb) => conditionsExpression(eb, conditions)).executeTakeFirst();
+    const conditions: Condition[] = [
+      ...scopeConditions(op.scope, columns, this.descriptor.table),
+      { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] },
+    ];
+    const result = await this.#loose
+      .deleteFrom(this.descriptor.table)
+      .where((eb) => conditionsExpression(eb, conditions))
+      .executeTakeFirst();
     if (result.numDeletedRows === 0n) this.#notFound(op.args[0]);
   }
 
   #inputContext(op: RepositoryOperation, columns: ReadonlySet<string>) {
-    return { table: this.descriptor.table, columns, scope: op.scope, schemas: this.#options.schemas, primaryKey: this.descriptor.primaryKey };
+    return {
+      table: this.descriptor.table,
+      columns,
+      scope: op.scope,
+      schemas: this.#options.schemas,
+      primaryKey: this.descriptor.primaryKey,
+    };
   }
 
   #assertKey(id: unknown, columns: ReadonlySet<string>): void {
@@ -378,9 +506,10 @@ export class BaseRepository<
   #requireSoftDelete(what: string): string {
     const column = this.descriptor.softDelete;
     if (column === undefined) {
-      throw new ValidationError(`${what} needs a soft-delete column, and repository "${this.descriptor.table}" has none`, [
-        { path: [what], message: 'repository has no softDelete column', code: 'soft_delete_unavailable' },
-      ]);
+      throw new ValidationError(
+        `${what} needs a soft-delete column, and repository "${this.descriptor.table}" has none`,
+        [{ path: [what], message: 'repository has no softDelete column', code: 'soft_delete_unavailable' }],
+      );
     }
     return column;
   }
@@ -392,4 +521,3 @@ export class BaseRepository<
 
 type ReadArg = { withDeleted?: boolean } | undefined;
 type LooseSelect = SelectQueryBuilder<LooseDB, string, Loose>;
-

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
-import { SQL_NOW } from './timestamps.js';
+
 import type { LooseDB } from './kysely-conditions.js';
+import { SQL_NOW } from './timestamps.js';
 
 /** PostgreSQL's limit on bind parameters in one statement. */
 export const MAX_PARAMETERS = 65_535;
@@ -25,7 +26,10 @@ export async function insertInChunks<R>(args: {
   const boundColumns = new Set(args.rows.flatMap((row) => Object.keys(row)));
   // Every row empty (all columns defaulted): an INSERT needs at least one column, so name
   // the primary key with DEFAULT, the multi-row form of DEFAULT VALUES.
-  const rows = boundColumns.size === 0 && nowColumns.length === 0 ? args.rows.map(() => ({ [args.primaryKey]: sql`default` })) : args.rows;
+  const rows =
+    boundColumns.size === 0 && nowColumns.length === 0
+      ? args.rows.map(() => ({ [args.primaryKey]: sql`default` }))
+      : args.rows;
   const perChunk = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, boundColumns.size)));
   const chunks: Array<ReadonlyArray<Record<string, unknown>>> = [];
   for (let start = 0; start < rows.length; start += perChunk) chunks.push(rows.slice(start, start + perChunk));

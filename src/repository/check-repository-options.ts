@@ -25,26 +25,39 @@ interface GivenOptions {
  */
 export function checkRepositoryOptions(options: unknown, factory: string): void {
   const fail = (option: string, expected: string): ConfigError => optionError(option, expected, { factory });
-  if (typeof options !== 'object' || options === null) throw fail('options', 'expected an object with at least { table }');
+  if (typeof options !== 'object' || options === null)
+    throw fail('options', 'expected an object with at least { table }');
   const given = options as GivenOptions;
-  if (typeof given.table !== 'string' || given.table === '') throw fail('table', "expected a table name, e.g. 'users' or 'billing.invoices'");
+  if (typeof given.table !== 'string' || given.table === '')
+    throw fail('table', "expected a table name, e.g. 'users' or 'billing.invoices'");
   for (const option of ['primaryKey', 'softDelete', 'tenantColumn'] as const) {
     const value = given[option];
-    if (value !== undefined && (typeof value !== 'string' || value === '')) throw fail(option, 'expected a column name');
+    if (value !== undefined && (typeof value !== 'string' || value === ''))
+      throw fail(option, 'expected a column name');
   }
   if (given.timestamps !== undefined) {
-    if (typeof given.timestamps !== 'object' || given.timestamps === null) throw fail('timestamps', 'expected { createdAt?, updatedAt? } column names');
+    if (typeof given.timestamps !== 'object' || given.timestamps === null)
+      throw fail('timestamps', 'expected { createdAt?, updatedAt? } column names');
     for (const [key, value] of Object.entries(given.timestamps)) {
-      if (key !== 'createdAt' && key !== 'updatedAt') throw fail(`timestamps.${key}`, 'unknown option (expected createdAt or updatedAt)');
-      if (value !== undefined && (typeof value !== 'string' || value === '')) throw fail(`timestamps.${key}`, 'expected a column name');
+      if (key !== 'createdAt' && key !== 'updatedAt')
+        throw fail(`timestamps.${key}`, 'unknown option (expected createdAt or updatedAt)');
+      if (value !== undefined && (typeof value !== 'string' || value === ''))
+        throw fail(`timestamps.${key}`, 'expected a column name');
     }
   }
   const middleware = given.middleware;
-  if (middleware !== undefined && (!Array.isArray(middleware) || middleware.some((each) => typeof (each as { name?: unknown } | null)?.name !== 'string'))) {
+  if (
+    middleware !== undefined &&
+    (!Array.isArray(middleware) ||
+      middleware.some((each) => typeof (each as { name?: unknown } | null)?.name !== 'string'))
+  ) {
     throw fail('middleware', 'expected an array of middleware objects, each with a name');
   }
   const skipped = given.skipMiddleware;
-  if (skipped !== undefined && (!Array.isArray(skipped) || skipped.some((name) => typeof name !== 'string' || name === ''))) {
+  if (
+    skipped !== undefined &&
+    (!Array.isArray(skipped) || skipped.some((name) => typeof name !== 'string' || name === ''))
+  ) {
     throw fail('skipMiddleware', "expected an array of middleware names, e.g. ['tenant']");
   }
 }

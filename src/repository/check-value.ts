@@ -16,11 +16,15 @@ export function valueProblem(value: unknown, type: ColumnType | undefined): stri
   if (typeof value === 'symbol' || typeof value === 'function') return 'a value PostgreSQL can store';
   if (type === undefined) return undefined;
   if (hasToPostgres(value)) return undefined; // the caller serializes it themselves
-  if (isBinary(value) && type.name !== 'bytea') return `${describe(type)}, not binary data (a Buffer is only accepted for bytea)`;
+  if (isBinary(value) && type.name !== 'bytea')
+    return `${describe(type)}, not binary data (a Buffer is only accepted for bytea)`;
   if (type.element !== undefined) return arrayProblem(value, type.element);
   const check = CHECKS[type.name];
   if (check !== undefined) return check(value, type);
-  if (type.labels !== undefined) return typeof value === 'string' && type.labels.includes(value) ? undefined : `one of the labels of enum ${type.name}`;
+  if (type.labels !== undefined)
+    return typeof value === 'string' && type.labels.includes(value)
+      ? undefined
+      : `one of the labels of enum ${type.name}`;
   return serializableProblem(value);
 }
 
@@ -51,7 +55,8 @@ const SPECIAL_FLOAT = /^\s*[+-]?(?:nan|infinity|inf)\s*$/i;
 const UUID = /^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
 const BOOL_WORDS = new Set(['true', 'false', 't', 'f', 'yes', 'no', 'y', 'n', 'on', 'off', '1', '0']);
 // ISO 8601 / PostgreSQL's own output: date, optional time, optional zone, optional BC.
-const ISO_DATETIME = /^\s*\d{4,6}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?\s*(?:z|[+-]\d{1,2}(?::?\d{2}){0,2})?(?:\s+bc)?\s*$/i;
+const ISO_DATETIME =
+  /^\s*\d{4,6}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?\s*(?:z|[+-]\d{1,2}(?::?\d{2}){0,2})?(?:\s+bc)?\s*$/i;
 const SPECIAL_DATETIME = new Set(['infinity', '-infinity', 'epoch', 'now', 'today', 'tomorrow', 'yesterday']);
 const DATE_TIME_EXPECTED: Readonly<Record<string, string>> = {
   date: 'a valid Date or an ISO 8601 string (date)',
@@ -67,7 +72,9 @@ function integerCheck(value: unknown, type: ColumnType): string | undefined {
     const [low, high] = NUMBER_RANGES[type.name] as readonly [number, number];
     if (Number.isSafeInteger(value) && value >= low && value <= high) return undefined;
     const expected = integerExpected(type);
-    return Number.isInteger(value) && value >= low && value <= high ? `${expected} (beyond Number.MAX_SAFE_INTEGER: pass a bigint or a string)` : expected;
+    return Number.isInteger(value) && value >= low && value <= high
+      ? `${expected} (beyond Number.MAX_SAFE_INTEGER: pass a bigint or a string)`
+      : expected;
   }
   const [min, max] = INT_RANGES[type.name] as readonly [bigint, bigint];
   const expected = () => integerExpected(type);
@@ -98,7 +105,13 @@ function numericCheck(value: unknown, type: ColumnType): string | undefined {
     return expected;
   }
   const { precision, scale = 0 } = type;
-  if (precision !== undefined && precision > 0 && scale >= 0 && scale <= precision && magnitude >= 10 ** (precision - scale)) {
+  if (
+    precision !== undefined &&
+    precision > 0 &&
+    scale >= 0 &&
+    scale <= precision &&
+    magnitude >= 10 ** (precision - scale)
+  ) {
     return `a number with at most ${precision - scale} digits before the decimal point`;
   }
   return undefined;
@@ -147,7 +160,8 @@ function jsonCheck(value: unknown): string | undefined {
   const expected = 'a JSON value (an object, a number, a boolean, or a string holding JSON text)';
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : expected;
   if (typeof value === 'boolean' || typeof value === 'bigint') return undefined;
-  if (typeof value === 'string') return parsesAsJson(value) ? undefined : `${expected}; a plain string must be JSON.stringify-ed`;
+  if (typeof value === 'string')
+    return parsesAsJson(value) ? undefined : `${expected}; a plain string must be JSON.stringify-ed`;
   // pg sends arrays as PostgreSQL array literals and Dates as timestamps, neither is JSON.
   if (Array.isArray(value)) return `${expected}; pass JSON.stringify(array) for a JSON array`;
   if (value instanceof Date) return expected;
@@ -181,13 +195,30 @@ const CHECKS: Readonly<Record<string, Check>> = {
 };
 
 /** Types whose every value `valueProblem` decides, so the server never refuses one it passed. */
-const FULLY_CHECKED: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'bool', 'text', 'varchar', 'bpchar', 'citext', 'name', 'uuid']);
+const FULLY_CHECKED: ReadonlySet<string> = new Set([
+  'int2',
+  'int4',
+  'int8',
+  'float4',
+  'float8',
+  'bool',
+  'text',
+  'varchar',
+  'bpchar',
+  'citext',
+  'name',
+  'uuid',
+]);
 
 function arrayProblem(value: unknown, element: ColumnType): string | undefined {
   if (!Array.isArray(value)) return `an array of ${describe(element)}`;
   for (const item of value as unknown[]) {
     // Nested arrays are multi-dimensional arrays of the same element type.
-    const problem = Array.isArray(item) ? arrayProblem(item, element) : item === undefined ? 'no undefined elements' : valueProblem(item, element);
+    const problem = Array.isArray(item)
+      ? arrayProblem(item, element)
+      : item === undefined
+        ? 'no undefined elements'
+        : valueProblem(item, element);
     if (problem !== undefined) return `an array of ${describe(element)}: ${problem}`;
   }
   return undefined;
@@ -198,7 +229,8 @@ function serializableProblem(value: unknown): string | undefined {
   if (isBinary(value)) return 'a value of this type, not binary data (a Buffer is only accepted for bytea)';
   if (Array.isArray(value)) {
     for (const item of value as unknown[]) {
-      const problem = item === null || item === undefined || typeof item !== 'object' ? undefined : serializableProblem(item);
+      const problem =
+        item === null || item === undefined || typeof item !== 'object' ? undefined : serializableProblem(item);
       if (problem !== undefined) return problem;
     }
     return undefined;
@@ -227,7 +259,9 @@ export function isBinary(value: unknown): boolean {
 }
 
 function hasToPostgres(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { toPostgres?: unknown }).toPostgres === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { toPostgres?: unknown }).toPostgres === 'function'
+  );
 }
 
 function describe(type: ColumnType): string {

@@ -68,7 +68,8 @@ const ALIASES: Readonly<Record<string, string>> = {
  */
 export function parseColumnType(spec: string): ColumnType {
   const trimmed = spec.trim().toLowerCase();
-  if (trimmed.endsWith('[]')) return { name: `_${parseColumnType(trimmed.slice(0, -2)).name}`, element: parseColumnType(trimmed.slice(0, -2)) };
+  if (trimmed.endsWith('[]'))
+    return { name: `_${parseColumnType(trimmed.slice(0, -2)).name}`, element: parseColumnType(trimmed.slice(0, -2)) };
   const match = /^([a-z_][a-z0-9_ ]*?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?$/.exec(trimmed);
   if (match === null) return { name: trimmed };
   const [, rawName = trimmed, first, second] = match;
@@ -96,7 +97,10 @@ export function catalogColumnType(row: CatalogColumn): ColumnType {
   const base = decodeTypmod(row.type, row.typmod);
   const withLabels = row.kind === 'e' && row.labels !== null ? { ...base, labels: row.labels } : base;
   if (row.element === null) return withLabels;
-  const element: ColumnType = row.element_kind === 'e' && row.element_labels !== null ? { name: row.element, labels: row.element_labels } : decodeTypmod(row.element, row.typmod);
+  const element: ColumnType =
+    row.element_kind === 'e' && row.element_labels !== null
+      ? { name: row.element, labels: row.element_labels }
+      : decodeTypmod(row.element, row.typmod);
   return { name: row.type, element };
 }
 

@@ -9,7 +9,11 @@ import { currentTenant } from '../middleware/tenant/tenant-context.js';
  * cursorBinding('orders', { status: 'open' }, op.scope) // { table: 'orders', where: ..., scope: ..., tenant: 'acme' }
  * ```
  */
-export function cursorBinding(table: string, where: unknown, scope: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+export function cursorBinding(
+  table: string,
+  where: unknown,
+  scope: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
   const tenant = currentTenant();
   return { table, where: where ?? null, scope, tenant: tenant === undefined ? null : String(tenant) };
 }

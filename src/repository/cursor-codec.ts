@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors/application-errors.js';
-import type { OrderTerm } from './order-by.js';
 import { bindingDigest, type CursorKeys, signPayload, verifyingKey } from './cursor-signing.js';
+import type { OrderTerm } from './order-by.js';
 
 /**
  * Opaque keyset cursors. The payload (base64url JSON) holds, for each order column, its
@@ -42,14 +42,23 @@ export function encodeCursor(values: ReadonlyArray<CursorValue | undefined>, con
   const columns = context.terms.map((term, index) => {
     const value = values[index];
     if (value === undefined) {
-      throw new ValidationError(`Cursor pagination needs non-null values in its order columns; "${term.column}" is null`, [
-        { path: ['orderBy', term.column], message: 'order column is null in a returned row', code: 'null_order_value' },
-      ]);
+      throw new ValidationError(
+        `Cursor pagination needs non-null values in its order columns; "${term.column}" is null`,
+        [
+          {
+            path: ['orderBy', term.column],
+            message: 'order column is null in a returned row',
+            code: 'null_order_value',
+          },
+        ],
+      );
     }
     return [value.type, value.text];
   });
   const key = context.keys[0];
-  const payload = Buffer.from(JSON.stringify({ o: orderSignature(context.terms), b: bindingDigest(context.binding, key), c: columns })).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify({ o: orderSignature(context.terms), b: bindingDigest(context.binding, key), c: columns }),
+  ).toString('base64url');
   return key === undefined ? payload : `${payload}.${signPayload(payload, key)}`;
 }
 
@@ -59,21 +68,30 @@ export function encodeCursor(values: ReadonlyArray<CursorValue | undefined>, con
  */
 export function decodeCursor(cursor: unknown, context: CursorContext): CursorValue[] {
   if (typeof cursor !== 'string') throw invalidCursor('expected the string returned as nextCursor');
-  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH) throw invalidCursor('it is not a cursor returned by paginateByCursor');
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH)
+    throw invalidCursor('it is not a cursor returned by paginateByCursor');
   const [payload = '', signature, ...extra] = cursor.split('.');
-  if (extra.length > 0 || !isCanonicalBase64Url(payload) || (signature !== undefined && !isCanonicalBase64Url(signature))) {
+  if (
+    extra.length > 0 ||
+    !isCanonicalBase64Url(payload) ||
+    (signature !== undefined && !isCanonicalBase64Url(signature))
+  ) {
     throw invalidCursor('it is not a cursor returned by paginateByCursor');
   }
   let key: string | undefined;
   if (context.keys.length > 0) {
     if (signature === undefined) throw invalidCursor('it is not signed (cursorSecret is set)');
     key = verifyingKey(payload, signature, context.keys);
-    if (key === undefined) throw invalidCursor('its signature does not match (forged, edited, or signed with a key no longer in cursorSecret)');
+    if (key === undefined)
+      throw invalidCursor(
+        'its signature does not match (forged, edited, or signed with a key no longer in cursorSecret)',
+      );
   }
   const parsed = parsePayload(payload);
   if (parsed.o !== orderSignature(context.terms)) throw invalidCursor('it was made for a different orderBy');
   if (parsed.c.length !== context.terms.length) throw invalidCursor('it is malformed');
-  if (parsed.b !== bindingDigest(context.binding, key)) throw invalidCursor('it was made for another table, where filter or tenant');
+  if (parsed.b !== bindingDigest(context.binding, key))
+    throw invalidCursor('it was made for another table, where filter or tenant');
   return parsed.c.map((entry, index) => {
     const column = context.terms[index]!.column;
     const expected = context.types?.[index];
@@ -82,8 +100,10 @@ export function decodeCursor(cursor: unknown, context: CursorContext): CursorVal
       throw invalidValue(column, `its value for "${column}" is not a valid ${expected ?? 'value'}`);
     }
     const [type, text] = entry as [string, string];
-    if (expected !== undefined && type !== expected) throw invalidValue(column, `it was made for a column of type ${type}, and "${column}" is ${expected}`);
-    if (!context.isValid(text, type, index)) throw invalidValue(column, `its value for "${column}" is not a valid ${expected ?? type}`);
+    if (expected !== undefined && type !== expected)
+      throw invalidValue(column, `it was made for a column of type ${type}, and "${column}" is ${expected}`);
+    if (!context.isValid(text, type, index))
+      throw invalidValue(column, `its value for "${column}" is not a valid ${expected ?? type}`);
     return { type, text };
   });
 }
@@ -103,7 +123,9 @@ function parsePayload(payload: string): { o: string; b: string; c: unknown[] } {
 
 /** Node decodes base64 leniently; only the exact encoding of some bytes is accepted, so one cursor has one spelling. */
 function isCanonicalBase64Url(text: string): boolean {
-  return text.length > 0 && /^[A-Za-z0-9_-]+$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text;
+  return (
+    text.length > 0 && /^[A-Za-z0-9_-]+$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text
+  );
 }
 
 function orderSignature(terms: readonly OrderTerm[]): string {
@@ -115,5 +137,7 @@ function invalidCursor(why: string): ValidationError {
 }
 
 function invalidValue(column: string, why: string): ValidationError {
-  return new ValidationError(`Invalid cursor: ${why}`, [{ path: ['after', column], message: why, code: 'invalid_cursor_value' }]);
+  return new ValidationError(`Invalid cursor: ${why}`, [
+    { path: ['after', column], message: why, code: 'invalid_cursor_value' },
+  ]);
 }

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+
 import { ConfigError } from '../errors/application-errors.js';
 import { type CursorValueKind, isValidCursorText, kindOf } from './cursor-values.js';
 import { quoteIdentifier } from './sql-identifier.js';
@@ -24,8 +25,17 @@ export interface ColumnType {
  * types.get('created_at') // { type: 'timestamp with time zone', kind: 'timestamptz', ... }
  * ```
  */
-export async function loadColumnTypes(kysely: Kysely<unknown>, table: string): Promise<ReadonlyMap<string, ColumnType>> {
-  const { rows } = await sql<{ name: string; type: string; base_type: string; labels: string[] | null; is_enum: boolean }>`
+export async function loadColumnTypes(
+  kysely: Kysely<unknown>,
+  table: string,
+): Promise<ReadonlyMap<string, ColumnType>> {
+  const { rows } = await sql<{
+    name: string;
+    type: string;
+    base_type: string;
+    labels: string[] | null;
+    is_enum: boolean;
+  }>`
     select a.attname as name,
            format_type(a.atttypid, null) as type,
            format_type(coalesce(nullif(t.typbasetype, 0), a.atttypid), null) as base_type,
@@ -36,9 +46,20 @@ export async function loadColumnTypes(kysely: Kysely<unknown>, table: string): P
     join pg_type b on b.oid = coalesce(nullif(t.typbasetype, 0), a.atttypid)
     where a.attrelid = to_regclass(${quoteIdentifier(table)}) and a.attnum > 0 and not a.attisdropped
   `.execute(kysely);
-  if (rows.length === 0) throw new ConfigError(`Table "${table}" does not exist (or has no columns) in the current search_path`, { option: 'table' });
+  if (rows.length === 0)
+    throw new ConfigError(`Table "${table}" does not exist (or has no columns) in the current search_path`, {
+      option: 'table',
+    });
   return new Map(
-    rows.map((row) => [row.name, Object.freeze({ type: row.type, baseType: row.base_type, kind: kindOf(row.base_type, row.is_enum), labels: row.labels ?? [] })]),
+    rows.map((row) => [
+      row.name,
+      Object.freeze({
+        type: row.type,
+        baseType: row.base_type,
+        kind: kindOf(row.base_type, row.is_enum),
+        labels: row.labels ?? [],
+      }),
+    ]),
   );
 }
 

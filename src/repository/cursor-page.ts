@@ -1,9 +1,10 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
+
 import { ConfigError } from '../errors/application-errors.js';
-import { type ColumnType, isValidForColumn } from './cursor-column-types.js';
 import { type CursorContext, decodeCursor, encodeCursor } from './cursor-codec.js';
+import { type ColumnType, isValidForColumn } from './cursor-column-types.js';
 import type { CursorKeys } from './cursor-signing.js';
-import { type LooseDB, afterCursorExpression } from './kysely-conditions.js';
+import { afterCursorExpression, type LooseDB } from './kysely-conditions.js';
 import type { OrderTerm } from './order-by.js';
 import type { CursorPage } from './repository-contract.js';
 
@@ -38,11 +39,14 @@ const ALIAS = '__data_layer_cursor_';
 export async function cursorPage<Row>(request: CursorPageRequest): Promise<CursorPage<Row>> {
   const { terms, types, limit } = request;
   if ([...types.keys()].some((column) => column.startsWith(ALIAS))) {
-    throw new ConfigError(`A column name starting with "${ALIAS}" clashes with cursor pagination's helper columns`, { option: 'orderBy' });
+    throw new ConfigError(`A column name starting with "${ALIAS}" clashes with cursor pagination's helper columns`, {
+      option: 'orderBy',
+    });
   }
   const columnTypes = terms.map((term) => {
     const type = types.get(term.column);
-    if (type === undefined) throw new ConfigError(`Column "${term.column}" has no type in the catalog`, { option: 'orderBy' });
+    if (type === undefined)
+      throw new ConfigError(`Column "${term.column}" has no type in the catalog`, { option: 'orderBy' });
     return type;
   });
   const context: CursorContext = {
@@ -54,7 +58,10 @@ export async function cursorPage<Row>(request: CursorPageRequest): Promise<Curso
   };
   let query = request.query;
   if (request.after !== undefined) {
-    const values = decodeCursor(request.after, context).map((value, index) => ({ text: value.text, type: columnTypes[index]!.type }));
+    const values = decodeCursor(request.after, context).map((value, index) => ({
+      text: value.text,
+      type: columnTypes[index]!.type,
+    }));
     query = query.where((eb) => afterCursorExpression(eb, terms, values));
   }
   query = query.select(terms.map((term, index) => exactText(term.column, columnTypes[index]!).as(`${ALIAS}${index}`)));

@@ -46,7 +46,8 @@ export function verifyingKey(payload: string, signature: string, keys: CursorKey
  */
 export function bindingDigest(binding: unknown, key: string | undefined): string {
   const text = canonicalJson(binding);
-  const hash = key === undefined ? createHash('sha256').update(BINDING_DOMAIN) : createHmac('sha256', key).update(BINDING_DOMAIN);
+  const hash =
+    key === undefined ? createHash('sha256').update(BINDING_DOMAIN) : createHmac('sha256', key).update(BINDING_DOMAIN);
   return hash.update(text).digest('base64url').slice(0, 22);
 }
 
@@ -57,9 +58,11 @@ export function bindingDigest(binding: unknown, key: string | undefined): string
 export function canonicalJson(value: unknown, depth = 0): string {
   if (depth > 16) return '"…"';
   if (value === undefined) return 'null';
-  if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') return JSON.stringify(value) ?? 'null';
+  if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string')
+    return JSON.stringify(value) ?? 'null';
   if (typeof value === 'bigint') return `{"$bigint":${JSON.stringify(value.toString())}}`;
-  if (value instanceof Date) return `{"$date":${JSON.stringify(Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString())}}`;
+  if (value instanceof Date)
+    return `{"$date":${JSON.stringify(Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString())}}`;
   if (value instanceof Uint8Array) return `{"$bytes":"${Buffer.from(value).toString('hex')}"}`;
   if (Array.isArray(value)) return `[${value.map((each) => canonicalJson(each, depth + 1)).join(',')}]`;
   if (typeof value === 'object') {

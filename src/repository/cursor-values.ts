@@ -7,7 +7,18 @@
  */
 
 /** How a value of one type is checked (and, in the fake, turned into a JavaScript value). */
-export type CursorValueKind = 'integer' | 'numeric' | 'float' | 'boolean' | 'uuid' | 'date' | 'timestamp' | 'timestamptz' | 'text' | 'enum' | 'other';
+export type CursorValueKind =
+  | 'integer'
+  | 'numeric'
+  | 'float'
+  | 'boolean'
+  | 'uuid'
+  | 'date'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'text'
+  | 'enum'
+  | 'other';
 
 const KINDS: Readonly<Record<string, CursorValueKind>> = {
   smallint: 'integer',
@@ -54,7 +65,12 @@ export function kindOf(baseType: string, isEnum: boolean): CursorValueKind {
  * isValidCursorText('2026-12-02T13:05:17.123456+00:00', 'timestamp with time zone', 'timestamptz') // true
  * ```
  */
-export function isValidCursorText(text: string, baseType: string, kind: CursorValueKind, labels: readonly string[] = []): boolean {
+export function isValidCursorText(
+  text: string,
+  baseType: string,
+  kind: CursorValueKind,
+  labels: readonly string[] = [],
+): boolean {
   if (text.includes('\u0000')) return false; // no PostgreSQL text value holds NUL
   switch (kind) {
     case 'integer': {
@@ -74,9 +90,18 @@ export function isValidCursorText(text: string, baseType: string, kind: CursorVa
     case 'date':
       return isInfinity(text) || isDate(text, /^(\d{4,7})-(\d{2})-(\d{2})( BC)?$/);
     case 'timestamp':
-      return isInfinity(text) || isDate(text, /^(\d{4,7})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?( BC)?$/);
+      return (
+        isInfinity(text) ||
+        isDate(text, /^(\d{4,7})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?( BC)?$/)
+      );
     case 'timestamptz':
-      return isInfinity(text) || isDate(text, /^(\d{4,7})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-]\d{2}(:[0-5]\d){0,2}( BC)?$/);
+      return (
+        isInfinity(text) ||
+        isDate(
+          text,
+          /^(\d{4,7})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-]\d{2}(:[0-5]\d){0,2}( BC)?$/,
+        )
+      );
     case 'enum':
       return labels.includes(text);
     case 'text':
@@ -110,7 +135,8 @@ function isDate(text: string, pattern: RegExp): boolean {
  * ```
  */
 export function jsCursorText(value: unknown): { type: string; text: string } | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : { type: 'timestamp with time zone', text: value.toISOString() };
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? undefined : { type: 'timestamp with time zone', text: value.toISOString() };
   if (typeof value === 'bigint') return { type: 'bigint', text: value.toString() };
   if (typeof value === 'number') return { type: 'double precision', text: Number.isNaN(value) ? 'NaN' : String(value) };
   if (typeof value === 'boolean') return { type: 'boolean', text: String(value) };
@@ -123,7 +149,9 @@ export function jsCursorValue(text: string, type: string): unknown {
   switch (type) {
     case 'timestamp with time zone': {
       const date = new Date(text);
-      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text) && !Number.isNaN(date.getTime()) ? date : undefined;
+      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text) && !Number.isNaN(date.getTime())
+        ? date
+        : undefined;
     }
     case 'bigint':
       return /^-?\d{1,19}$/.test(text) ? BigInt(text) : undefined;

@@ -28,7 +28,8 @@ export class HotStatements {
   /** `insert into t (cols) values ($1..) returning *`, plus columns set to now(); `default values` with no column. */
   insert(columns: readonly string[], nowColumns: readonly string[]): string {
     return this.#cached(`insert|${columns.join(',')}|${nowColumns.join(',')}`, () => {
-      if (columns.length === 0 && nowColumns.length === 0) return `insert into ${this.#table} default values returning *`;
+      if (columns.length === 0 && nowColumns.length === 0)
+        return `insert into ${this.#table} default values returning *`;
       const names = [...columns, ...nowColumns].map(quoteIdentifier).join(', ');
       const values = [...columns.map((_, index) => `$${index + 1}`), ...nowColumns.map(() => 'now()')].join(', ');
       return `insert into ${this.#table} (${names}) values (${values}) returning *`;
@@ -38,7 +39,10 @@ export class HotStatements {
   /** `update t set cols = $.., now cols = now() where pk = $n and <filters> returning *`. */
   update(columns: readonly string[], nowColumns: readonly string[], filters: readonly Condition[]): string {
     return this.#cached(`update|${columns.join(',')}|${nowColumns.join(',')}|${shapeOf(filters)}`, () => {
-      const sets = [...columns.map((column, index) => `${quoteIdentifier(column)} = $${index + 1}`), ...nowColumns.map((column) => `${quoteIdentifier(column)} = now()`)];
+      const sets = [
+        ...columns.map((column, index) => `${quoteIdentifier(column)} = $${index + 1}`),
+        ...nowColumns.map((column) => `${quoteIdentifier(column)} = now()`),
+      ];
       const idIndex = columns.length + 1;
       const { text } = whereText(filters, idIndex + 1);
       return `update ${this.#table} set ${sets.join(', ')} where ${this.#primaryKey} = $${idIndex}${text} returning *`;

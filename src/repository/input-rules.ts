@@ -15,26 +15,42 @@ export type ValueSource = 'where' | 'input' | 'patch' | 'id';
  * @example
  * assertValue('abc', 'id', columns, 'users', 'id') // ValidationError: Invalid id for "users.id": expected an integer ...
  */
-export function assertValue(value: unknown, column: string, columns: ReadonlySet<string>, table: string, source: ValueSource): void {
+export function assertValue(
+  value: unknown,
+  column: string,
+  columns: ReadonlySet<string>,
+  table: string,
+  source: ValueSource,
+): void {
   const problem = valueProblem(value, typesOf(columns)?.get(column));
   if (problem === undefined) return;
   const what = source === 'id' ? 'id' : source === 'where' ? 'where value' : `${source} value`;
   throw new ValidationError(`Invalid ${what} for "${table}.${column}": expected ${problem}`, [
-    { path: source === 'where' ? ['where', column] : source === 'id' ? ['id'] : [column], message: `expected ${problem}`, code: 'invalid_type', column },
+    {
+      path: source === 'where' ? ['where', column] : source === 'id' ? ['id'] : [column],
+      message: `expected ${problem}`,
+      code: 'invalid_type',
+      column,
+    },
   ]);
 }
 
 /** A primary-key value: present (not null or undefined) and of the key's type. */
 export function assertKey(id: unknown, columns: ReadonlySet<string>, table: string, primaryKey: string): void {
   if (id === undefined || id === null) {
-    throw new ValidationError(`An id for "${table}.${primaryKey}" is required`, [{ path: ['id'], message: 'expected an id', code: 'invalid_type', column: primaryKey }]);
+    throw new ValidationError(`An id for "${table}.${primaryKey}" is required`, [
+      { path: ['id'], message: 'expected an id', code: 'invalid_type', column: primaryKey },
+    ]);
   }
   assertValue(id, primaryKey, columns, table, 'id');
 }
 
 /** A list of primary-key values for `findByIds`. */
 export function checkedKeys(ids: unknown, columns: ReadonlySet<string>, table: string, primaryKey: string): unknown[] {
-  if (!Array.isArray(ids)) throw new ValidationError('ids must be an array', [{ path: ['ids'], message: 'expected an array', code: 'invalid_type', column: primaryKey }]);
+  if (!Array.isArray(ids))
+    throw new ValidationError('ids must be an array', [
+      { path: ['ids'], message: 'expected an array', code: 'invalid_type', column: primaryKey },
+    ]);
   for (const id of ids as unknown[]) assertKey(id, columns, table, primaryKey);
   return ids as unknown[];
 }
@@ -54,16 +70,19 @@ export function assertFilterOrAll(where: unknown, options: unknown, table: strin
   const all = typeof options === 'object' && options !== null && (options as ManyRowsOptions).all === true;
   const empty = where === undefined || where === null || (typeof where === 'object' && Object.keys(where).length === 0);
   if (empty && !all) {
-    throw new ValidationError(`${operation} on "${table}" with an empty where would change every row; pass { all: true } as its options to mean that`, [
-      { path: ['where'], message: 'empty filter without { all: true }', code: 'empty_filter' },
-    ]);
+    throw new ValidationError(
+      `${operation} on "${table}" with an empty where would change every row; pass { all: true } as its options to mean that`,
+      [{ path: ['where'], message: 'empty filter without { all: true }', code: 'empty_filter' }],
+    );
   }
 }
 
 /** An update must change something: a patch without any defined value is refused. */
 export function assertPatchNotEmpty(patch: Readonly<Record<string, unknown>>, table: string): void {
   if (Object.keys(patch).length > 0) return;
-  throw new ValidationError(`The patch for "${table}" is empty: give at least one column to change`, [{ path: [], message: 'expected at least one column', code: 'empty_patch' }]);
+  throw new ValidationError(`The patch for "${table}" is empty: give at least one column to change`, [
+    { path: [], message: 'expected at least one column', code: 'empty_patch' },
+  ]);
 }
 
 /**
@@ -71,7 +90,12 @@ export function assertPatchNotEmpty(patch: Readonly<Record<string, unknown>>, ta
  * key for ids, scope columns), narrowed to those whose values only the server can fully
  * check. A data exception from the operation's statements is named after them.
  */
-export function serverCheckedColumns(args: readonly unknown[], scope: Readonly<Record<string, unknown>>, columns: ReadonlySet<string>, primaryKey: string): string[] {
+export function serverCheckedColumns(
+  args: readonly unknown[],
+  scope: Readonly<Record<string, unknown>>,
+  columns: ReadonlySet<string>,
+  primaryKey: string,
+): string[] {
   const mentioned = new Set<string>(Object.keys(scope));
   const visit = (value: unknown, depth: number): void => {
     if (depth > 2 || value === undefined) return;

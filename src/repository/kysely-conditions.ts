@@ -1,4 +1,5 @@
-import { type ExpressionBuilder, type Expression, type SqlBool, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, sql, type SqlBool } from 'kysely';
+
 import type { OrderTerm } from './order-by.js';
 import type { Condition } from './where-filter.js';
 
@@ -31,7 +32,11 @@ export interface CursorBound {
  * a row comparison, `(a, b) > ($1, $2)`, an index range; mixed directions give
  * `a >= $1 and ((a > $1) or (a = $1 and b < $2) ...)`, the first term still bounding the scan.
  */
-export function afterCursorExpression(eb: Builder, terms: readonly OrderTerm[], values: readonly CursorBound[]): Expression<SqlBool> {
+export function afterCursorExpression(
+  eb: Builder,
+  terms: readonly OrderTerm[],
+  values: readonly CursorBound[],
+): Expression<SqlBool> {
   const param = (index: number) => {
     const value = values[index];
     if (value === undefined) throw new Error('afterCursorExpression: one value per order term');
@@ -39,7 +44,8 @@ export function afterCursorExpression(eb: Builder, terms: readonly OrderTerm[], 
   };
   const first = terms[0];
   if (first === undefined) return sql<SqlBool>`true`;
-  const operator = (direction: OrderTerm['direction'], inclusive = false) => sql.raw(`${direction === 'asc' ? '>' : '<'}${inclusive ? '=' : ''}`);
+  const operator = (direction: OrderTerm['direction'], inclusive = false) =>
+    sql.raw(`${direction === 'asc' ? '>' : '<'}${inclusive ? '=' : ''}`);
   if (terms.every((term) => term.direction === first.direction)) {
     const columns = sql.join(terms.map((term) => sql.ref(term.column)));
     return sql<SqlBool>`(${columns}) ${operator(first.direction)} (${sql.join(terms.map((_, index) => param(index)))})`;
@@ -50,5 +56,8 @@ export function afterCursorExpression(eb: Builder, terms: readonly OrderTerm[], 
       sql<SqlBool>`${sql.ref(term.column)} ${operator(term.direction)} ${param(index)}`,
     ]),
   );
-  return eb.and([sql<SqlBool>`${sql.ref(first.column)} ${operator(first.direction, true)} ${param(0)}`, eb.or(alternatives)]);
+  return eb.and([
+    sql<SqlBool>`${sql.ref(first.column)} ${operator(first.direction, true)} ${param(0)}`,
+    eb.or(alternatives),
+  ]);
 }

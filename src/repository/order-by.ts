@@ -18,26 +18,41 @@ export interface OrderTerm {
  * Checked order terms, always ending with the primary key so the order is total
  * (stable pages, keyset cursors). The tie-break follows the last term's direction.
  */
-export function toOrderTerms(orderBy: unknown, fallback: unknown, columns: ReadonlySet<string>, primaryKey: string, table: string): OrderTerm[] {
+export function toOrderTerms(
+  orderBy: unknown,
+  fallback: unknown,
+  columns: ReadonlySet<string>,
+  primaryKey: string,
+  table: string,
+): OrderTerm[] {
   const source = orderBy ?? fallback;
   const list: unknown[] = source === undefined ? [] : Array.isArray(source) ? source : [source];
   const terms = list.map((entry): OrderTerm => {
-    const term = (typeof entry === 'string' ? { column: entry } : (entry ?? {})) as { column?: unknown; direction?: unknown };
+    const term = (typeof entry === 'string' ? { column: entry } : (entry ?? {})) as {
+      column?: unknown;
+      direction?: unknown;
+    };
     const direction = term.direction ?? 'asc';
     if (typeof term.column !== 'string' || (direction !== 'asc' && direction !== 'desc')) {
-      throw new ValidationError(`Invalid orderBy for "${table}": expected a column name or { column, direction: 'asc' | 'desc' }`, [
-        { path: ['orderBy'], message: 'expected a column name or { column, direction }', code: 'invalid_type' },
-      ]);
+      throw new ValidationError(
+        `Invalid orderBy for "${table}": expected a column name or { column, direction: 'asc' | 'desc' }`,
+        [{ path: ['orderBy'], message: 'expected a column name or { column, direction }', code: 'invalid_type' }],
+      );
     }
     assertColumn(term.column, columns, table, 'orderBy');
     return { column: term.column, direction };
   });
-  if (!terms.some((term) => term.column === primaryKey)) terms.push({ column: primaryKey, direction: terms.at(-1)?.direction ?? 'asc' });
+  if (!terms.some((term) => term.column === primaryKey))
+    terms.push({ column: primaryKey, direction: terms.at(-1)?.direction ?? 'asc' });
   return terms;
 }
 
 /** PostgreSQL's default order: NULLS LAST for ascending, NULLS FIRST for descending. */
-export function compareRows(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>, terms: readonly OrderTerm[]): number {
+export function compareRows(
+  a: Readonly<Record<string, unknown>>,
+  b: Readonly<Record<string, unknown>>,
+  terms: readonly OrderTerm[],
+): number {
   for (const { column, direction } of terms) {
     const order = compareValues(a[column], b[column]);
     if (order !== 0) return direction === 'asc' ? order : -order;
@@ -61,5 +76,8 @@ export function compareValues(a: unknown, b: unknown): number {
 
 /** Mixed or structured values, compared by a text that never throws (bigints included). */
 function comparableText(value: unknown): string {
-  return typeof value === 'bigint' ? value.toString() : (JSON.stringify(value, (_, each: unknown) => (typeof each === 'bigint' ? each.toString() : each)) ?? String(value));
+  return typeof value === 'bigint'
+    ? value.toString()
+    : (JSON.stringify(value, (_, each: unknown) => (typeof each === 'bigint' ? each.toString() : each)) ??
+        String(value));
 }

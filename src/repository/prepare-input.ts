@@ -39,7 +39,12 @@ export function prepareInsert(input: unknown, context: InputContext): Record<str
  * scope columns unchanged.
  */
 export function preparePatch(input: unknown, context: InputContext, id?: unknown): Record<string, unknown> {
-  const patch = withoutKeyChange(knownColumns(validateInput(context.schemas?.update, input, `"${context.table}" patch`), context, 'patch'), context.primaryKey, id, context.table);
+  const patch = withoutKeyChange(
+    knownColumns(validateInput(context.schemas?.update, input, `"${context.table}" patch`), context, 'patch'),
+    context.primaryKey,
+    id,
+    context.table,
+  );
   assertPatchNotEmpty(patch, context.table);
   for (const [column, value] of Object.entries(context.scope)) {
     if (!(column in patch)) continue;
@@ -61,7 +66,6 @@ function knownColumns(input: object, context: InputContext, where: 'input' | 'pa
   return values;
 }
 
-
 function rejectOtherScope(values: Record<string, unknown>, column: string, scoped: unknown, table: string): void {
   if (!(column in values)) return;
   const given = values[column];
@@ -77,13 +81,23 @@ function rejectOtherScope(values: Record<string, unknown>, column: string, scope
  * The primary key cannot be changed through an update: the same value is dropped (nothing
  * to change), another value is refused. For many-row updates (`id` undefined) it is always refused.
  */
-export function withoutKeyChange(patch: Record<string, unknown>, primaryKey: string, id: unknown, table: string): Record<string, unknown> {
+export function withoutKeyChange(
+  patch: Record<string, unknown>,
+  primaryKey: string,
+  id: unknown,
+  table: string,
+): Record<string, unknown> {
   if (!(primaryKey in patch)) return patch;
   if (id !== undefined && sqlEquals(patch[primaryKey], id)) {
     const { [primaryKey]: _same, ...rest } = patch;
     return rest;
   }
   throw new ValidationError(`The primary key "${table}.${primaryKey}" cannot be changed by an update`, [
-    { path: [primaryKey], message: 'the primary key cannot be changed', code: 'primary_key_change', column: primaryKey },
+    {
+      path: [primaryKey],
+      message: 'the primary key cannot be changed',
+      code: 'primary_key_change',
+      column: primaryKey,
+    },
   ]);
 }

@@ -1,5 +1,5 @@
-import type { OrderBy } from './order-by.js';
 import type { ManyRowsOptions } from './input-rules.js';
+import type { OrderBy } from './order-by.js';
 import type { Where } from './where-filter.js';
 
 /** Read options; `withDeleted` exists only on repositories with a soft-delete column. */

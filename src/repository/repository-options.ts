@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 import type { OrderBy } from './order-by.js';
 import type { InputSchemas } from './validate-input.js';
@@ -7,7 +8,12 @@ export type TableName<DB> = keyof DB & string;
 export type ColumnName<DB, TB extends TableName<DB>> = keyof DB[TB] & string;
 
 /** How a `BaseRepository` maps onto its table. Column names are checked against `DB`. */
-export interface RepositoryOptions<DB, TB extends TableName<DB>, SD extends ColumnName<DB, TB> | undefined, PK extends ColumnName<DB, TB>> {
+export interface RepositoryOptions<
+  DB,
+  TB extends TableName<DB>,
+  SD extends ColumnName<DB, TB> | undefined,
+  PK extends ColumnName<DB, TB>,
+> {
   /** The table, optionally schema-qualified (`'billing.invoices'`). */
   readonly table: TB;
   /** @default 'id' */

@@ -1,8 +1,8 @@
 import type { Database } from '../database.js';
 import { TransactionError } from '../errors/application-errors.js';
 import type { LocalSetting, SessionControl } from '../middleware/repository-middleware.js';
-import type { TransactionScope } from '../transaction/transaction-scope.js';
 import { setScopeLocal } from '../transaction/scope-connection.js';
+import type { TransactionScope } from '../transaction/transaction-scope.js';
 import { ambientScope, begunWithin } from '../transaction/transaction-storage.js';
 
 /**
@@ -29,7 +29,10 @@ export function sqlSession<DB>(db: Database<DB>): SessionControl {
     inTransaction: (work) => (db.currentTransaction() ? work() : db.transaction(work)),
     setLocal: async (name, value) => {
       const transaction = db.currentTransaction();
-      if (transaction === undefined) throw new TransactionError('setLocal() needs a transaction: a transaction-local setting would end with its statement');
+      if (transaction === undefined)
+        throw new TransactionError(
+          'setLocal() needs a transaction: a transaction-local setting would end with its statement',
+        );
       await transaction.setLocal(name, value);
     },
     joinsAmbient: (setting) => joinable(setting) !== undefined,

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+
 import { ConfigError } from '../errors/application-errors.js';
 import type { RepositoryDescriptor, RepositoryMiddleware } from '../middleware/repository-middleware.js';
 import { type CatalogColumn, catalogColumnType, type TableColumns, tableColumns } from './column-types.js';
@@ -30,7 +31,9 @@ export async function loadTableColumns(kysely: Kysely<unknown>, table: string): 
     order by d.attnum
   `.execute(kysely);
   if (rows.length === 0) {
-    throw new ConfigError(`Table "${table}" does not exist (or has no columns) in the current search_path`, { option: 'table' });
+    throw new ConfigError(`Table "${table}" does not exist (or has no columns) in the current search_path`, {
+      option: 'table',
+    });
   }
   return tableColumns(
     rows.map((row) => row.name),
@@ -39,10 +42,17 @@ export async function loadTableColumns(kysely: Kysely<unknown>, table: string): 
 }
 
 /** Checks that every column the options name exists. */
-export function assertConfiguredColumns(table: string, columns: ReadonlySet<string>, configured: Record<string, string | undefined>): void {
+export function assertConfiguredColumns(
+  table: string,
+  columns: ReadonlySet<string>,
+  configured: Record<string, string | undefined>,
+): void {
   for (const [option, column] of Object.entries(configured)) {
     if (column !== undefined && !columns.has(column)) {
-      throw new ConfigError(`Repository option "${option}" names column "${column}", which table "${table}" does not have`, { option });
+      throw new ConfigError(
+        `Repository option "${option}" names column "${column}", which table "${table}" does not have`,
+        { option },
+      );
     }
   }
 }
@@ -72,7 +82,12 @@ export function assertMiddlewareColumns(
     }
   }
   for (const column of Object.keys(scope)) {
-    if (!columns.has(column)) throw missingMiddlewareColumn(table, column, middleware.filter((each) => typeof each.scope === 'function').map((each) => each.name));
+    if (!columns.has(column))
+      throw missingMiddlewareColumn(
+        table,
+        column,
+        middleware.filter((each) => typeof each.scope === 'function').map((each) => each.name),
+      );
   }
 }
 

@@ -9,7 +9,11 @@ export interface TimestampColumns {
 }
 
 /** Timestamp columns a write sets to now() because the input did not set them itself. */
-export function nowColumns(timestamps: TimestampColumns | undefined, given: readonly string[], kind: 'create' | 'update'): string[] {
+export function nowColumns(
+  timestamps: TimestampColumns | undefined,
+  given: readonly string[],
+  kind: 'create' | 'update',
+): string[] {
   const { createdAt, updatedAt } = timestamps ?? {};
   const wanted = kind === 'create' ? [createdAt, updatedAt] : [updatedAt];
   return [...new Set(wanted.filter((column): column is string => column !== undefined && !given.includes(column)))];

@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely';
-import { SQL_NOW } from './timestamps.js';
-import { ConflictError, type ConstraintDetails } from '../errors/constraint-errors.js';
+
 import { ValidationError } from '../errors/application-errors.js';
+import { ConflictError, type ConstraintDetails } from '../errors/constraint-errors.js';
 import type { RepositoryDescriptor } from '../middleware/repository-middleware.js';
-import { type LooseDB, conditionsExpression } from './kysely-conditions.js';
+import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
+import { SQL_NOW } from './timestamps.js';
 import { assertColumn, type Condition } from './where-filter.js';
 
 /**
@@ -24,12 +25,16 @@ export async function upsertRow<R>(args: {
 }): Promise<R> {
   const { kysely, descriptor, row, conflictColumns, columns, scope } = args;
   if (conflictColumns.length === 0) {
-    throw new ValidationError('upsert needs at least one conflict column', [{ path: ['conflictColumns'], message: 'expected at least one column', code: 'too_small' }]);
+    throw new ValidationError('upsert needs at least one conflict column', [
+      { path: ['conflictColumns'], message: 'expected at least one column', code: 'too_small' },
+    ]);
   }
   for (const column of conflictColumns) assertColumn(column, columns, descriptor.table, 'conflictColumns');
   const values: Record<string, unknown> = { ...row };
   for (const column of args.nowOnInsert) if (!(column in values)) values[column] = SQL_NOW;
-  const updated = Object.keys(row).filter((column) => !conflictColumns.includes(column) && column !== args.createdAt && column !== descriptor.primaryKey);
+  const updated = Object.keys(row).filter(
+    (column) => !conflictColumns.includes(column) && column !== args.createdAt && column !== descriptor.primaryKey,
+  );
   const target = descriptor.table;
   const result = await kysely
     .insertInto(target)
@@ -39,18 +44,31 @@ export async function upsertRow<R>(args: {
       for (const column of updated) set[column] = sql.ref(`excluded.${column}`);
       if (args.updatedAt !== undefined) set[args.updatedAt] = SQL_NOW;
       // Nothing else to change: a no-op assignment still returns the existing row.
-      if (Object.keys(set).length === 0) set[conflictColumns[0] as string] = sql.ref(`excluded.${conflictColumns[0] as string}`);
+      if (Object.keys(set).length === 0)
+        set[conflictColumns[0] as string] = sql.ref(`excluded.${conflictColumns[0] as string}`);
       const update = conflict.columns(conflictColumns).doUpdateSet(set);
       // Never update a row the repository cannot see: outside the scope, or soft-deleted.
       const hidden: Condition[] = descriptor.softDelete ? [{ column: descriptor.softDelete, op: 'null' }] : [];
-      const qualified = [...scope, ...hidden].map((condition) => ({ ...condition, column: `${target}.${condition.column}` }));
+      const qualified = [...scope, ...hidden].map((condition) => ({
+        ...condition,
+        column: `${target}.${condition.column}`,
+      }));
       return qualified.length === 0 ? update : update.where((eb) => conditionsExpression(eb, qualified));
     })
     .returningAll()
     .executeTakeFirst();
   if (result === undefined) {
-    const details: ConstraintDetails = { sqlState: '23505', constraint: undefined, table: descriptor.table, schema: undefined, columns: conflictColumns };
-    throw new ConflictError(`Upsert into "${descriptor.table}" conflicts with a row outside the current scope or soft-deleted`, details);
+    const details: ConstraintDetails = {
+      sqlState: '23505',
+      constraint: undefined,
+      table: descriptor.table,
+      schema: undefined,
+      columns: conflictColumns,
+    };
+    throw new ConflictError(
+      `Upsert into "${descriptor.table}" conflicts with a row outside the current scope or soft-deleted`,
+      details,
+    );
   }
   return result as R;
 }

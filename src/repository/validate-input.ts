@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+
 import { ValidationError } from '../errors/application-errors.js';
 
 /** zod schemas a repository validates its write input with. */
@@ -15,13 +16,17 @@ export interface InputSchemas {
  */
 export function validateInput(schema: z.ZodType | undefined, input: unknown, what: string): object {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new ValidationError(`${what} must be an object`, [{ path: [], message: 'expected an object', code: 'invalid_type' }]);
+    throw new ValidationError(`${what} must be an object`, [
+      { path: [], message: 'expected an object', code: 'invalid_type' },
+    ]);
   }
   if (schema === undefined) return input;
   const result = schema.safeParse(input);
   if (result.success) {
     if (typeof result.data !== 'object' || result.data === null) {
-      throw new ValidationError(`${what} schema must produce an object`, [{ path: [], message: 'schema output is not an object', code: 'invalid_type' }]);
+      throw new ValidationError(`${what} schema must produce an object`, [
+        { path: [], message: 'schema output is not an object', code: 'invalid_type' },
+      ]);
     }
     return result.data;
   }

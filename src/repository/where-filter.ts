@@ -25,7 +25,9 @@ export type Condition =
 export function toConditions(where: unknown, columns: ReadonlySet<string>, table: string): Condition[] {
   if (where === undefined || where === null) return [];
   if (typeof where !== 'object' || Array.isArray(where) || isBinary(where) || where instanceof Date) {
-    throw new ValidationError(`where for "${table}" must be an object of column → value`, [{ path: ['where'], message: 'expected an object', code: 'invalid_type' }]);
+    throw new ValidationError(`where for "${table}" must be an object of column → value`, [
+      { path: ['where'], message: 'expected an object', code: 'invalid_type' },
+    ]);
   }
   for (const [column, value] of Object.entries(where)) {
     assertColumn(column, columns, table, 'where');
@@ -36,22 +38,25 @@ export function toConditions(where: unknown, columns: ReadonlySet<string>, table
 
 function assertWhereValue(value: unknown, column: string, columns: ReadonlySet<string>, table: string): void {
   if (value === undefined) {
-    throw new ValidationError(`where.${column} for "${table}" is undefined: give a value, null for IS NULL, or leave the key out`, [
-      { path: ['where', column], message: 'undefined would drop the filter', code: 'undefined_filter', column },
-    ]);
+    throw new ValidationError(
+      `where.${column} for "${table}" is undefined: give a value, null for IS NULL, or leave the key out`,
+      [{ path: ['where', column], message: 'undefined would drop the filter', code: 'undefined_filter', column }],
+    );
   }
   const type = typesOf(columns)?.get(column);
   if (type?.name === 'json') {
-    throw new ValidationError(`where.${column} for "${table}" compares a json column, which has no equality; use jsonb`, [
-      { path: ['where', column], message: 'json has no equality operator', code: 'invalid_type', column },
-    ]);
+    throw new ValidationError(
+      `where.${column} for "${table}" compares a json column, which has no equality; use jsonb`,
+      [{ path: ['where', column], message: 'json has no equality operator', code: 'invalid_type', column }],
+    );
   }
   const items: unknown[] = Array.isArray(value) ? (value as unknown[]) : [value];
   for (const item of items) {
     if (isOperatorObject(item)) {
-      throw new ValidationError(`where.${column} for "${table}" uses an operator object, which where does not support: give a value, an array (IN) or null`, [
-        { path: ['where', column], message: 'operators are not supported', code: 'unsupported_operator', column },
-      ]);
+      throw new ValidationError(
+        `where.${column} for "${table}" uses an operator object, which where does not support: give a value, an array (IN) or null`,
+        [{ path: ['where', column], message: 'operators are not supported', code: 'unsupported_operator', column }],
+      );
     }
     if (item === undefined) assertWhereValue(item, column, columns, table);
     else if (item === null && Array.isArray(value)) continue;
@@ -61,7 +66,8 @@ function assertWhereValue(value: unknown, column: string, columns: ReadonlySet<s
 
 /** A plain object with a `$`-prefixed key, or any plain object where the column's type does not hold objects. */
 function isOperatorObject(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date || isBinary(value)) return false;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date || isBinary(value))
+    return false;
   const prototype = Object.getPrototypeOf(value) as unknown;
   if (prototype !== Object.prototype && prototype !== null) return false;
   return Object.keys(value).some((key) => key.startsWith('$'));
@@ -80,7 +86,11 @@ export function equalityConditions(values: Readonly<Record<string, unknown>>): C
 }
 
 /** Scope equalities (from middleware) as conditions; a `null` scope value means IS NULL. */
-export function scopeConditions(scope: Readonly<Record<string, unknown>>, columns: ReadonlySet<string>, table: string): Condition[] {
+export function scopeConditions(
+  scope: Readonly<Record<string, unknown>>,
+  columns: ReadonlySet<string>,
+  table: string,
+): Condition[] {
   // Scopes come from middleware, not from callers: names are checked, values trusted.
   for (const column of Object.keys(scope)) assertColumn(column, columns, table, 'where');
   return equalityConditions(scope);

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+
 import { ConfigError } from '../errors/application-errors.js';
 import type { TenantId } from '../middleware/tenant/tenant-context.js';
 
@@ -26,7 +27,10 @@ export interface SeederDefinition<DB> {
 }
 
 /** A validated seeder. */
-export type Seeder<DB> = Readonly<SeederDefinition<DB>> & { readonly dependsOn: readonly string[]; readonly tenant: boolean };
+export type Seeder<DB> = Readonly<SeederDefinition<DB>> & {
+  readonly dependsOn: readonly string[];
+  readonly tenant: boolean;
+};
 
 /**
  * Declares a seeder.
@@ -43,13 +47,20 @@ export function defineSeeder<DB>(definition: SeederDefinition<DB>): Seeder<DB> {
   if (typeof definition.name !== 'string' || !/^[\w.:-]{1,200}$/.test(definition.name)) {
     throw new ConfigError('Invalid seeder name: expected 1-200 letters, digits, _ . : or -', { option: 'name' });
   }
-  if (typeof definition.run !== 'function') throw new ConfigError(`Seeder ${definition.name}: run must be a function`, { option: 'run' });
+  if (typeof definition.run !== 'function')
+    throw new ConfigError(`Seeder ${definition.name}: run must be a function`, { option: 'run' });
   if (definition.truncate !== undefined && typeof definition.truncate !== 'function') {
     throw new ConfigError(`Seeder ${definition.name}: truncate must be a function`, { option: 'truncate' });
   }
   const dependsOn: readonly unknown[] = definition.dependsOn ?? [];
   if (!Array.isArray(dependsOn) || dependsOn.some((each) => typeof each !== 'string')) {
-    throw new ConfigError(`Seeder ${definition.name}: dependsOn must be a list of seeder names`, { option: 'dependsOn' });
+    throw new ConfigError(`Seeder ${definition.name}: dependsOn must be a list of seeder names`, {
+      option: 'dependsOn',
+    });
   }
-  return Object.freeze({ ...definition, dependsOn: Object.freeze(dependsOn.map(String)), tenant: definition.tenant === true });
+  return Object.freeze({
+    ...definition,
+    dependsOn: Object.freeze(dependsOn.map(String)),
+    tenant: definition.tenant === true,
+  });
 }

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+
 import type { Database } from '../database.js';
 import { ConfigError } from '../errors/application-errors.js';
 import { type TenantId, withTenant } from '../middleware/tenant/tenant-context.js';
@@ -46,36 +47,56 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
  * @throws ConfigError for `environment: 'production'` without `allowProduction`, unknown
  * or cyclic dependencies; a seeder's own error rolls every seeder back.
  */
-export async function runSeeders<DB>(db: Database<DB>, seeders: readonly Seeder<DB>[], options: RunSeedersOptions): Promise<SeedReport> {
-  if (typeof options.environment !== 'string' || options.environment === '') throw new ConfigError('runSeeders needs an environment', { option: 'environment' });
+export async function runSeeders<DB>(
+  db: Database<DB>,
+  seeders: readonly Seeder<DB>[],
+  options: RunSeedersOptions,
+): Promise<SeedReport> {
+  if (typeof options.environment !== 'string' || options.environment === '')
+    throw new ConfigError('runSeeders needs an environment', { option: 'environment' });
   if (options.environment === 'production' && options.allowProduction !== true) {
-    throw new ConfigError('Refusing to seed environment production: pass allowProduction: true if this is intended', { option: 'allowProduction' });
+    throw new ConfigError('Refusing to seed environment production: pass allowProduction: true if this is intended', {
+      option: 'allowProduction',
+    });
   }
   const schema = options.schema ?? 'public';
   const tableName = options.tableName ?? 'data_layer_seeds';
-  for (const [option, value] of [['schema', schema], ['tableName', tableName]] as const) {
-    if (!IDENTIFIER.test(value)) throw new ConfigError(`Invalid ${option}: expected a plain SQL identifier`, { option });
+  for (const [option, value] of [
+    ['schema', schema],
+    ['tableName', tableName],
+  ] as const) {
+    if (!IDENTIFIER.test(value))
+      throw new ConfigError(`Invalid ${option}: expected a plain SQL identifier`, { option });
   }
   // Plain objects (a --config file without defineSeeder) are validated the same way.
-  const ordered = seedOrder(seeders.map((seeder) => defineSeeder<DB>(seeder)), { environment: options.environment, only: options.only });
+  const ordered = seedOrder(
+    seeders.map((seeder) => defineSeeder<DB>(seeder)),
+    { environment: options.environment, only: options.only },
+  );
   const tenants = typeof options.tenants === 'function' ? await options.tenants() : options.tenants;
   const table = sql.table(`${schema}.${tableName}`);
   const report: SeedReport = { ran: [], skipped: [] };
 
   await db.transaction(async (tx) => {
     const kysely = tx as unknown as Kysely<unknown>;
-    await sql`select pg_advisory_xact_lock(hashtext('data-layer-seeds'), hashtext(${`${schema}.${tableName}`}))`.execute(kysely);
+    await sql`select pg_advisory_xact_lock(hashtext('data-layer-seeds'), hashtext(${`${schema}.${tableName}`}))`.execute(
+      kysely,
+    );
     await sql`create table if not exists ${table} (name text not null, tenant text not null default '', environment text not null,
       ran_at timestamptz not null default now(), primary key (name, tenant))`.execute(kysely);
-    const runsFor = (seeder: Seeder<DB>): (TenantId | undefined)[] => (seeder.tenant ? [...(tenants ?? [])] : [undefined]);
-    const within = <T>(tenant: TenantId | undefined, fn: () => Promise<T>) => (tenant === undefined ? fn() : withTenant(tenant, fn));
+    const runsFor = (seeder: Seeder<DB>): (TenantId | undefined)[] =>
+      seeder.tenant ? [...(tenants ?? [])] : [undefined];
+    const within = <T>(tenant: TenantId | undefined, fn: () => Promise<T>) =>
+      tenant === undefined ? fn() : withTenant(tenant, fn);
     const context = (tenant: TenantId | undefined) => ({ db: tx, environment: options.environment, tenant });
 
     if (options.fresh === true) {
       for (const seeder of [...ordered].reverse()) {
         for (const tenant of runsFor(seeder)) {
           if (seeder.truncate) await within(tenant, () => seeder.truncate!(context(tenant)));
-          await sql`delete from ${table} where name = ${seeder.name} and tenant = ${tenant === undefined ? '' : String(tenant)}`.execute(kysely);
+          await sql`delete from ${table} where name = ${seeder.name} and tenant = ${tenant === undefined ? '' : String(tenant)}`.execute(
+            kysely,
+          );
         }
       }
     }
@@ -86,13 +107,17 @@ export async function runSeeders<DB>(db: Database<DB>, seeders: readonly Seeder<
       }
       for (const tenant of runsFor(seeder)) {
         const key = tenant === undefined ? '' : String(tenant);
-        const { rows } = await sql<{ found: number }>`select 1 as found from ${table} where name = ${seeder.name} and tenant = ${key}`.execute(kysely);
+        const { rows } = await sql<{
+          found: number;
+        }>`select 1 as found from ${table} where name = ${seeder.name} and tenant = ${key}`.execute(kysely);
         if (rows.length > 0) {
           report.skipped.push({ name: seeder.name, tenant, reason: 'already-ran' });
           continue;
         }
         await within(tenant, () => seeder.run(context(tenant)));
-        await sql`insert into ${table} (name, tenant, environment) values (${seeder.name}, ${key}, ${options.environment})`.execute(kysely);
+        await sql`insert into ${table} (name, tenant, environment) values (${seeder.name}, ${key}, ${options.environment})`.execute(
+          kysely,
+        );
         report.ran.push({ name: seeder.name, tenant });
       }
     }

@@ -21,4 +21,3 @@ export function assertKeyNotNull(values: Readonly<Record<string, unknown>>, prim
     columns: [primaryKey],
   });
 }
-

@@ -1,10 +1,16 @@
 import { type NotFoundError, ValidationError } from '../errors/application-errors.js';
-import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../middleware/repository-middleware.js';
+import type {
+  OperationKind,
+  RepositoryDescriptor,
+  RepositoryMiddleware,
+  RepositoryOperation,
+} from '../middleware/repository-middleware.js';
 import { runMiddleware } from '../middleware/run-middleware.js';
-import { type CursorContext, decodeCursor, encodeCursor } from '../repository/cursor-codec.js';
 import { cursorBinding } from '../repository/cursor-binding.js';
+import { type CursorContext, decodeCursor, encodeCursor } from '../repository/cursor-codec.js';
 import { cursorKeys } from '../repository/cursor-signing.js';
 import { jsCursorText, jsCursorValue } from '../repository/cursor-values.js';
+import { assertFilterOrAll, checkedKeys, type ManyRowsOptions } from '../repository/input-rules.js';
 import { compareRows } from '../repository/order-by.js';
 import { checkedLimit, checkedPage } from '../repository/paging-limits.js';
 import type {
@@ -18,11 +24,17 @@ import type {
   StreamOptions,
   UpsertOptions,
 } from '../repository/repository-contract.js';
-import { type Condition, matches, scopeConditions, sqlEquals, toConditions, type Where } from '../repository/where-filter.js';
-import { optionsOf } from './in-memory-checks.js';
-import { assertFilterOrAll, checkedKeys, type ManyRowsOptions } from '../repository/input-rules.js';
 import { rowNotFound } from '../repository/row-not-found.js';
 import { assertMiddlewareColumns } from '../repository/table-columns.js';
+import {
+  type Condition,
+  matches,
+  scopeConditions,
+  sqlEquals,
+  toConditions,
+  type Where,
+} from '../repository/where-filter.js';
+import { optionsOf } from './in-memory-checks.js';
 import { cloneRow, type StoredRow } from './in-memory-store.js';
 import { type InMemoryRepositoryOptions, InMemoryTable } from './in-memory-table.js';
 
@@ -51,8 +63,7 @@ export class InMemoryRepository<
   Update = Partial<Row>,
   SoftDeletable extends boolean = false,
   Id = Row extends { id: infer I } ? I : unknown,
-> implements Repository<Row, Insert, Update, Id, SoftDeletable>
-{
+> implements Repository<Row, Insert, Update, Id, SoftDeletable> {
   /** Type-only: makes the `this` type of `restore` reject repositories without soft delete. */
   declare private readonly softDeletable: SoftDeletable;
   private table: InMemoryTable;
@@ -84,7 +95,9 @@ export class InMemoryRepository<
       const [ids, readOptions] = op.args;
       const list = checkedKeys(ids, this.table.columns, this.table.name, this.table.primaryKey);
       const condition: Condition = { column: this.table.primaryKey, op: 'in', values: list };
-      return this.table.sorted(this.visibleRows(op, undefined, readOptions, [condition]), this.table.terms(undefined)).map((row) => this.output(row));
+      return this.table
+        .sorted(this.visibleRows(op, undefined, readOptions, [condition]), this.table.terms(undefined))
+        .map((row) => this.output(row));
     });
   }
 
@@ -100,7 +113,8 @@ export class InMemoryRepository<
     return this.run('findMany', [options], (op) => {
       const given = optionsOf(op.args[0]);
       const terms = this.table.terms(given.orderBy);
-      const limit = given.limit === undefined ? undefined : checkedLimit(given.limit, 'limit', Number.MAX_SAFE_INTEGER, 0);
+      const limit =
+        given.limit === undefined ? undefined : checkedLimit(given.limit, 'limit', Number.MAX_SAFE_INTEGER, 0);
       const offset = given.offset === undefined ? 0 : checkedLimit(given.offset, 'offset', Number.MAX_SAFE_INTEGER, 0);
       const rows = this.table.sorted(this.visibleRows(op, given.where, given), terms);
       return rows.slice(offset, limit === undefined ? undefined : offset + limit).map((row) => this.output(row));
@@ -138,18 +152,30 @@ export class InMemoryRepository<
         binding: cursorBinding(this.table.name, given.where, op.scope),
         keys: cursorKeys(this.options.cursorSecret),
         // The fake has no catalog: a column's type is that of the values it holds.
-        types: terms.map((term) => jsCursorText(rows.find((row) => row[term.column] !== null && row[term.column] !== undefined)?.[term.column])?.type),
+        types: terms.map(
+          (term) =>
+            jsCursorText(rows.find((row) => row[term.column] !== null && row[term.column] !== undefined)?.[term.column])
+              ?.type,
+        ),
         isValid: (text, type) => jsCursorValue(text, type) !== undefined,
       };
       if (given.after !== undefined) {
         const values = decodeCursor(given.after, context);
-        const position = Object.fromEntries(terms.map((term, index) => [term.column, jsCursorValue(values[index]!.text, values[index]!.type)]));
+        const position = Object.fromEntries(
+          terms.map((term, index) => [term.column, jsCursorValue(values[index]!.text, values[index]!.type)]),
+        );
         rows = rows.filter((row) => compareRows(row, position, terms) > 0);
       }
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       const hasNextPage = rows.length > limit;
-      const nextCursor = hasNextPage && last !== undefined ? encodeCursor(terms.map((term) => jsCursorText(last[term.column])), context) : undefined;
+      const nextCursor =
+        hasNextPage && last !== undefined
+          ? encodeCursor(
+              terms.map((term) => jsCursorText(last[term.column])),
+              context,
+            )
+          : undefined;
       return { items: items.map((row) => this.output(row)), nextCursor, hasNextPage };
     });
   }
@@ -169,7 +195,10 @@ export class InMemoryRepository<
   createMany(inputs: readonly Insert[]): Promise<Row[]> {
     return this.run('createMany', [inputs], (op) => {
       const [list] = op.args;
-      if (!Array.isArray(list)) throw new ValidationError('inputs must be an array', [{ path: ['inputs'], message: 'expected an array', code: 'invalid_type' }]);
+      if (!Array.isArray(list))
+        throw new ValidationError('inputs must be an array', [
+          { path: ['inputs'], message: 'expected an array', code: 'invalid_type' },
+        ]);
       const now = new Date();
       const rows = list.map((input: unknown) => this.table.prepareInsert(input, op.scope, now).values);
       if (rows.length > 0) this.table.store.commit({ insert: rows });
@@ -195,7 +224,10 @@ export class InMemoryRepository<
       const rows = this.visibleRows(op, op.args[0], undefined);
       const changes = this.table.preparePatch(op.args[1], op.scope);
       const now = new Date();
-      if (rows.length > 0) this.table.store.commit({ replace: rows.map((row) => [row, this.table.applyPatch(row, changes, now)] as const) });
+      if (rows.length > 0)
+        this.table.store.commit({
+          replace: rows.map((row) => [row, this.table.applyPatch(row, changes, now)] as const),
+        });
       return rows.length;
     });
   }
@@ -265,20 +297,36 @@ export class InMemoryRepository<
    * Test helper: a repository over the same rows (and id sequence) with `middleware`
    * instead of this one's, like a second repository over the same table.
    */
-  withMiddleware(middleware: readonly RepositoryMiddleware[]): InMemoryRepository<Row, Insert, Update, SoftDeletable, Id> {
-    const sibling = new InMemoryRepository<Row, Insert, Update, SoftDeletable, Id>({ ...this.options, seed: undefined, middleware });
+  withMiddleware(
+    middleware: readonly RepositoryMiddleware[],
+  ): InMemoryRepository<Row, Insert, Update, SoftDeletable, Id> {
+    const sibling = new InMemoryRepository<Row, Insert, Update, SoftDeletable, Id>({
+      ...this.options,
+      seed: undefined,
+      middleware,
+    });
     sibling.table = this.table;
     return sibling;
   }
 
-  private async run<T>(kind: OperationKind, args: unknown[], execute: (operation: RepositoryOperation) => T): Promise<T> {
+  private async run<T>(
+    kind: OperationKind,
+    args: unknown[],
+    execute: (operation: RepositoryOperation) => T,
+  ): Promise<T> {
     // `await` also turns a synchronous throw (e.g. a middleware's scope()) into a rejection.
     return await runMiddleware<T>(
       this.options.middleware ?? [],
       { kind, args, repository: this.descriptor, transaction: undefined },
       (operation) =>
         new Promise<T>((resolve) => {
-          assertMiddlewareColumns(this.table.name, this.table.columns, this.options.middleware ?? [], this.descriptor, operation.scope);
+          assertMiddlewareColumns(
+            this.table.name,
+            this.table.columns,
+            this.options.middleware ?? [],
+            this.descriptor,
+            operation.scope,
+          );
           resolve(execute(operation));
         }),
     );
@@ -302,7 +350,12 @@ export class InMemoryRepository<
     }
   }
 
-  private visibleRows(op: RepositoryOperation, where: unknown, readOptions: unknown, extra: readonly Condition[] = []): StoredRow[] {
+  private visibleRows(
+    op: RepositoryOperation,
+    where: unknown,
+    readOptions: unknown,
+    extra: readonly Condition[] = [],
+  ): StoredRow[] {
     const conditions = [...this.scopeOf(op), ...toConditions(where, this.table.columns, this.table.name), ...extra];
     return this.table.select(conditions, this.withDeleted(readOptions));
   }

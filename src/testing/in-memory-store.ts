@@ -87,7 +87,9 @@ export class InMemoryStore {
       for (const row of changed) {
         const hash = keyHash(row, key.columns);
         if (hash === undefined) continue;
-        const duplicate = buckets.get(hash)?.some((other) => other !== row && key.columns.every((column) => sqlEquals(other[column], row[column])));
+        const duplicate = buckets
+          .get(hash)
+          ?.some((other) => other !== row && key.columns.every((column) => sqlEquals(other[column], row[column])));
         if (duplicate === true) throw conflict(this.table, key);
       }
     }
@@ -101,7 +103,13 @@ function keyHash(row: StoredRow, columns: readonly string[]): string | undefined
     const value = row[column];
     if (value === null || value === undefined) return undefined;
     if (value instanceof Date) parts.push(`d${value.getTime()}`);
-    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') parts.push(`p${String(value)}`);
+    else if (
+      typeof value === 'string' ||
+      typeof value === 'number' ||
+      typeof value === 'bigint' ||
+      typeof value === 'boolean'
+    )
+      parts.push(`p${String(value)}`);
     else parts.push(typeof value);
   }
   return JSON.stringify(parts);

@@ -1,13 +1,13 @@
+import { optionError } from '../errors/option-error.js';
 import { QueryError } from '../errors/query-errors.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
+import { checkRepositoryOptions } from '../repository/check-repository-options.js';
+import { type ColumnType, parseColumnType, type TableColumns, tableColumns } from '../repository/column-types.js';
+import { assertKey } from '../repository/input-rules.js';
 import { compareRows, type OrderBy, type OrderTerm, toOrderTerms } from '../repository/order-by.js';
 import { prepareInsert, preparePatch } from '../repository/prepare-input.js';
 import type { InputSchemas } from '../repository/validate-input.js';
 import { assertColumn, type Condition, matches } from '../repository/where-filter.js';
-import { checkRepositoryOptions } from '../repository/check-repository-options.js';
-import { optionError } from '../errors/option-error.js';
-import { type ColumnType, parseColumnType, type TableColumns, tableColumns } from '../repository/column-types.js';
-import { assertKey } from '../repository/input-rules.js';
 import { assertKeyNotNull, definedEntries } from './in-memory-checks.js';
 import { InMemoryStore, type StoredRow, type UniqueKey } from './in-memory-store.js';
 
@@ -79,19 +79,29 @@ export class InMemoryTable {
 
   constructor(private readonly definition: TableDefinition) {
     checkRepositoryOptions(definition, 'InMemoryRepository');
-    if (!Array.isArray(definition.columns) || definition.columns.length === 0 || definition.columns.some((column) => typeof column !== 'string' || column === '')) {
-      throw optionError('columns', 'expected the non-empty list of the row\'s column names', { factory: 'InMemoryRepository' });
+    if (
+      !Array.isArray(definition.columns) ||
+      definition.columns.length === 0 ||
+      definition.columns.some((column) => typeof column !== 'string' || column === '')
+    ) {
+      throw optionError('columns', "expected the non-empty list of the row's column names", {
+        factory: 'InMemoryRepository',
+      });
     }
     const name = definition.table;
     const columns = tableColumns(definition.columns, declaredTypes(definition.columnTypes));
     const check = (column: string, option: string) => {
-      if (!columns.has(column)) throw optionError(option, `expected a column listed in columns ("${name}" has no column "${column}")`, { factory: 'InMemoryRepository' });
+      if (!columns.has(column))
+        throw optionError(option, `expected a column listed in columns ("${name}" has no column "${column}")`, {
+          factory: 'InMemoryRepository',
+        });
     };
     const primaryKey = definition.primaryKey ?? 'id';
     check(primaryKey, 'primaryKey');
     if (definition.softDelete !== undefined) check(definition.softDelete, 'softDelete');
     if (definition.tenantColumn !== undefined) check(definition.tenantColumn, 'tenantColumn');
-    for (const column of [definition.timestamps?.createdAt, definition.timestamps?.updatedAt]) if (column !== undefined) check(column, 'timestamps');
+    for (const column of [definition.timestamps?.createdAt, definition.timestamps?.updatedAt])
+      if (column !== undefined) check(column, 'timestamps');
     for (const column of columns.types.keys()) check(column, 'columnTypes');
     const keys: UniqueKey[] = [{ constraint: `${name}_pkey`, columns: [primaryKey] }];
     for (const key of definition.uniqueKeys ?? []) {
@@ -102,7 +112,11 @@ export class InMemoryTable {
     try {
       toOrderTerms(definition.defaultOrderBy, undefined, columns, primaryKey, name);
     } catch (error) {
-      throw optionError('defaultOrderBy', "expected a column listed in columns, or { column, direction: 'asc' | 'desc' }", { factory: 'InMemoryRepository', cause: error });
+      throw optionError(
+        'defaultOrderBy',
+        "expected a column listed in columns, or { column, direction: 'asc' | 'desc' }",
+        { factory: 'InMemoryRepository', cause: error },
+      );
     }
     this.name = name;
     this.columns = columns;
@@ -137,14 +151,19 @@ export class InMemoryTable {
   }
 
   /** The row a create would insert, and the input's own columns (validated, scope stamped). */
-  prepareInsert(input: unknown, scope: Readonly<Record<string, unknown>>, now: Date): { values: Values; given: Values } {
+  prepareInsert(
+    input: unknown,
+    scope: Readonly<Record<string, unknown>>,
+    now: Date,
+  ): { values: Values; given: Values } {
     const given = prepareInsert(input, this.inputContext(scope));
     const defaults = this.checkedValues(this.definition.defaults?.() ?? {}, 'defaults');
     const values: Values = { ...defaults, ...given };
     if (values[this.primaryKey] === undefined) values[this.primaryKey] = this.generateId();
     assertKeyNotNull(values, this.primaryKey, this.name);
     const { createdAt, updatedAt } = this.definition.timestamps ?? {};
-    for (const column of [createdAt, updatedAt]) if (column !== undefined && values[column] === undefined) values[column] = now;
+    for (const column of [createdAt, updatedAt])
+      if (column !== undefined && values[column] === undefined) values[column] = now;
     for (const column of this.columns) if (values[column] === undefined) values[column] = null;
     return { values, given };
   }
@@ -173,10 +192,14 @@ export class InMemoryTable {
   conflictKey(conflictColumns: unknown): UniqueKey {
     const list: unknown[] = Array.isArray(conflictColumns) ? conflictColumns : [];
     for (const column of list) assertColumn(String(column), this.columns, this.name, 'conflictColumns');
-    const key = this.store.uniqueKeys.find((each) => each.columns.length === list.length && each.columns.every((column) => list.includes(column)));
+    const key = this.store.uniqueKeys.find(
+      (each) => each.columns.length === list.length && each.columns.every((column) => list.includes(column)),
+    );
     if (key !== undefined) return key;
     // What PostgreSQL answers (42P10), so the fake and the real repository agree.
-    throw new QueryError('there is no unique or exclusion constraint matching the ON CONFLICT specification', { sqlState: '42P10' });
+    throw new QueryError('there is no unique or exclusion constraint matching the ON CONFLICT specification', {
+      sqlState: '42P10',
+    });
   }
 
   /** Stores seed rows as given: known columns only, missing ones null, ids generated only when absent. */
@@ -202,7 +225,13 @@ export class InMemoryTable {
   }
 
   private inputContext(scope: Readonly<Record<string, unknown>>) {
-    return { table: this.name, columns: this.columns, scope, schemas: this.definition.schemas, primaryKey: this.primaryKey };
+    return {
+      table: this.name,
+      columns: this.columns,
+      scope,
+      schemas: this.definition.schemas,
+      primaryKey: this.primaryKey,
+    };
   }
 }
 

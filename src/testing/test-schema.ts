@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+
 import pg from 'pg';
+
 import type { DatabaseOptions } from '../config/options-schema.js';
 
 /** A schema of its own for one test file, so files can run in parallel. */
@@ -21,7 +23,10 @@ export interface TestSchema {
  * ```
  */
 export async function createTestSchema(connectionString: string, label = 'test'): Promise<TestSchema> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30);
   const schema = `t_${safeLabel}_${randomBytes(4).toString('hex')}`;
   // The second statement matters only on embedded PGlite, where every connection shares
   // one session that ignores the startup search_path; on a real server it is a no-op

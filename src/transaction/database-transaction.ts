@@ -1,4 +1,5 @@
 import { type KyselyProps, Transaction } from 'kysely';
+
 import type { AfterCommitHook, AfterRollbackHook } from './transaction-scope.js';
 
 /** What a handle needs of its scope; keeps driver types out of the public declarations. */

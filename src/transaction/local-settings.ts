@@ -1,4 +1,5 @@
 import { CompiledQuery } from 'kysely';
+
 import type { PgConnection } from '../driver/pg-connection.js';
 
 /**
@@ -47,7 +48,8 @@ export class LocalSettings {
   begin(name: string): (value: string) => void {
     const version = (this.#version.get(name) ?? 0) + 1;
     this.#version.set(name, version);
-    if (this.#previous !== undefined && !this.#previous.has(name) && this.#known.has(name)) this.#previous.set(name, this.#known.get(name) ?? null);
+    if (this.#previous !== undefined && !this.#previous.has(name) && this.#known.has(name))
+      this.#previous.set(name, this.#known.get(name) ?? null);
     this.#known.delete(name);
     return (value) => {
       if (this.#version.get(name) === version) this.#known.set(name, value);
@@ -69,7 +71,8 @@ export class LocalSettings {
 const SET_LOCAL = 'select set_config($1, $2, true)';
 // The subquery (OFFSET 0 keeps it from being flattened) is evaluated before the outer
 // projection, so `previous` is read before set_config changes it: one round trip.
-const SET_LOCAL_READING_PREVIOUS = 'select p.previous, set_config($1, $2, true) from (select current_setting($1, true) as previous offset 0) p';
+const SET_LOCAL_READING_PREVIOUS =
+  'select p.previous, set_config($1, $2, true) from (select current_setting($1, true) as previous offset 0) p';
 
 /** A transaction-local setting that statements must run with (see `statementSettings`). */
 export interface StatementSetting {
@@ -98,7 +101,9 @@ export function queueSetLocal(scope: SettingsScope, name: string, value: string)
   const { locals } = scope;
   const readPrevious = locals.needsPrevious(name);
   const settle = locals.begin(name);
-  const sent = scope.connection.executeQuery<{ previous: string | null }>(CompiledQuery.raw(readPrevious ? SET_LOCAL_READING_PREVIOUS : SET_LOCAL, [name, value]));
+  const sent = scope.connection.executeQuery<{ previous: string | null }>(
+    CompiledQuery.raw(readPrevious ? SET_LOCAL_READING_PREVIOUS : SET_LOCAL, [name, value]),
+  );
   return sent.then(({ rows }) => {
     if (readPrevious) locals.rememberPrevious(name, rows[0]?.previous ?? null);
     settle(value);

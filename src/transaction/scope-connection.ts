@@ -1,7 +1,8 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+
 import { queueSetLocal, queueStatementSettings } from './local-settings.js';
-import { ambientScope } from './transaction-storage.js';
 import type { TransactionScope } from './transaction-scope.js';
+import { ambientScope } from './transaction-storage.js';
 
 /**
  * The connection a scope's statements run on. Each statement first waits for the

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { TransactionError } from '../errors/application-errors.js';
 
 export const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'] as const;
@@ -44,13 +45,17 @@ export function parseTransactionOptions(options: unknown): TransactionOptions {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const option = issue?.code === 'unrecognized_keys' ? issue.keys[0] : issue?.path.join('.');
-  throw new TransactionError(`Invalid transaction option "${option ?? '?'}": ${issue?.code === 'unrecognized_keys' ? 'unknown option' : (issue?.message ?? 'invalid')}`);
+  throw new TransactionError(
+    `Invalid transaction option "${option ?? '?'}": ${issue?.code === 'unrecognized_keys' ? 'unknown option' : (issue?.message ?? 'invalid')}`,
+  );
 }
 
 /** A savepoint cannot change what the outer transaction was opened with: say so instead of ignoring it. */
 export function assertNestable(options: TransactionOptions, parent: TransactionSettings): void {
   if (options.retries !== undefined && options.retries > 0) {
-    throw new TransactionError('Nested transactions cannot retry: only the outermost transaction re-runs its callback (set retries there)');
+    throw new TransactionError(
+      'Nested transactions cannot retry: only the outermost transaction re-runs its callback (set retries there)',
+    );
   }
   for (const key of ['isolationLevel', 'accessMode'] as const) {
     const wanted = options[key];

@@ -1,13 +1,19 @@
 import { CompiledQuery } from 'kysely';
 import pRetry from 'p-retry';
+
 import type { PgConnection } from '../driver/pg-connection.js';
 import type { PgDriver } from '../driver/pg-driver.js';
 import { DeadlockError, SerializationFailureError } from '../errors/query-errors.js';
 import { describeError } from '../logging/describe-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { DatabaseTransaction } from './database-transaction.js';
-import { assertNestable, parseTransactionOptions, type TransactionOptions, type TransactionSettings } from './transaction-options.js';
 import { restoreLocalSettings, type StatementSettings } from './local-settings.js';
+import {
+  assertNestable,
+  parseTransactionOptions,
+  type TransactionOptions,
+  type TransactionSettings,
+} from './transaction-options.js';
 import { TransactionScope } from './transaction-scope.js';
 import { ambientScope, transactionStorage } from './transaction-storage.js';
 
@@ -72,16 +78,23 @@ export class TransactionRunner<DB> {
   async #retrying<T>(attempt: () => Promise<T>, options: TransactionOptions): Promise<T> {
     if (!options.retries) return attempt();
     try {
-      return await pRetry(() => attempt().catch((error: unknown) => Promise.reject(error instanceof Error ? error : new ThrownValue(error))), {
-        ...RETRY_BACKOFF,
-        retries: options.retries,
-        shouldRetry: ({ error }) => isConflict(error) && !options.signal?.aborted,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft === 0 || !isConflict(error)) return;
-          this.#metrics.retries++;
-          this.#options.logger.warn({ attempt: attemptNumber, retriesLeft, code: error.code }, 'transaction failed with a retryable error; re-running it');
+      return await pRetry(
+        () =>
+          attempt().catch((error: unknown) => Promise.reject(error instanceof Error ? error : new ThrownValue(error))),
+        {
+          ...RETRY_BACKOFF,
+          retries: options.retries,
+          shouldRetry: ({ error }) => isConflict(error) && !options.signal?.aborted,
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+            if (retriesLeft === 0 || !isConflict(error)) return;
+            this.#metrics.retries++;
+            this.#options.logger.warn(
+              { attempt: attemptNumber, retriesLeft, code: error.code },
+              'transaction failed with a retryable error; re-running it',
+            );
+          },
         },
-      });
+      );
     } catch (error) {
       throw error instanceof ThrownValue ? error.value : error;
     }
@@ -91,7 +104,13 @@ export class TransactionRunner<DB> {
     const { driver, owner } = this.#options;
     const settings: TransactionSettings = { isolationLevel: options.isolationLevel, accessMode: options.accessMode };
     const connection = await driver.acquireConnection();
-    const scope = new TransactionScope({ connection, owner, settings, enclosing: transactionStorage.getStore(), statementSettings: this.#options.statementSettings });
+    const scope = new TransactionScope({
+      connection,
+      owner,
+      settings,
+      enclosing: transactionStorage.getStore(),
+      statementSettings: this.#options.statementSettings,
+    });
     const stopWatching = watchSignal(scope, options.signal);
     this.#metrics.active++;
     let outcome: Outcome<T>;
@@ -99,7 +118,8 @@ export class TransactionRunner<DB> {
     try {
       scope.assertUsable();
       await driver.beginTransaction(connection, settings);
-      if (options.statementTimeoutMs !== undefined) await setLocalStatementTimeout(connection, String(options.statementTimeoutMs));
+      if (options.statementTimeoutMs !== undefined)
+        await setLocalStatementTimeout(connection, String(options.statementTimeoutMs));
       const value = await transactionStorage.run(scope, () => fn(this.#options.handleFor(scope)));
       throwIfAborted(scope);
       ended = await endScope(scope);
@@ -126,14 +146,24 @@ export class TransactionRunner<DB> {
     throw outcome.error;
   }
 
-  async #nested<T>(parent: TransactionScope, fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: TransactionOptions): Promise<T> {
+  async #nested<T>(
+    parent: TransactionScope,
+    fn: (tx: DatabaseTransaction<DB>) => Promise<T>,
+    options: TransactionOptions,
+  ): Promise<T> {
     parent.assertUsable();
     const { driver, owner } = this.#options;
     const { connection } = parent;
     // Siblings (Promise.all of nested transactions) and the parent's own statements
     // queue here in call order; the savepoint owns the connection until it ends.
     await parent.lock.acquire();
-    const scope = new TransactionScope({ connection, owner, settings: parent.settings, parent, enclosing: transactionStorage.getStore() });
+    const scope = new TransactionScope({
+      connection,
+      owner,
+      settings: parent.settings,
+      parent,
+      enclosing: transactionStorage.getStore(),
+    });
     const name = scope.savepointName ?? '';
     const stopWatching = watchSignal(scope, options.signal);
     let outcome: Outcome<T>;
@@ -142,7 +172,10 @@ export class TransactionRunner<DB> {
       parent.assertUsable();
       scope.assertUsable();
       await driver.savepoint(connection, name);
-      const restoreTimeout = options.statementTimeoutMs === undefined ? undefined : await overrideStatementTimeout(connection, options.statementTimeoutMs);
+      const restoreTimeout =
+        options.statementTimeoutMs === undefined
+          ? undefined
+          : await overrideStatementTimeout(connection, options.statementTimeoutMs);
       const value = await transactionStorage.run(scope, () => fn(this.#options.handleFor(scope)));
       throwIfAborted(scope);
       ended = await endScope(scope);
@@ -157,7 +190,8 @@ export class TransactionRunner<DB> {
     } catch (error) {
       ended ??= await endScope(scope);
       // ROLLBACK TO also undoes this scope's SET LOCAL.
-      if (scope.active) await this.#quietly(connection, () => driver.rollbackToSavepoint(connection, name), 'ROLLBACK TO SAVEPOINT');
+      if (scope.active)
+        await this.#quietly(connection, () => driver.rollbackToSavepoint(connection, name), 'ROLLBACK TO SAVEPOINT');
       outcome = { ok: false, error };
     } finally {
       ended?.();
@@ -179,12 +213,19 @@ export class TransactionRunner<DB> {
     }
   }
 
-  async #runHooks<Args extends unknown[]>(hooks: Array<(...args: Args) => void | Promise<void>>, args: Args, kind: string): Promise<void> {
+  async #runHooks<Args extends unknown[]>(
+    hooks: Array<(...args: Args) => void | Promise<void>>,
+    args: Args,
+    kind: string,
+  ): Promise<void> {
     for (const hook of hooks) {
       try {
         await hook(...args);
       } catch (error) {
-        this.#options.logger.error({ err: describeError(error) }, `${kind} hook failed; the transaction outcome is unchanged`);
+        this.#options.logger.error(
+          { err: describeError(error) },
+          `${kind} hook failed; the transaction outcome is unchanged`,
+        );
       }
     }
   }
@@ -234,8 +275,9 @@ async function setLocalStatementTimeout(connection: PgConnection, value: string)
 
 /** Sets a scope's timeout and returns the value to restore when the scope is released. */
 async function overrideStatementTimeout(connection: PgConnection, ms: number): Promise<string> {
-  const { rows } = await connection.executeQuery<{ previous: string }>(CompiledQuery.raw(`select current_setting('statement_timeout') as previous`));
+  const { rows } = await connection.executeQuery<{ previous: string }>(
+    CompiledQuery.raw(`select current_setting('statement_timeout') as previous`),
+  );
   await setLocalStatementTimeout(connection, String(ms));
   return rows[0]?.previous ?? '0';
 }
-

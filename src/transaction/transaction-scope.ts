@@ -1,9 +1,9 @@
 import type { PgConnection } from '../driver/pg-connection.js';
 import { TransactionError } from '../errors/application-errors.js';
-import type { TransactionSettings } from './transaction-options.js';
 import { FifoLock } from './fifo-lock.js';
 import { LocalSettings, type StatementSettings } from './local-settings.js';
 import { setScopeLocal } from './scope-connection.js';
+import type { TransactionSettings } from './transaction-options.js';
 
 export type AfterCommitHook = () => void | Promise<void>;
 export type AfterRollbackHook = (error: unknown) => void | Promise<void>;
@@ -79,7 +79,9 @@ export class TransactionScope {
   /** Throws unless statements may run in this scope now. */
   assertUsable(): void {
     if (this.#state !== 'active') {
-      throw new TransactionError(`This transaction has already ${this.#state === 'committed' ? 'committed' : 'rolled back'}; its handle cannot run queries any more`);
+      throw new TransactionError(
+        `This transaction has already ${this.#state === 'committed' ? 'committed' : 'rolled back'}; its handle cannot run queries any more`,
+      );
     }
     if (this.#aborted) throw abortedError(this.#abortReason);
     if (this.#ending) {

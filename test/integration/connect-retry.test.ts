@@ -1,6 +1,8 @@
 import { inspect } from 'node:util';
+
 import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
+
 import { ConnectionError, createDatabase } from '../../src/index.js';
 import { useCleanup } from '../support/async.js';
 import { captureLogger } from '../support/capture-logger.js';
@@ -14,7 +16,11 @@ describe.runIf(isRealServer())('connect() with retry', () => {
     const port = await freePort();
     const logger = captureLogger();
     const db = track(
-      createDatabase({ connectionString: withPort(inject('databaseUrl'), port), logger, retry: { attempts: 30, minDelayMs: 50, maxDelayMs: 100 } }),
+      createDatabase({
+        connectionString: withPort(inject('databaseUrl'), port),
+        logger,
+        retry: { attempts: 30, minDelayMs: 50, maxDelayMs: 100 },
+      }),
     );
     setTimeout(() => {
       void startProxy(port, hostAndPort(inject('databaseUrl'))).then(track);
@@ -28,7 +34,14 @@ describe.runIf(isRealServer())('connect() with retry', () => {
 
   it('gives up after the configured attempts with a ConnectionError carrying the count and cause', async () => {
     const port = await freePort();
-    const db = track(createDatabase({ host: '127.0.0.1', port, logger: 'silent', retry: { attempts: 3, minDelayMs: 10, maxDelayMs: 20 } }));
+    const db = track(
+      createDatabase({
+        host: '127.0.0.1',
+        port,
+        logger: 'silent',
+        retry: { attempts: 3, minDelayMs: 10, maxDelayMs: 20 },
+      }),
+    );
     const error = await db.connect().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ attempts: 3, retryable: true });
@@ -40,7 +53,9 @@ describe.runIf(isRealServer())('connect() with retry', () => {
     const url = new URL(inject('databaseUrl'));
     url.pathname = '/no_such_database_here';
     const logger = captureLogger();
-    const db = track(createDatabase({ connectionString: url.toString(), logger, retry: { attempts: 5, minDelayMs: 10 } }));
+    const db = track(
+      createDatabase({ connectionString: url.toString(), logger, retry: { attempts: 5, minDelayMs: 10 } }),
+    );
     const error = await db.connect().catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'ConnectionError', attempts: 1, retryable: false, sqlState: '3D000' });
     expect(logger.lines.filter((line) => line.level === 'warn')).toHaveLength(0);
@@ -53,14 +68,23 @@ describe.runIf(isRealServer())('connect() with retry', () => {
     defer(async () => void (await sql`drop role if exists data_layer_nologin`.execute(admin.kysely)));
     const url = new URL(inject('databaseUrl'));
     url.username = 'data_layer_nologin';
-    const db = track(createDatabase({ connectionString: url.toString(), logger: 'silent', retry: { attempts: 5, minDelayMs: 10 } }));
+    const db = track(
+      createDatabase({ connectionString: url.toString(), logger: 'silent', retry: { attempts: 5, minDelayMs: 10 } }),
+    );
     const error = await db.connect().catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'ConnectionError', attempts: 1, retryable: false, sqlState: '28000' });
   });
 
   it('stops retrying when the AbortSignal fires', async () => {
     const port = await freePort();
-    const db = track(createDatabase({ host: '127.0.0.1', port, logger: 'silent', retry: { attempts: 1000, minDelayMs: 20, maxDelayMs: 20 } }));
+    const db = track(
+      createDatabase({
+        host: '127.0.0.1',
+        port,
+        logger: 'silent',
+        retry: { attempts: 1000, minDelayMs: 20, maxDelayMs: 20 },
+      }),
+    );
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('shutting down')), 150);
     const started = Date.now();
@@ -70,7 +94,6 @@ describe.runIf(isRealServer())('connect() with retry', () => {
     expect((error as Error).message).toContain('aborted');
     expect((error as ConnectionError).retryable).toBe(false);
   });
-
 });
 
 describe('secrets', () => {

@@ -1,6 +1,7 @@
 import { type Generated, sql } from 'kysely';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import {
   CheckViolationError,
   ConflictError,
@@ -22,7 +23,6 @@ interface DB {
 }
 
 const t = useTestDatabase<DB>('errors');
-
 
 beforeAll(async () => {
   await sql`
@@ -76,21 +76,35 @@ describe('constraint violations', () => {
       t.db.kysely.insertInto('accounts').values({ id: 4, email: 'c@example.com', org_id: 999, balance: 0 }).execute(),
     );
     expect(error).toBeInstanceOf(ForeignKeyViolationError);
-    expect(error).toMatchObject({ code: 'FOREIGN_KEY_VIOLATION', statusCode: 409, table: 'accounts', columns: ['org_id'] });
+    expect(error).toMatchObject({
+      code: 'FOREIGN_KEY_VIOLATION',
+      statusCode: 409,
+      table: 'accounts',
+      columns: ['org_id'],
+    });
     expect((error as ForeignKeyViolationError).constraint).toMatch(/org_id/);
     expect(JSON.stringify(error)).not.toContain('999');
   });
 
   it('maps 23502 to NotNullViolationError naming the column', async () => {
-    const error = await failure(() => sql`insert into accounts (id, email, org_id) values (5, null, 1)`.execute(t.db.kysely));
+    const error = await failure(() =>
+      sql`insert into accounts (id, email, org_id) values (5, null, 1)`.execute(t.db.kysely),
+    );
     expect(error).toBeInstanceOf(NotNullViolationError);
     expect(error).toMatchObject({ code: 'NOT_NULL_VIOLATION', statusCode: 400, table: 'accounts', columns: ['email'] });
   });
 
   it('maps 23514 to CheckViolationError naming the constraint', async () => {
-    const error = await failure(() => t.db.kysely.updateTable('accounts').set({ balance: -5 }).where('id', '=', 1).execute());
+    const error = await failure(() =>
+      t.db.kysely.updateTable('accounts').set({ balance: -5 }).where('id', '=', 1).execute(),
+    );
     expect(error).toBeInstanceOf(CheckViolationError);
-    expect(error).toMatchObject({ code: 'CHECK_VIOLATION', statusCode: 400, constraint: 'balance_non_negative', table: 'accounts' });
+    expect(error).toMatchObject({
+      code: 'CHECK_VIOLATION',
+      statusCode: 400,
+      constraint: 'balance_non_negative',
+      table: 'accounts',
+    });
   });
 
   it('keeps other SQLSTATEs as QueryError with sqlState, hiding echoed input of data exceptions', async () => {
@@ -107,7 +121,9 @@ describe('constraint violations', () => {
   it('keeps row values out of what a pino logger prints for the error, cause included', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const duplicate = await failure(() => t.db.kysely.insertInto('accounts').values({ id: 9, email: 'a@example.com', org_id: 1, balance: 0 }).execute());
+    const duplicate = await failure(() =>
+      t.db.kysely.insertInto('accounts').values({ id: 9, email: 'a@example.com', org_id: 1, balance: 0 }).execute(),
+    );
     const badInput = await failure(() => sql`select ${'not-a-number-secret'}::int`.execute(t.db.kysely));
     logger.error({ err: duplicate }, 'insert failed');
     logger.error({ err: badInput }, 'select failed');
@@ -125,19 +141,33 @@ describe('timeouts and lost connections', () => {
     expect(error).toMatchObject({ code: 'STATEMENT_TIMEOUT', statusCode: 504, sqlState: '57014' });
   });
 
-  it.runIf(isRealServer())('maps a terminated backend (57P01) to a retryable ConnectionError and discards the connection', async () => {
-    const victim = t.open({ pool: { max: 1 } });
-    const { pid } = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(victim.kysely)).rows[0]!;
-    const sleeping = failure(() => sql`select pg_sleep(5)`.execute(victim.kysely));
-    await expect.poll(async () => (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where pid = ${pid} and query like '%pg_sleep(5)%'`.execute(t.db.kysely)).rows[0]!.n).toBe(1);
-    await sql`select pg_terminate_backend(${pid})`.execute(t.db.kysely);
-    const error = await sleeping;
-    expect(error).toBeInstanceOf(ConnectionError);
-    expect(error).toMatchObject({ code: 'CONNECTION_FAILED', retryable: true, sqlState: '57P01' });
-    // The broken client was destroyed, so the next query gets a fresh backend.
-    const next = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(victim.kysely)).rows[0]!;
-    expect(next.pid).not.toBe(pid);
-  });
+  it.runIf(isRealServer())(
+    'maps a terminated backend (57P01) to a retryable ConnectionError and discards the connection',
+    async () => {
+      const victim = t.open({ pool: { max: 1 } });
+      const { pid } = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(victim.kysely)).rows[0]!;
+      const sleeping = failure(() => sql`select pg_sleep(5)`.execute(victim.kysely));
+      await expect
+        .poll(
+          async () =>
+            (
+              await sql<{
+                n: number;
+              }>`select count(*)::int as n from pg_stat_activity where pid = ${pid} and query like '%pg_sleep(5)%'`.execute(
+                t.db.kysely,
+              )
+            ).rows[0]!.n,
+        )
+        .toBe(1);
+      await sql`select pg_terminate_backend(${pid})`.execute(t.db.kysely);
+      const error = await sleeping;
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ code: 'CONNECTION_FAILED', retryable: true, sqlState: '57P01' });
+      // The broken client was destroyed, so the next query gets a fresh backend.
+      const next = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(victim.kysely)).rows[0]!;
+      expect(next.pid).not.toBe(pid);
+    },
+  );
 });
 
 describe.runIf(isRealServer())('concurrency failures between two real sessions', () => {
@@ -150,16 +180,26 @@ describe.runIf(isRealServer())('concurrency failures between two real sessions',
         .transaction()
         .setIsolationLevel('serializable')
         .execute(async (trx) => {
-          const { rows } = await sql<{ total: number }>`select sum(value)::int as total from ledger where class = ${readClass}`.execute(trx);
+          const { rows } = await sql<{
+            total: number;
+          }>`select sum(value)::int as total from ledger where class = ${readClass}`.execute(trx);
           mine.open();
           await other.promise;
           await trx.insertInto('ledger').values({ class: writeClass, value: rows[0]!.total }).execute();
         });
-    const results = await Promise.allSettled([run(first, 1, 2, bothRead.a, bothRead.b), run(second, 2, 1, bothRead.b, bothRead.a)]);
+    const results = await Promise.allSettled([
+      run(first, 1, 2, bothRead.a, bothRead.b),
+      run(second, 2, 1, bothRead.b, bothRead.a),
+    ]);
     const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.reason).toBeInstanceOf(SerializationFailureError);
-    expect(rejected[0]!.reason).toMatchObject({ code: 'SERIALIZATION_FAILURE', sqlState: '40001', retryable: true, statusCode: 409 });
+    expect(rejected[0]!.reason).toMatchObject({
+      code: 'SERIALIZATION_FAILURE',
+      sqlState: '40001',
+      retryable: true,
+      statusCode: 409,
+    });
   });
 
   it('maps 40P01 from two sessions locking rows in opposite order to DeadlockError', async () => {
@@ -174,7 +214,10 @@ describe.runIf(isRealServer())('concurrency failures between two real sessions',
         await theirs.promise;
         await trx.updateTable('accounts').set({ balance: 12 }).where('id', '=', other).execute();
       });
-    const results = await Promise.allSettled([run(first, 1, 2, locked.a, locked.b), run(second, 2, 1, locked.b, locked.a)]);
+    const results = await Promise.allSettled([
+      run(first, 1, 2, locked.a, locked.b),
+      run(second, 2, 1, locked.b, locked.a),
+    ]);
     const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.reason).toBeInstanceOf(DeadlockError);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
+
 import { createDatabase, type Database, DatabaseClosedError, PoolTimeoutError } from '../../src/index.js';
 import { useCleanup } from '../support/async.js';
 import { freePort, startSilentServer, withPort } from '../support/tcp.js';
@@ -42,7 +43,13 @@ describe('health()', () => {
 
   it('reports down within its timeout when the server accepts but never answers', async () => {
     const silent = track(await startSilentServer());
-    const db = track(createDatabase({ connectionString: withPort(inject('databaseUrl'), silent.port), logger: 'silent', pool: { connectionTimeoutMs: 1_000 } }));
+    const db = track(
+      createDatabase({
+        connectionString: withPort(inject('databaseUrl'), silent.port),
+        logger: 'silent',
+        pool: { connectionTimeoutMs: 1_000 },
+      }),
+    );
     const started = Date.now();
     const report = await db.health({ timeoutMs: 200 });
     const elapsed = Date.now() - started;
@@ -52,7 +59,9 @@ describe('health()', () => {
   });
 
   it('reports down (never throws) when nothing listens', async () => {
-    const db = track(createDatabase({ connectionString: withPort(inject('databaseUrl'), await freePort()), logger: 'silent' }));
+    const db = track(
+      createDatabase({ connectionString: withPort(inject('databaseUrl'), await freePort()), logger: 'silent' }),
+    );
     const report = await db.health({ timeoutMs: 2_000 });
     expect(report).toMatchObject({ status: 'down', error: { code: 'CONNECTION_FAILED' } });
   });

@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
+
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+
 import type { Logger } from '../../src/index.js';
 import { captureLogger, type LogLine } from '../support/capture-logger.js';
 import { useTestDatabase } from '../support/test-database.js';
@@ -13,7 +15,8 @@ interface DB {
 const t = useTestDatabase<DB>('qlog');
 
 const queryLines = (lines: readonly LogLine[]) => lines.filter((line) => line.message === 'query');
-const entries = (lines: readonly LogLine[]) => queryLines(lines).map((line) => (line.fields as { query: Record<string, unknown> }).query);
+const entries = (lines: readonly LogLine[]) =>
+  queryLines(lines).map((line) => (line.fields as { query: Record<string, unknown> }).query);
 
 describe('query logging at debug', () => {
   it('logs each statement once with its SQL, duration and row count, without parameter values', async () => {
@@ -43,9 +46,19 @@ describe('query logging at debug', () => {
     const logger = captureLogger();
     const db = t.open({ logger });
     await db.transaction(async (tx) => {
-      await tx.insertInto('notes').values([{ id: 1, body: 'a' }, { id: 2, body: 'b' }]).execute();
+      await tx
+        .insertInto('notes')
+        .values([
+          { id: 1, body: 'a' },
+          { id: 2, body: 'b' },
+        ])
+        .execute();
     });
-    await db.kysely.insertInto('notes').values({ id: 1, body: 'dup' }).execute().catch(() => {});
+    await db.kysely
+      .insertInto('notes')
+      .values({ id: 1, body: 'dup' })
+      .execute()
+      .catch(() => {});
     expect(entries(logger.lines).map(({ sql: text, rowCount, failed }) => ({ text, rowCount, failed }))).toEqual([
       { text: 'begin', rowCount: 0, failed: undefined },
       { text: 'insert into "notes" ("id", "body") values ($1, $2), ($3, $4)', rowCount: 2, failed: undefined },
@@ -61,7 +74,9 @@ describe('query logging at debug', () => {
     const query = db.kysely.selectFrom(sql<{ n: number }>`generate_series(1, 25)`.as('g')).selectAll();
     for await (const _row of query.stream(10)) rows++;
     expect(rows).toBe(25);
-    const streamed = entries(logger.lines).filter((entry) => String(entry.sql).startsWith('select * from generate_series'));
+    const streamed = entries(logger.lines).filter((entry) =>
+      String(entry.sql).startsWith('select * from generate_series'),
+    );
     expect(streamed).toEqual([expect.objectContaining({ rowCount: 25 })]);
   });
 
@@ -74,7 +89,9 @@ describe('query logging at debug', () => {
 
   it('writes pino lines when the pino logger is at debug', async () => {
     const written: string[] = [];
-    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => void (written.push(chunk.toString()), done()) });
+    const stream = new Writable({
+      write: (chunk: Buffer, _encoding, done) => void (written.push(chunk.toString()), done()),
+    });
     await sql`select 1 as one`.execute(t.open({ logger: pino({ level: 'debug' }, stream) }).kysely);
     const lines = written.map((line) => JSON.parse(line) as { msg: string; query?: { sql: string; rowCount: number } });
     const queries = lines.filter((line) => line.msg === 'query');
@@ -103,7 +120,9 @@ describe('query logging below debug', () => {
 
   it('writes no query lines with pino at its default level (warn)', async () => {
     const written: string[] = [];
-    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => void (written.push(chunk.toString()), done()) });
+    const stream = new Writable({
+      write: (chunk: Buffer, _encoding, done) => void (written.push(chunk.toString()), done()),
+    });
     await sql`select 1`.execute(t.open({ logger: pino({ level: 'warn' }, stream) }).kysely);
     expect(written).toEqual([]);
   });

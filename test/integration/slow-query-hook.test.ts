@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+
 import type { SlowQueryEvent } from '../../src/index.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { useTestDatabase } from '../support/test-database.js';
@@ -21,7 +22,11 @@ describe('slow-query hook', () => {
 
   it('includes parameters only with logParameters: true', async () => {
     const events: SlowQueryEvent[] = [];
-    const db = t.open({ slowQueryThresholdMs: 0, logParameters: true, onSlowQuery: (event) => void events.push(event) });
+    const db = t.open({
+      slowQueryThresholdMs: 0,
+      logParameters: true,
+      onSlowQuery: (event) => void events.push(event),
+    });
     await sql`select ${'visible'}::text as p`.execute(db.kysely);
     expect(events.at(-1)?.parameters).toEqual(['visible']);
   });
@@ -38,8 +43,18 @@ describe('slow-query hook', () => {
 
   it('a throwing or rejecting hook never breaks the query, and is logged', async () => {
     const logger = captureLogger();
-    const throwing = t.open({ slowQueryThresholdMs: 0, logger, onSlowQuery: () => { throw new Error('hook bug'); } });
-    const rejecting = t.open({ slowQueryThresholdMs: 0, logger, onSlowQuery: () => Promise.reject(new Error('async hook bug')) });
+    const throwing = t.open({
+      slowQueryThresholdMs: 0,
+      logger,
+      onSlowQuery: () => {
+        throw new Error('hook bug');
+      },
+    });
+    const rejecting = t.open({
+      slowQueryThresholdMs: 0,
+      logger,
+      onSlowQuery: () => Promise.reject(new Error('async hook bug')),
+    });
     await expect(sql`select 1 as one`.execute(throwing.kysely)).resolves.toMatchObject({ rows: [{ one: 1 }] });
     await expect(sql`select 1 as one`.execute(rejecting.kysely)).resolves.toMatchObject({ rows: [{ one: 1 }] });
     await expect.poll(() => logger.lines.filter((line) => line.level === 'error').length).toBe(2);

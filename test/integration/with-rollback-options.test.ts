@@ -1,5 +1,6 @@
 import { type Generated, sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { BaseRepository, SerializationFailureError, TransactionError } from '../../src/index.js';
 import { withRollback } from '../../src/testing/index.js';
 import { useTestDatabase } from '../support/test-database.js';
@@ -10,8 +11,14 @@ interface DB {
 
 const t = useTestDatabase<DB>('with_rollback_options');
 let accounts: BaseRepository<DB, 'accounts'>;
-const committedRows = async () => (await sql<{ n: number }>`select count(*)::int as n from accounts`.execute(t.db.outsideTransaction(() => t.db.kysely))).rows[0]!.n;
-const setting = async (name: string) => (await sql<{ value: string }>`select current_setting(${name}) as value`.execute(t.db.kysely)).rows[0]!.value;
+const committedRows = async () =>
+  (
+    await sql<{ n: number }>`select count(*)::int as n from accounts`.execute(
+      t.db.outsideTransaction(() => t.db.kysely),
+    )
+  ).rows[0]!.n;
+const setting = async (name: string) =>
+  (await sql<{ value: string }>`select current_setting(${name}) as value`.execute(t.db.kysely)).rows[0]!.value;
 const serializationFailure = sql`do $$ begin raise exception 'simulated write skew' using errcode = 'serialization_failure'; end $$`;
 
 /** Code under test, as production has it: the documented serializable pattern. */
@@ -29,7 +36,9 @@ function openAccount(owner: string, onAttempt: (attempt: number) => Promise<void
 }
 
 beforeAll(async () => {
-  await sql`create table accounts (id serial primary key, owner text not null, balance int not null)`.execute(t.db.kysely);
+  await sql`create table accounts (id serial primary key, owner text not null, balance int not null)`.execute(
+    t.db.kysely,
+  );
   accounts = new BaseRepository(t.db, { table: 'accounts' });
 });
 
@@ -49,12 +58,17 @@ describe('withRollback runs code under test that passes transaction options, unc
       t.db,
       async () => {
         expect(await setting('transaction_isolation')).toBe('serializable');
-        await t.db.transaction(async () => expect(await setting('transaction_isolation')).toBe('serializable'), { isolationLevel: 'read committed' });
+        await t.db.transaction(async () => expect(await setting('transaction_isolation')).toBe('serializable'), {
+          isolationLevel: 'read committed',
+        });
       },
       { isolationLevel: 'serializable' },
     );
     await withRollback(t.db, async () => {
-      await t.db.transaction(async () => expect(await setting('transaction_isolation')).toBe('read committed'), { isolationLevel: 'serializable', accessMode: 'read only' });
+      await t.db.transaction(async () => expect(await setting('transaction_isolation')).toBe('read committed'), {
+        isolationLevel: 'serializable',
+        accessMode: 'read only',
+      });
     });
   });
 
@@ -74,7 +88,9 @@ describe('withRollback runs code under test that passes transaction options, unc
   it('retries: once they are used up the error is rethrown, and the test can go on in its transaction', async () => {
     await withRollback(t.db, async () => {
       await accounts.create({ owner: 'kept', balance: 1 });
-      await expect(openAccount('eve', () => serializationFailure.execute(t.db.kysely).then(() => undefined))).rejects.toBeInstanceOf(SerializationFailureError);
+      await expect(
+        openAccount('eve', () => serializationFailure.execute(t.db.kysely).then(() => undefined)),
+      ).rejects.toBeInstanceOf(SerializationFailureError);
       expect((await accounts.findMany()).map((row) => row.owner)).toEqual(['kept']);
     });
   });
@@ -84,7 +100,10 @@ describe('withRollback runs code under test that passes transaction options, unc
       t.db,
       async () => {
         expect(await setting('statement_timeout')).toBe('5s');
-        await t.db.transaction(async () => expect(await setting('statement_timeout')).toBe('50ms'), { statementTimeoutMs: 50, retries: 1 });
+        await t.db.transaction(async () => expect(await setting('statement_timeout')).toBe('50ms'), {
+          statementTimeoutMs: 50,
+          retries: 1,
+        });
         expect(await setting('statement_timeout')).toBe('5s');
       },
       { statementTimeoutMs: 5_000 },
@@ -92,15 +111,25 @@ describe('withRollback runs code under test that passes transaction options, unc
   });
 
   it('outside withRollback a nested transaction still refuses options it cannot honour', async () => {
-    await expect(t.db.transaction(() => t.db.transaction(async () => 1, { retries: 3 }))).rejects.toBeInstanceOf(TransactionError);
-    await expect(t.db.transaction(() => t.db.transaction(async () => 1, { isolationLevel: 'serializable' }))).rejects.toBeInstanceOf(TransactionError);
+    await expect(t.db.transaction(() => t.db.transaction(async () => 1, { retries: 3 }))).rejects.toBeInstanceOf(
+      TransactionError,
+    );
+    await expect(
+      t.db.transaction(() => t.db.transaction(async () => 1, { isolationLevel: 'serializable' })),
+    ).rejects.toBeInstanceOf(TransactionError);
   });
 
   it('withRollback refuses retries and unknown options for its own transaction with a TransactionError', async () => {
     // @ts-expect-error not a withRollback option, on purpose
-    await expect(withRollback(t.db, async () => 1, { retries: 2 })).rejects.toThrow('Invalid withRollback option "retries"');
+    await expect(withRollback(t.db, async () => 1, { retries: 2 })).rejects.toThrow(
+      'Invalid withRollback option "retries"',
+    );
     // @ts-expect-error unknown option, on purpose
-    await expect(withRollback(t.db, async () => 1, { isolation: 'serializable' })).rejects.toBeInstanceOf(TransactionError);
-    await expect(withRollback(t.db, async () => 1, { isolationLevel: 'snapshot' as never })).rejects.toBeInstanceOf(TransactionError);
+    await expect(withRollback(t.db, async () => 1, { isolation: 'serializable' })).rejects.toBeInstanceOf(
+      TransactionError,
+    );
+    await expect(withRollback(t.db, async () => 1, { isolationLevel: 'snapshot' as never })).rejects.toBeInstanceOf(
+      TransactionError,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { type Generated, sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { BaseRepository } from '../../src/index.js';
 import { withRollback } from '../../src/testing/index.js';
 import { useTestDatabase } from '../support/test-database.js';
@@ -10,7 +11,8 @@ interface DB {
 
 const t = useTestDatabase<DB>('with_rollback');
 let notes: BaseRepository<DB, 'notes'>;
-const count = async () => (await sql<{ n: number }>`select count(*)::int as n from notes`.execute(t.db.kysely)).rows[0]!.n;
+const count = async () =>
+  (await sql<{ n: number }>`select count(*)::int as n from notes`.execute(t.db.kysely)).rows[0]!.n;
 
 beforeAll(async () => {
   await sql`create table notes (id serial primary key, body text not null)`.execute(t.db.kysely);

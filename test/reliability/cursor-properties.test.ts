@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { BaseRepository, DataLayerError, ValidationError } from '../../src/index.js';
 import { InMemoryRepository } from '../../src/testing/index.js';
 import { useTestDatabase } from '../support/test-database.js';
@@ -21,17 +22,40 @@ interface DB {
 
 const t = useTestDatabase<DB>('cursor_props');
 const SECRET = 'property-test-cursor-key-01';
-const TYPES = ['timestamp with time zone', 'integer', 'bigint', 'text', 'numeric', 'boolean', 'uuid', 'date', 'double precision', 'x'];
+const TYPES = [
+  'timestamp with time zone',
+  'integer',
+  'bigint',
+  'text',
+  'numeric',
+  'boolean',
+  'uuid',
+  'date',
+  'double precision',
+  'x',
+];
 
 type Payload = { o: unknown; b: unknown; c: unknown[] };
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value) ?? 'null').toString('base64url');
-const payloadOf = (cursor: string) => JSON.parse(Buffer.from(cursor.split('.')[0]!, 'base64url').toString('utf8')) as Payload;
+const payloadOf = (cursor: string) =>
+  JSON.parse(Buffer.from(cursor.split('.')[0]!, 'base64url').toString('utf8')) as Payload;
 
 /** Hostile values: junk of every JSON kind, huge strings, SQL, NUL, type confusion. */
 const hostile = fc.oneof(
   fc.jsonValue(),
   fc.string(),
-  fc.constantFrom("'; drop table prop_items; --", '1) or (1=1', '\u0000', 'NaN', 'Infinity', '-0', '1e999', '2**40', '{"$bigint":"abc"}', '2026-02-30T00:00:00+00:00'),
+  fc.constantFrom(
+    "'; drop table prop_items; --",
+    '1) or (1=1',
+    '\u0000',
+    'NaN',
+    'Infinity',
+    '-0',
+    '1e999',
+    '2**40',
+    '{"$bigint":"abc"}',
+    '2026-02-30T00:00:00+00:00',
+  ),
   fc.integer({ min: 1_000, max: 80_000 }).map((length) => 'A'.repeat(length)),
   fc.array(fc.jsonValue(), { maxLength: 4 }),
 );
@@ -45,17 +69,27 @@ function mutation(valid: string): fc.Arbitrary<string> {
     fc.string({ maxLength: 200 }),
     fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('base64url')),
     fc.jsonValue().map(encode),
-    fc.tuple(fc.nat({ max: valid.length - 1 }), fc.constantFrom(...'AZaz09-_.=+/ %')).map(([at, char]) => `${valid.slice(0, at)}${char}${valid.slice(at + 1)}`),
+    fc
+      .tuple(fc.nat({ max: valid.length - 1 }), fc.constantFrom(...'AZaz09-_.=+/ %'))
+      .map(([at, char]) => `${valid.slice(0, at)}${char}${valid.slice(at + 1)}`),
     fc.nat({ max: valid.length }).map((length) => valid.slice(0, length)),
-    fc.tuple(fc.nat({ max: payload.c.length - 1 }), hostile).map(([index, value]) => resigned({ ...payload, c: payload.c.map((each, i) => (i === index ? value : each)) })),
-    fc.tuple(fc.nat({ max: payload.c.length - 1 }), hostile).map(([index, text]) =>
-      resigned({ ...payload, c: payload.c.map((each, i) => (i === index ? [(each as string[])[0], text] : each)) }),
-    ),
-    fc.tuple(fc.nat({ max: payload.c.length - 1 }), fc.constantFrom(...TYPES)).map(([index, type]) =>
-      resigned({ ...payload, c: payload.c.map((each, i) => (i === index ? [type, (each as string[])[1]] : each)) }),
-    ),
+    fc
+      .tuple(fc.nat({ max: payload.c.length - 1 }), hostile)
+      .map(([index, value]) => resigned({ ...payload, c: payload.c.map((each, i) => (i === index ? value : each)) })),
+    fc
+      .tuple(fc.nat({ max: payload.c.length - 1 }), hostile)
+      .map(([index, text]) =>
+        resigned({ ...payload, c: payload.c.map((each, i) => (i === index ? [(each as string[])[0], text] : each)) }),
+      ),
+    fc
+      .tuple(fc.nat({ max: payload.c.length - 1 }), fc.constantFrom(...TYPES))
+      .map(([index, type]) =>
+        resigned({ ...payload, c: payload.c.map((each, i) => (i === index ? [type, (each as string[])[1]] : each)) }),
+      ),
     fc.record({ o: hostile, b: hostile, c: hostile }).map((junk) => resigned({ ...payload, ...junk })),
-    fc.array(fc.tuple(fc.constantFrom(...TYPES), fc.string()), { maxLength: 4 }).map((c) => resigned({ ...payload, c })),
+    fc
+      .array(fc.tuple(fc.constantFrom(...TYPES), fc.string()), { maxLength: 4 })
+      .map((c) => resigned({ ...payload, c })),
     hostile.map((junk) => `${body}.${typeof junk === 'string' ? junk : encode(junk)}`),
   );
 }
@@ -75,7 +109,9 @@ async function pageOrBadRequest(run: () => Promise<unknown>): Promise<'page' | '
 
 beforeAll(async () => {
   for (const table of ['prop_items', 'prop_walk']) {
-    await sql`create table ${sql.table(table)} (id serial primary key, created_at timestamptz not null, score int8 not null, label text not null)`.execute(t.db.kysely);
+    await sql`create table ${sql.table(table)} (id serial primary key, created_at timestamptz not null, score int8 not null, label text not null)`.execute(
+      t.db.kysely,
+    );
   }
   await sql`insert into prop_items (created_at, score, label)
             select timestamptz '2026-01-01 00:00:00+00' + (g % 7) * interval '1 microsecond', 9007199254740993 + g % 3, 'l' || (g % 4)
@@ -83,7 +119,11 @@ beforeAll(async () => {
 });
 
 describe('mutated cursors only ever give a page or a 400', () => {
-  const orderBy = [{ column: 'created_at', direction: 'asc' }, { column: 'score', direction: 'desc' }, { column: 'label', direction: 'asc' }] as const;
+  const orderBy = [
+    { column: 'created_at', direction: 'asc' },
+    { column: 'score', direction: 'desc' },
+    { column: 'label', direction: 'asc' },
+  ] as const;
 
   for (const signed of [false, true]) {
     it(`PostgreSQL, ${signed ? 'signed (every change is refused)' : 'unsigned'}`, async () => {
@@ -103,8 +143,18 @@ describe('mutated cursors only ever give a page or a 400', () => {
 
   it('the in-memory fake, signed and unsigned', async () => {
     for (const cursorSecret of [undefined, SECRET]) {
-      const fake = new InMemoryRepository<ItemRow>({ table: 'prop_items', columns: ['id', 'created_at', 'score', 'label'], cursorSecret });
-      await fake.createMany(Array.from({ length: 20 }, (_, i) => ({ created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i % 5)), score: String(i % 3), label: `l${i % 4}` })));
+      const fake = new InMemoryRepository<ItemRow>({
+        table: 'prop_items',
+        columns: ['id', 'created_at', 'score', 'label'],
+        cursorSecret,
+      });
+      await fake.createMany(
+        Array.from({ length: 20 }, (_, i) => ({
+          created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i % 5)),
+          score: String(i % 3),
+          label: `l${i % 4}`,
+        })),
+      );
       const { nextCursor } = await fake.paginateByCursor({ orderBy, limit: 4 });
       await fc.assert(
         fc.asyncProperty(mutation(nextCursor!), async (after) => {
@@ -118,31 +168,54 @@ describe('mutated cursors only ever give a page or a 400', () => {
 });
 
 describe('paging through equal timestamps yields each row once, in order', () => {
-  const rowsArbitrary = fc.array(fc.record({ micros: fc.nat({ max: 6 }), score: fc.integer({ min: -2, max: 2 }) }), { minLength: 0, maxLength: 40 });
+  const rowsArbitrary = fc.array(fc.record({ micros: fc.nat({ max: 6 }), score: fc.integer({ min: -2, max: 2 }) }), {
+    minLength: 0,
+    maxLength: 40,
+  });
   const direction = fc.constantFrom('asc' as const, 'desc' as const);
 
   it('on PostgreSQL (microsecond timestamps, many ties)', async () => {
     const repo = new BaseRepository<DB, 'prop_walk'>(t.db, { table: 'prop_walk' });
     await fc.assert(
-      fc.asyncProperty(rowsArbitrary, fc.integer({ min: 1, max: 9 }), direction, fc.boolean(), async (rows, limit, dir, byScore) => {
-        await sql`truncate prop_walk restart identity`.execute(t.db.kysely);
-        if (rows.length > 0) {
-          const values = rows.map((row) => sql`(timestamptz '2026-01-01 00:00:00.000001+00' + ${row.micros} * interval '1 microsecond', ${row.score}, 'x')`);
-          await sql`insert into prop_walk (created_at, score, label) values ${sql.join(values)}`.execute(t.db.kysely);
-        }
-        const orderBy = byScore ? [{ column: 'score' as const, direction: dir }, { column: 'created_at' as const, direction: dir === 'asc' ? ('desc' as const) : ('asc' as const) }] : [{ column: 'created_at' as const, direction: dir }];
-        const order = orderBy.map((term) => `${term.column} ${term.direction}`).join(', ');
-        const expected = (await sql<{ id: number }>`select id from prop_walk order by ${sql.raw(order)}, id ${sql.raw(orderBy.at(-1)!.direction)}`.execute(t.db.kysely)).rows.map((row) => row.id);
-        const seen: number[] = [];
-        let after: string | undefined;
-        for (let pages = 0; pages <= rows.length + 1; pages += 1) {
-          const page = await repo.paginateByCursor({ orderBy, limit, after });
-          seen.push(...page.items.map((row) => row.id));
-          if (!page.hasNextPage) break;
-          after = page.nextCursor;
-        }
-        expect(seen).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        rowsArbitrary,
+        fc.integer({ min: 1, max: 9 }),
+        direction,
+        fc.boolean(),
+        async (rows, limit, dir, byScore) => {
+          await sql`truncate prop_walk restart identity`.execute(t.db.kysely);
+          if (rows.length > 0) {
+            const values = rows.map(
+              (row) =>
+                sql`(timestamptz '2026-01-01 00:00:00.000001+00' + ${row.micros} * interval '1 microsecond', ${row.score}, 'x')`,
+            );
+            await sql`insert into prop_walk (created_at, score, label) values ${sql.join(values)}`.execute(t.db.kysely);
+          }
+          const orderBy = byScore
+            ? [
+                { column: 'score' as const, direction: dir },
+                { column: 'created_at' as const, direction: dir === 'asc' ? ('desc' as const) : ('asc' as const) },
+              ]
+            : [{ column: 'created_at' as const, direction: dir }];
+          const order = orderBy.map((term) => `${term.column} ${term.direction}`).join(', ');
+          const expected = (
+            await sql<{
+              id: number;
+            }>`select id from prop_walk order by ${sql.raw(order)}, id ${sql.raw(orderBy.at(-1)!.direction)}`.execute(
+              t.db.kysely,
+            )
+          ).rows.map((row) => row.id);
+          const seen: number[] = [];
+          let after: string | undefined;
+          for (let pages = 0; pages <= rows.length + 1; pages += 1) {
+            const page = await repo.paginateByCursor({ orderBy, limit, after });
+            seen.push(...page.items.map((row) => row.id));
+            if (!page.hasNextPage) break;
+            after = page.nextCursor;
+          }
+          expect(seen).toEqual(expected);
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -150,9 +223,20 @@ describe('paging through equal timestamps yields each row once, in order', () =>
   it('on the in-memory fake (millisecond Dates, many ties)', async () => {
     await fc.assert(
       fc.asyncProperty(rowsArbitrary, fc.integer({ min: 1, max: 9 }), direction, async (rows, limit, dir) => {
-        const fake = new InMemoryRepository<ItemRow>({ table: 'prop_walk', columns: ['id', 'created_at', 'score', 'label'] });
-        await fake.createMany(rows.map((row) => ({ created_at: new Date(Date.UTC(2026, 0, 1) + row.micros), score: String(row.score), label: 'x' })));
-        const expected = (await fake.findMany({ orderBy: { column: 'created_at', direction: dir } })).map((row) => row.id);
+        const fake = new InMemoryRepository<ItemRow>({
+          table: 'prop_walk',
+          columns: ['id', 'created_at', 'score', 'label'],
+        });
+        await fake.createMany(
+          rows.map((row) => ({
+            created_at: new Date(Date.UTC(2026, 0, 1) + row.micros),
+            score: String(row.score),
+            label: 'x',
+          })),
+        );
+        const expected = (await fake.findMany({ orderBy: { column: 'created_at', direction: dir } })).map(
+          (row) => row.id,
+        );
         const seen: number[] = [];
         let after: string | undefined;
         for (let pages = 0; pages <= rows.length + 1; pages += 1) {

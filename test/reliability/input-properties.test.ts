@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { type Generated, sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { BaseRepository, DataLayerError } from '../../src/index.js';
 import { InMemoryRepository } from '../../src/testing/index.js';
 import { useTestDatabase } from '../support/test-database.js';
@@ -29,7 +30,21 @@ interface DB {
   things: Thing;
 }
 
-const COLUMNS = ['id', 'email', 'name', 'score', 'big', 'ratio', 'flag', 'key', 'doc', 'tags', 'created_at', 'updated_at', 'deleted_at'] as const;
+const COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'score',
+  'big',
+  'ratio',
+  'flag',
+  'key',
+  'doc',
+  'tags',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const;
 
 const t = useTestDatabase<DB>('input_properties');
 let repo: BaseRepository<DB, 'things', 'deleted_at'>;
@@ -46,7 +61,11 @@ beforeAll(async () => {
       updated_at timestamptz not null default now(),
       deleted_at timestamptz
     )`.execute(t.db.kysely);
-  repo = new BaseRepository(t.db, { table: 'things', softDelete: 'deleted_at', timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } });
+  repo = new BaseRepository(t.db, {
+    table: 'things',
+    softDelete: 'deleted_at',
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  });
   await repo.createMany([
     { email: 'ann@example.com', name: 'ann', tags: ['a'] },
     { email: 'bob@example.com', name: 'bob', doc: { n: 1 } },
@@ -83,7 +102,19 @@ const injection = fc.constantFrom(
 );
 
 const numbers = fc.oneof(
-  fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 2 ** 31, -(2 ** 31) - 1, 2 ** 40, 2 ** 53 + 2, Number.MAX_VALUE, 1e-320, 0.5),
+  fc.constantFrom(
+    Number.NaN,
+    Infinity,
+    -Infinity,
+    -0,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 40,
+    2 ** 53 + 2,
+    Number.MAX_VALUE,
+    1e-320,
+    0.5,
+  ),
   fc.integer(),
   fc.double(),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
@@ -104,11 +135,21 @@ const scalars = fc.oneof(
 const junk: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: scalars },
   { weight: 1, arbitrary: fc.array(scalars, { maxLength: 3 }) },
-  { weight: 1, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom('$ne', '$gt', 'n', 'toString'), fc.string({ maxLength: 4 })), scalars, { maxKeys: 2 }) },
+  {
+    weight: 1,
+    arbitrary: fc.dictionary(
+      fc.oneof(fc.constantFrom('$ne', '$gt', 'n', 'toString'), fc.string({ maxLength: 4 })),
+      scalars,
+      { maxKeys: 2 },
+    ),
+  },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
 );
 
-const key = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...COLUMNS) }, { weight: 1, arbitrary: fc.oneof(injection, fc.constantFrom('__proto__', 'constructor', 'things.id', 'id;')) });
+const key = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom(...COLUMNS) },
+  { weight: 1, arbitrary: fc.oneof(injection, fc.constantFrom('__proto__', 'constructor', 'things.id', 'id;')) },
+);
 const record = fc.dictionary(key, junk, { maxKeys: 3 });
 const where = fc.oneof({ weight: 4, arbitrary: record }, { weight: 1, arbitrary: junk });
 const orderBy = fc.oneof(
@@ -136,7 +177,8 @@ function methodCall(method: string, write: boolean, args: unknown[]): Call {
     [fc.toStringMethod]: () => `${method}(${args.map((arg) => fc.stringify(arg)).join(', ')})`,
   } as Call;
 }
-type Subject = BaseRepository<DB, 'things', 'deleted_at'> | InMemoryRepository<Record<string, unknown>, never, never, true, never>;
+type Subject =
+  BaseRepository<DB, 'things', 'deleted_at'> | InMemoryRepository<Record<string, unknown>, never, never, true, never>;
 // The calls pass junk on purpose: the method signatures are bypassed the way request input bypasses them.
 type Loose = { [method: string]: (...args: unknown[]) => Promise<unknown> };
 const loose = (subject: Subject): Loose => subject as unknown as Loose;
@@ -147,14 +189,16 @@ const call = fc.oneof(
   fc.tuple(where).map(([filter]) => methodCall('findOne', false, [filter])),
   fc.record({ where, orderBy, limit, offset: limit }).map((options) => methodCall('findMany', false, [options])),
   fc.tuple(where).map(([filter]) => methodCall('count', false, [filter])),
-  fc.record({ where, orderBy, page: limit, pageSize: limit }).map((options) => methodCall('paginate', false, [options])),
+  fc
+    .record({ where, orderBy, page: limit, pageSize: limit })
+    .map((options) => methodCall('paginate', false, [options])),
   fc.record({ where, orderBy, limit }).map((options) => methodCall('paginateByCursor', false, [options])),
   fc.tuple(createInput).map(([input]) => methodCall('create', true, [input])),
   fc.tuple(fc.array(createInput, { maxLength: 3 })).map(([inputs]) => methodCall('createMany', true, [inputs])),
   fc.tuple(junk, createInput).map(([id, patch]) => methodCall('update', true, [id, patch])),
-  fc.tuple(where, createInput, fc.oneof(fc.constant(undefined), fc.constant({ all: true }), junk)).map(
-    ([filter, patch, options]) => methodCall('updateMany', true, [filter, patch, options]),
-  ),
+  fc
+    .tuple(where, createInput, fc.oneof(fc.constant(undefined), fc.constant({ all: true }), junk))
+    .map(([filter, patch, options]) => methodCall('updateMany', true, [filter, patch, options])),
   fc.tuple(createInput).map(([input]) => methodCall('upsert', true, [input, { conflictColumns: ['email'] }])),
   fc.tuple(junk).map(([id]) => methodCall('delete', true, [id])),
   fc.tuple(junk).map(([id]) => methodCall('restore', true, [id])),
@@ -167,13 +211,17 @@ async function outcome(run: () => Promise<unknown>): Promise<'ok' | 'refused'> {
     return 'ok';
   } catch (error) {
     if (!(error instanceof DataLayerError)) throw new Error(`raw error escaped: ${String(error)}`, { cause: error });
-    if (error.statusCode < 400 || error.statusCode >= 500) throw new Error(`${error.name} ${error.statusCode}: ${error.message}`, { cause: error });
+    if (error.statusCode < 400 || error.statusCode >= 500)
+      throw new Error(`${error.name} ${error.statusCode}: ${error.message}`, { cause: error });
     return 'refused';
   }
 }
 
 async function checksum(): Promise<string> {
-  const { rows } = await sql<{ sum: string | null; count: string }>`select count(*) as count, md5(string_agg(things::text, '|' order by id)) as sum from things`.execute(t.db.kysely);
+  const { rows } = await sql<{
+    sum: string | null;
+    count: string;
+  }>`select count(*) as count, md5(string_agg(things::text, '|' order by id)) as sum from things`.execute(t.db.kysely);
   return `${rows[0]?.count}:${rows[0]?.sum}`;
 }
 
@@ -193,7 +241,21 @@ describe('repository input properties', () => {
     const fake = new InMemoryRepository<Record<string, unknown>, never, never, true, never>({
       table: 'things',
       columns: COLUMNS,
-      columnTypes: { id: 'int4', email: 'text', name: 'text', score: 'int4', big: 'int8', ratio: 'float8', flag: 'bool', key: 'uuid', doc: 'jsonb', tags: 'text[]', created_at: 'timestamptz', updated_at: 'timestamptz', deleted_at: 'timestamptz' },
+      columnTypes: {
+        id: 'int4',
+        email: 'text',
+        name: 'text',
+        score: 'int4',
+        big: 'int8',
+        ratio: 'float8',
+        flag: 'bool',
+        key: 'uuid',
+        doc: 'jsonb',
+        tags: 'text[]',
+        created_at: 'timestamptz',
+        updated_at: 'timestamptz',
+        deleted_at: 'timestamptz',
+      },
       softDelete: 'deleted_at',
       timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
       uniqueKeys: [['email']],
@@ -201,9 +263,13 @@ describe('repository input properties', () => {
     });
     await fc.assert(
       fc.asyncProperty(call, async (each) => {
-        const before = JSON.stringify(fake.rows(), (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+        const before = JSON.stringify(fake.rows(), (_key, value: unknown) =>
+          typeof value === 'bigint' ? `${value}n` : value,
+        );
         const result = await outcome(() => each.run(fake));
-        const after = JSON.stringify(fake.rows(), (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+        const after = JSON.stringify(fake.rows(), (_key, value: unknown) =>
+          typeof value === 'bigint' ? `${value}n` : value,
+        );
         if (result === 'refused') expect(after, each.label).toBe(before);
       }),
       { numRuns: 200, seed: Number(process.env.PROPERTY_SEED ?? 20_261_202), endOnFailure: true },

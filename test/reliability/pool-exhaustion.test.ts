@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+
 import { BaseRepository, DataLayerError, PoolTimeoutError } from '../../src/index.js';
 import { createLoadTables, ITEMS_PER_TXN, type LoadDB, sessionsByState } from '../support/mixed-load.js';
 import { isRealServer, useTestDatabase } from '../support/test-database.js';
@@ -12,7 +13,8 @@ const ACQUIRE_TIMEOUT_MS = 250;
 /** How long each of the first MAX callers holds its connection: far longer than the acquire timeout. */
 const HOLD_SECONDS = 2;
 
-if (!isRealServer()) console.info('[reliability] pool exhaustion skipped: the embedded fallback has one shared session');
+if (!isRealServer())
+  console.info('[reliability] pool exhaustion skipped: the embedded fallback has one shared session');
 
 describe.runIf(isRealServer())('pool exhaustion: 10x callers against pool.max with a short acquire timeout', () => {
   beforeAll(async () => {
@@ -31,7 +33,10 @@ describe.runIf(isRealServer())('pool exhaustion: 10x callers against pool.max wi
 
     const transaction = (id: string, holdSeconds: number) =>
       db.transaction(async (tx) => {
-        await tx.insertInto('items').values([0, 1, 2].map((n) => ({ txn_id: id, n }))).execute();
+        await tx
+          .insertInto('items')
+          .values([0, 1, 2].map((n) => ({ txn_id: id, n })))
+          .execute();
         await db.transaction(async (inner) => {
           await inner.insertInto('items').values({ txn_id: id, n: 3 }).execute();
         });
@@ -85,7 +90,10 @@ describe.runIf(isRealServer())('pool exhaustion: 10x callers against pool.max wi
     // Nothing of a timed-out caller was written; both holder transactions are complete.
     const ledger = await sql<{ txn_id: string }>`select txn_id from ledger order by txn_id`.execute(t.db.kysely);
     expect(ledger.rows.map((row) => row.txn_id)).toEqual(['holder-0', 'holder-2']);
-    const items = await sql<{ txn_id: string; n: number }>`select txn_id, count(*)::int as n from items group by txn_id order by txn_id`.execute(t.db.kysely);
+    const items = await sql<{
+      txn_id: string;
+      n: number;
+    }>`select txn_id, count(*)::int as n from items group by txn_id order by txn_id`.execute(t.db.kysely);
     expect(items.rows).toEqual([
       { txn_id: 'holder-0', n: ITEMS_PER_TXN },
       { txn_id: 'holder-2', n: ITEMS_PER_TXN },
@@ -106,7 +114,8 @@ describe.runIf(isRealServer())('pool exhaustion: 10x callers against pool.max wi
         index % 2 ? notes.create({ body: `after-${index}` }) : notes.findMany({ limit: 1 }),
       );
       for (const each of await Promise.allSettled(calls)) {
-        if (each.status === 'rejected') rejected.push(each.reason instanceof DataLayerError ? each.reason.name : String(each.reason));
+        if (each.status === 'rejected')
+          rejected.push(each.reason instanceof DataLayerError ? each.reason.name : String(each.reason));
       }
     }
     expect(rejected).toEqual([]);
@@ -116,7 +125,10 @@ describe.runIf(isRealServer())('pool exhaustion: 10x callers against pool.max wi
     await admin.connect();
     try {
       const sessions = await sessionsByState(admin, applicationName);
-      expect(Object.keys(sessions).filter((state) => state !== 'idle'), JSON.stringify(sessions)).toEqual([]);
+      expect(
+        Object.keys(sessions).filter((state) => state !== 'idle'),
+        JSON.stringify(sessions),
+      ).toEqual([]);
       expect(sessions.idle ?? 0).toBeLessThanOrEqual(MAX);
     } finally {
       await admin.end();

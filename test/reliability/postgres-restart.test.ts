@@ -1,10 +1,16 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+
 import { createDatabase, type Database } from '../../src/index.js';
 import { sleep } from '../support/async.js';
 import { expectFaultGuarantees } from '../support/fault-guarantees.js';
 import { createLoadTables, type LoadDB, runMixedLoad } from '../support/mixed-load.js';
-import { type PrivateCluster, privateClusterUnavailable, type ShutdownMode, startPrivateCluster } from '../support/private-cluster.js';
+import {
+  type PrivateCluster,
+  privateClusterUnavailable,
+  type ShutdownMode,
+  startPrivateCluster,
+} from '../support/private-cluster.js';
 
 const unavailable = privateClusterUnavailable();
 if (unavailable !== undefined) console.info(`[reliability] PostgreSQL restart tests skipped: ${unavailable}`);

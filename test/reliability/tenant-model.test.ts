@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
 import {
   BaseRepository,
   createDatabase,
   type Database,
   NotFoundError,
   SerializationFailureError,
-  TenantRequiredError,
   tenantFilter,
   tenantPolicySql,
+  TenantRequiredError,
   tenantTransaction,
   TransactionError,
   withTenant,
@@ -32,7 +33,8 @@ interface ModelDB {
 }
 
 type Mode = 'filter' | 'rls' | 'both';
-type Leaf = { kind: 'read' } | { kind: 'count' } | { kind: 'raw' } | { kind: 'stream' } | { kind: 'update'; row: number };
+type Leaf =
+  { kind: 'read' } | { kind: 'count' } | { kind: 'raw' } | { kind: 'stream' } | { kind: 'update'; row: number };
 type Step =
   | Leaf
   | { kind: 'tenant'; tenant: number; body: Step[] }
@@ -55,8 +57,22 @@ const { program } = fc.letrec<{ step: Step; body: Step[]; program: Step[] }>((ti
   step: fc.oneof(
     { depthSize: 'small', maxDepth: 4 },
     { arbitrary: leaf, weight: 3 },
-    { arbitrary: fc.record({ kind: fc.constant('tenant' as const), tenant: fc.integer({ min: 0, max: TENANTS.length - 1 }), body: tie('body') }), weight: 3 },
-    { arbitrary: fc.record({ kind: fc.constant('tx' as const), end: fc.constantFrom('commit' as const, 'throw' as const, 'retry' as const), body: tie('body') }), weight: 3 },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('tenant' as const),
+        tenant: fc.integer({ min: 0, max: TENANTS.length - 1 }),
+        body: tie('body'),
+      }),
+      weight: 3,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('tx' as const),
+        end: fc.constantFrom('commit' as const, 'throw' as const, 'retry' as const),
+        body: tie('body'),
+      }),
+      weight: 3,
+    },
     fc.record({ kind: fc.constant('tenantTx' as const), body: tie('body') }),
     fc.record({ kind: fc.constant('parallel' as const), body: tie('body') }),
   ),
@@ -80,20 +96,31 @@ function interpreter(mode: Mode, db: Database<ModelDB>) {
   const fail = (message: string): never => {
     throw new Error(`isolation violated (${mode}): ${message}`);
   };
-  const describeRows = (found: readonly Row[]) => found.map((row) => `${row.tenant_id}:${row.id}`).sort().join(',');
+  const describeRows = (found: readonly Row[]) =>
+    found
+      .map((row) => `${row.tenant_id}:${row.id}`)
+      .sort()
+      .join(',');
   const exactly = (tenant: string, found: readonly Row[], what: string) => {
-    const want = describeRows(ROWS.filter((row) => row.tenant === tenant).map((row) => ({ id: row.id, tenant_id: row.tenant })));
-    if (describeRows(found) !== want) fail(`${what} under ${tenant} returned [${describeRows(found)}], expected [${want}]`);
+    const want = describeRows(
+      ROWS.filter((row) => row.tenant === tenant).map((row) => ({ id: row.id, tenant_id: row.tenant })),
+    );
+    if (describeRows(found) !== want)
+      fail(`${what} under ${tenant} returned [${describeRows(found)}], expected [${want}]`);
   };
   const onlyOwn = (tenant: string | undefined, found: readonly Row[], what: string) => {
     const foreign = found.filter((row) => row.tenant_id !== tenant);
     if (foreign.length > 0) fail(`${what} under ${tenant ?? 'no tenant'} returned [${describeRows(foreign)}]`);
   };
   const refusedWithoutTenant = async (what: string, work: () => Promise<unknown>) => {
-    const error = await work().then(() => undefined, (caught: unknown) => caught);
+    const error = await work().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     if (!(error instanceof TenantRequiredError)) fail(`${what} without a tenant did not fail closed: ${String(error)}`);
   };
-  const rawRead = async (): Promise<Row[]> => (await sql<Row>`select id, tenant_id from model_rows`.execute(db.kysely)).rows;
+  const rawRead = async (): Promise<Row[]> =>
+    (await sql<Row>`select id, tenant_id from model_rows`.execute(db.kysely)).rows;
 
   async function leafStep(step: Leaf, tenant: string | undefined, inTransaction: boolean): Promise<void> {
     switch (step.kind) {
@@ -134,9 +161,12 @@ function interpreter(mode: Mode, db: Database<ModelDB>) {
         writers.set(amount, tenant);
         const result = await rows.update(target.id, { amount }).catch((error: unknown) => error);
         if (target.tenant === tenant) {
-          if (result instanceof Error) fail(`update of its own row ${target.id} under ${tenant} failed: ${result.message}`);
+          if (result instanceof Error)
+            fail(`update of its own row ${target.id} under ${tenant} failed: ${result.message}`);
         } else if (!(result instanceof NotFoundError)) {
-          fail(`update of ${target.tenant}'s row ${target.id} under ${tenant} was not refused: ${result instanceof Error ? result.message : 'it succeeded'}`);
+          fail(
+            `update of ${target.tenant}'s row ${target.id} under ${tenant} was not refused: ${result instanceof Error ? result.message : 'it succeeded'}`,
+          );
         }
         return;
       }
@@ -178,9 +208,15 @@ function interpreter(mode: Mode, db: Database<ModelDB>) {
         return db.transaction(() => run(step.body, tenant, true));
       }
       case 'tenantTx': {
-        if (tenant === undefined) return refusedWithoutTenant('tenantTransaction', () => tenantTransaction(db, async () => undefined));
+        if (tenant === undefined)
+          return refusedWithoutTenant('tenantTransaction', () => tenantTransaction(db, async () => undefined));
         return tenantTransaction(db, async (tx) => {
-          if (rawRlsApplies) exactly(tenant, (await sql<Row>`select id, tenant_id from model_rows`.execute(tx)).rows, 'raw read in tenantTransaction');
+          if (rawRlsApplies)
+            exactly(
+              tenant,
+              (await sql<Row>`select id, tenant_id from model_rows`.execute(tx)).rows,
+              'raw read in tenantTransaction',
+            );
           await run(step.body, tenant, true);
         });
       }
@@ -206,40 +242,58 @@ async function assertNoForeignWrites(mode: Mode): Promise<void> {
   const stored = await t.db.kysely.selectFrom('model_rows').select(['id', 'tenant_id', 'amount']).execute();
   for (const row of stored) {
     const writer = writers.get(row.amount);
-    if (writer !== undefined && writer !== row.tenant_id) throw new Error(`isolation violated (${mode}): ${writer} wrote ${row.tenant_id}'s row ${row.id}`);
+    if (writer !== undefined && writer !== row.tenant_id)
+      throw new Error(`isolation violated (${mode}): ${writer} wrote ${row.tenant_id}'s row ${row.id}`);
   }
 }
 
-describe.runIf(isRealServer())('tenant isolation, model-based: random nestings of tenants, transactions and savepoints', () => {
-  beforeAll(async () => {
-    await sql`create table model_rows (id int primary key, tenant_id text not null, amount int not null)`.execute(t.db.kysely);
-    await t.db.kysely.insertInto('model_rows').values(ROWS.map((row) => ({ id: row.id, tenant_id: row.tenant, amount: 0 }))).execute();
-    await sql.raw(tenantPolicySql({ table: 'model_rows' })).execute(t.db.kysely);
-    app = await createAppRole(t.db, inject('databaseUrl'), t.schema, 'model');
-  });
-  afterAll(async () => {
-    await Promise.all(databases.map((db) => db.close()));
-    await app?.drop();
-  });
-
-  it.each(['filter', 'rls', 'both'] as const)(
-    '%s mode: zero rows of another tenant, ever, and no write to another tenant’s row',
-    async (mode) => {
-      // filter mode connects as the superuser (RLS bypassed), so only the filter protects it.
-      const connection = mode === 'filter' ? t.options : { connectionString: app!.url, searchPath: [t.schema] };
-      const db = createDatabase<ModelDB>({ ...connection, logger: 'silent', pool: { max: 4 }, middleware: [tenantFilter({ mode })] });
-      databases.push(db);
-      const runProgram = interpreter(mode, db);
-      await fc.assert(
-        fc.asyncProperty(program, async (steps) => {
-          await runProgram(steps);
-          await assertNoForeignWrites(mode);
-        }),
-        { numRuns: NUM_RUNS },
+describe.runIf(isRealServer())(
+  'tenant isolation, model-based: random nestings of tenants, transactions and savepoints',
+  () => {
+    beforeAll(async () => {
+      await sql`create table model_rows (id int primary key, tenant_id text not null, amount int not null)`.execute(
+        t.db.kysely,
       );
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where usename = current_user and state like 'idle in transaction%'`.execute(db.kysely);
-      expect(rows[0]!.n).toBe(0);
-    },
-    120_000,
-  );
-});
+      await t.db.kysely
+        .insertInto('model_rows')
+        .values(ROWS.map((row) => ({ id: row.id, tenant_id: row.tenant, amount: 0 })))
+        .execute();
+      await sql.raw(tenantPolicySql({ table: 'model_rows' })).execute(t.db.kysely);
+      app = await createAppRole(t.db, inject('databaseUrl'), t.schema, 'model');
+    });
+    afterAll(async () => {
+      await Promise.all(databases.map((db) => db.close()));
+      await app?.drop();
+    });
+
+    it.each(['filter', 'rls', 'both'] as const)(
+      '%s mode: zero rows of another tenant, ever, and no write to another tenant’s row',
+      async (mode) => {
+        // filter mode connects as the superuser (RLS bypassed), so only the filter protects it.
+        const connection = mode === 'filter' ? t.options : { connectionString: app!.url, searchPath: [t.schema] };
+        const db = createDatabase<ModelDB>({
+          ...connection,
+          logger: 'silent',
+          pool: { max: 4 },
+          middleware: [tenantFilter({ mode })],
+        });
+        databases.push(db);
+        const runProgram = interpreter(mode, db);
+        await fc.assert(
+          fc.asyncProperty(program, async (steps) => {
+            await runProgram(steps);
+            await assertNoForeignWrites(mode);
+          }),
+          { numRuns: NUM_RUNS },
+        );
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from pg_stat_activity where usename = current_user and state like 'idle in transaction%'`.execute(
+          db.kysely,
+        );
+        expect(rows[0]!.n).toBe(0);
+      },
+      120_000,
+    );
+  },
+);

@@ -18,7 +18,10 @@ export function gate(): Gate {
  * Closes what a test opened (databases, TCP servers, ...) after each test, last first.
  * Returns `track(resource)` and `defer(step)`.
  */
-export function useCleanup(): { track<T extends { close(): Promise<void> }>(resource: T): T; defer(step: () => Promise<void>): void } {
+export function useCleanup(): {
+  track<T extends { close(): Promise<void> }>(resource: T): T;
+  defer(step: () => Promise<void>): void;
+} {
   const steps: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const step of steps.splice(0).reverse()) await step();

@@ -18,6 +18,9 @@ export function captureLogger(): Logger & { lines: LogLine[]; text(): string } {
     info: record('info'),
     warn: record('warn'),
     error: record('error'),
-    text: () => JSON.stringify(lines, (_key, value: unknown) => (value instanceof Error ? { message: value.message, stack: value.stack } : value)),
+    text: () =>
+      JSON.stringify(lines, (_key, value: unknown) =>
+        value instanceof Error ? { message: value.message, stack: value.stack } : value,
+      ),
   };
 }

@@ -1,6 +1,15 @@
 import { expect } from 'vitest';
+
 import type { Database } from '../../src/index.js';
-import { adminClient, checkAtomicity, errorCounts, type LoadDB, type LoadReport, runMixedLoad, sessionsByState } from './mixed-load.js';
+import {
+  adminClient,
+  checkAtomicity,
+  errorCounts,
+  type LoadDB,
+  type LoadReport,
+  runMixedLoad,
+  sessionsByState,
+} from './mixed-load.js';
 
 /** Errors an in-flight operation may fail with while the server restarts or a backend is killed. */
 const FAULT_ERRORS = new Set(['ConnectionError']);
@@ -36,7 +45,10 @@ export async function expectFaultGuarantees(options: {
   const slowestFailureMs = Math.max(0, ...failures.map((each) => each.ms));
   expect(slowestFailureMs).toBeLessThan(boundMs);
   expect(report.hung, 'operations still pending after the bound').toBe(0);
-  expect(Object.keys(errors).filter((name) => !FAULT_ERRORS.has(name)), `error classes seen: ${JSON.stringify(errors)}`).toEqual([]);
+  expect(
+    Object.keys(errors).filter((name) => !FAULT_ERRORS.has(name)),
+    `error classes seen: ${JSON.stringify(errors)}`,
+  ).toEqual([]);
   expect(errors.ConnectionError ?? 0, 'the fault must have hit in-flight operations').toBeGreaterThan(0);
   const inFlightFailures = failures.filter((each) => each.connection === 'lost').length;
   expect(inFlightFailures, 'calls whose connection was cut while in use').toBeGreaterThan(0);
@@ -47,7 +59,9 @@ export async function expectFaultGuarantees(options: {
   expect(report.committed.size, 'transactions committed before and after the fault').toBeGreaterThan(0);
 
   // The same handle recovers: a round of work with no error at all.
-  await expect.poll(async () => (await db.health({ timeoutMs: 1_000 })).status, { timeout: 10_000, interval: 100 }).toBe('up');
+  await expect
+    .poll(async () => (await db.health({ timeoutMs: 1_000 })).status, { timeout: 10_000, interval: 100 })
+    .toBe('up');
   let stopAfter = 0;
   const recovery = await runMixedLoad({ db, workers: 3, stop: () => ++stopAfter > 30, boundMs, label: 'recovery' });
   expect(errorCounts(recovery.operations), 'errors after recovery').toEqual({});
@@ -76,7 +90,11 @@ export async function expectFaultGuarantees(options: {
       inFlightFailures,
       errors,
       slowestFailureMs,
-      transactions: { committed: report.committed.size, failed: report.failed.size, ambiguousCommitted: atomicity.ambiguousCommitted },
+      transactions: {
+        committed: report.committed.size,
+        failed: report.failed.size,
+        ambiguousCommitted: atomicity.ambiguousCommitted,
+      },
       sessions,
     };
   } finally {

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+
 import { findTestServer } from '../../src/testing/index.js';
 import { probeRedis } from './redis-probe.js';
 

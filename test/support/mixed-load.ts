@@ -1,5 +1,6 @@
 import { type Generated, sql } from 'kysely';
 import pg from 'pg';
+
 import { BaseRepository, ConnectionError, type Database, DataLayerError } from '../../src/index.js';
 
 /** Tables of the fault tests: each transaction writes ITEMS_PER_TXN items and one ledger row under one id. */
@@ -16,8 +17,12 @@ const ROLLED_BACK_N = 99;
 
 export async function createLoadTables(db: Database<LoadDB>): Promise<void> {
   await sql`create table ledger (txn_id text primary key, rows int not null)`.execute(db.kysely);
-  await sql`create table items (id serial primary key, txn_id text not null, n int not null, unique (txn_id, n))`.execute(db.kysely);
-  await sql`create table notes (id serial primary key, body text not null, updated_at timestamptz not null default now())`.execute(db.kysely);
+  await sql`create table items (id serial primary key, txn_id text not null, n int not null, unique (txn_id, n))`.execute(
+    db.kysely,
+  );
+  await sql`create table notes (id serial primary key, body text not null, updated_at timestamptz not null default now())`.execute(
+    db.kysely,
+  );
 }
 
 export interface OperationRecord {
@@ -70,7 +75,11 @@ export async function runMixedLoad(options: {
   const notes = new BaseRepository(db, { table: 'notes', timestamps: { updatedAt: 'updated_at' } });
   const report: LoadReport = { operations: [], hung: 0, committed: new Set(), failed: new Map(), wrongReads: 0 };
 
-  const timed = async (kind: OperationRecord['kind'], work: () => Promise<void>, onError?: (name: string) => void): Promise<void> => {
+  const timed = async (
+    kind: OperationRecord['kind'],
+    work: () => Promise<void>,
+    onError?: (name: string) => void,
+  ): Promise<void> => {
     const startedAt = Date.now();
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), boundMs)));
@@ -79,7 +88,9 @@ export async function runMixedLoad(options: {
       () => undefined,
       (error: unknown) => {
         if (error instanceof ConnectionError) connection = connectionFailure(error);
-        return error instanceof DataLayerError ? error.name : `raw:${error instanceof Error ? error.name : typeof error}`;
+        return error instanceof DataLayerError
+          ? error.name
+          : `raw:${error instanceof Error ? error.name : typeof error}`;
       },
     );
     const outcome = await Promise.race([settled, bound]);
@@ -88,7 +99,12 @@ export async function runMixedLoad(options: {
       report.hung++;
       return;
     }
-    report.operations.push({ kind, startedAt, ms: Date.now() - startedAt, ...(outcome === undefined ? {} : { error: outcome, connection }) });
+    report.operations.push({
+      kind,
+      startedAt,
+      ms: Date.now() - startedAt,
+      ...(outcome === undefined ? {} : { error: outcome, connection }),
+    });
     if (outcome !== undefined) onError?.(outcome);
   };
 
@@ -97,7 +113,10 @@ export async function runMixedLoad(options: {
       'transaction',
       async () => {
         await db.transaction(async (tx) => {
-          await tx.insertInto('items').values([0, 1, 2].map((n) => ({ txn_id: txnId, n }))).execute();
+          await tx
+            .insertInto('items')
+            .values([0, 1, 2].map((n) => ({ txn_id: txnId, n })))
+            .execute();
           await db.transaction(async (inner) => {
             await inner.insertInto('items').values({ txn_id: txnId, n: 3 }).execute();
           });
@@ -160,16 +179,28 @@ export interface AtomicityReport {
 
 /** Checks every transaction id row by row: all ITEMS_PER_TXN items and the ledger row, or nothing. */
 export async function checkAtomicity(client: pg.Client, report: LoadReport): Promise<AtomicityReport> {
-  const { rows } = await client.query<{ txn_id: string; ledger_rows: number | null; items: number; ns: number[] | null }>(`
+  const { rows } = await client.query<{
+    txn_id: string;
+    ledger_rows: number | null;
+    items: number;
+    ns: number[] | null;
+  }>(`
     select coalesce(l.txn_id, i.txn_id) as txn_id, l.rows as ledger_rows, coalesce(i.items, 0)::int as items, i.ns
     from ledger l
     full join (select txn_id, count(*) as items, array_agg(n order by n) as ns from items group by txn_id) i on i.txn_id = l.txn_id
   `);
   const complete = (row: (typeof rows)[number]) =>
-    row.ledger_rows === ITEMS_PER_TXN && row.items === ITEMS_PER_TXN && JSON.stringify(row.ns) === JSON.stringify([0, 1, 2, 3]);
+    row.ledger_rows === ITEMS_PER_TXN &&
+    row.items === ITEMS_PER_TXN &&
+    JSON.stringify(row.ns) === JSON.stringify([0, 1, 2, 3]);
   const present = new Set(rows.map((row) => row.txn_id));
-  const { rows: rolledBack } = await client.query<{ count: number }>('select count(*)::int as count from items where n = $1', [ROLLED_BACK_N]);
-  const failedButPresent = [...report.failed].filter(([id, name]) => present.has(id) && name !== 'ConnectionError').map(([id]) => id);
+  const { rows: rolledBack } = await client.query<{ count: number }>(
+    'select count(*)::int as count from items where n = $1',
+    [ROLLED_BACK_N],
+  );
+  const failedButPresent = [...report.failed]
+    .filter(([id, name]) => present.has(id) && name !== 'ConnectionError')
+    .map(([id]) => id);
   return {
     partial: rows.filter((row) => !complete(row)).map((row) => row.txn_id),
     rolledBackRowsPresent: rolledBack[0]?.count ?? -1,

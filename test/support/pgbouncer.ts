@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { freePort } from './tcp.js';
 
 const BINARY = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((path) => existsSync(path));
@@ -22,7 +23,10 @@ export interface PgBouncer {
  * per user and database, so every client shares it: whatever leaks from one client's
  * session reaches the next. It refuses to run as root, so as root it runs as `postgres`.
  */
-export async function startPgBouncer(target: { host: string; port: number }, users: readonly string[]): Promise<PgBouncer> {
+export async function startPgBouncer(
+  target: { host: string; port: number },
+  users: readonly string[],
+): Promise<PgBouncer> {
   if (BINARY === undefined) throw new Error(pgbouncerUnavailable());
   const dir = mkdtempSync(join(tmpdir(), 'pgbouncer-'));
   chmodSync(dir, 0o777);

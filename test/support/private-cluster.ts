@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { freePort } from './tcp.js';
 
 const run = promisify(execFile);
@@ -26,7 +27,8 @@ const AS_ROOT = process.getuid?.() === 0;
 
 /** Why a private cluster cannot be started here, or undefined when it can. */
 export function privateClusterUnavailable(): string | undefined {
-  if (BIN === undefined) return 'no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)';
+  if (BIN === undefined)
+    return 'no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)';
   if (AS_ROOT) {
     try {
       execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
@@ -61,7 +63,10 @@ function installExitHook(): void {
   process.once('exit', () => {
     for (const each of live) {
       try {
-        execFileSync(...asPostgres(join(BIN!, 'pg_ctl'), ['stop', '-D', each.dataDir, '-m', 'immediate', '-w', '-t', '5']), { stdio: 'ignore' });
+        execFileSync(
+          ...asPostgres(join(BIN!, 'pg_ctl'), ['stop', '-D', each.dataDir, '-m', 'immediate', '-w', '-t', '5']),
+          { stdio: 'ignore' },
+        );
       } catch {
         // already stopped
       }
@@ -117,10 +122,35 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     '-c full_page_writes=off',
   ].join(' ');
   const startServer = async () => {
-    await run(...asPostgres(pgCtl, ['start', '-D', dataDir, '-w', '-t', '30', '-l', join(dataDir, 'server.log'), '-o', serverOptions]));
+    await run(
+      ...asPostgres(pgCtl, [
+        'start',
+        '-D',
+        dataDir,
+        '-w',
+        '-t',
+        '30',
+        '-l',
+        join(dataDir, 'server.log'),
+        '-o',
+        serverOptions,
+      ]),
+    );
   };
   try {
-    await run(...asPostgres(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']));
+    await run(
+      ...asPostgres(join(bin, 'initdb'), [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '-E',
+        'UTF8',
+        '--no-sync',
+        '--no-instructions',
+      ]),
+    );
     await startServer();
   } catch (error) {
     live.delete(entry);

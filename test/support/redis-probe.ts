@@ -28,8 +28,16 @@ export async function probeRedis(url: string, timeoutMs = 1_000): Promise<string
       reply += chunk.toString('utf8');
       if (!reply.includes('\r\n')) return;
       // "-NOAUTH ..." still means a Redis: the suite's clients would fail, so skip too.
-      done(reply.startsWith('+PONG') ? undefined : `Redis at ${host}:${port} answered PING with "${reply.trim().slice(0, 60)}"`);
+      done(
+        reply.startsWith('+PONG')
+          ? undefined
+          : `Redis at ${host}:${port} answered PING with "${reply.trim().slice(0, 60)}"`,
+      );
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => done(`Redis at ${host}:${port} is unreachable (${error.code ?? error.message}); set REDIS_URL or start redis-server`));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      done(
+        `Redis at ${host}:${port} is unreachable (${error.code ?? error.message}); set REDIS_URL or start redis-server`,
+      ),
+    );
   });
 }

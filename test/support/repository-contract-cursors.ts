@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+
 import { ValidationError } from '../../src/errors/index.js';
 import { tenantFilter, withTenant } from '../../src/middleware/tenant/index.js';
 import { cursorPayload, editedCursor, withValue } from './cursor-tampering.js';
@@ -17,7 +18,11 @@ export function cursorContract(context: ContractContext): void {
   describe('paginateByCursor cursors', () => {
     beforeEach(async () => {
       repo = context.repository();
-      await repo.createMany(['ann', 'bob', 'cat', 'dan', 'eve'].map((each, index) => person(each, { team: index % 2 === 0 ? 'red' : 'blue', score: index % 2 })));
+      await repo.createMany(
+        ['ann', 'bob', 'cat', 'dan', 'eve'].map((each, index) =>
+          person(each, { team: index % 2 === 0 ? 'red' : 'blue', score: index % 2 }),
+        ),
+      );
     });
 
     it('are bound to the where filter', async () => {
@@ -44,7 +49,9 @@ export function cursorContract(context: ContractContext): void {
       for (const value of [7, { $bigint: 'abc' }, [1, 2], null, [score[0], 'garbage'], [score[0], [1, 2]]]) {
         await rejected(repo.paginateByCursor({ orderBy: 'score', after: withValue(cursor, 0, value) }), 'score');
       }
-      await rejected(repo.paginateByCursor({ orderBy: 'score', after: editedCursor(cursor, (payload) => ({ ...payload, c: 'x' })) }));
+      await rejected(
+        repo.paginateByCursor({ orderBy: 'score', after: editedCursor(cursor, (payload) => ({ ...payload, c: 'x' })) }),
+      );
     });
   });
 }

@@ -1,7 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+
 import { ValidationError } from '../../src/errors/index.js';
 import type { Where } from '../../src/repository/where-filter.js';
-import { caught, type ContractContext, type ContractRepository, type ContractRow, type ContractUpdate, person } from './repository-contract.js';
+import {
+  caught,
+  type ContractContext,
+  type ContractRepository,
+  type ContractRow,
+  type ContractUpdate,
+  person,
+} from './repository-contract.js';
 
 /** A value of the wrong type, smuggled past TypeScript the way request input arrives. */
 const bad = <T>(value: unknown): T => value as T;
@@ -118,18 +126,24 @@ function badInput(context: ContractContext): void {
       ['an object in a text column', 'team', { nested: true }],
     ];
 
-    it.each(cases)('%s: create is a ValidationError naming the column, nothing written', async (_label, column, value) => {
-      await rejected(repo.create({ ...person('bob'), [column]: value }), column);
-      await rejected(repo.createMany([person('cat'), { ...person('bob'), [column]: value }]), column);
-      await rejected(repo.upsert({ ...person('ann'), [column]: value }, { conflictColumns: ['email'] }), column);
-      await unchanged();
-    });
+    it.each(cases)(
+      '%s: create is a ValidationError naming the column, nothing written',
+      async (_label, column, value) => {
+        await rejected(repo.create({ ...person('bob'), [column]: value }), column);
+        await rejected(repo.createMany([person('cat'), { ...person('bob'), [column]: value }]), column);
+        await rejected(repo.upsert({ ...person('ann'), [column]: value }, { conflictColumns: ['email'] }), column);
+        await unchanged();
+      },
+    );
 
-    it.each(cases)('%s: update is a ValidationError naming the column, nothing changed', async (_label, column, value) => {
-      await rejected(repo.update(ann.id, { [column]: value }), column);
-      await rejected(repo.updateMany({ team: 'red' }, { [column]: value }), column);
-      await unchanged();
-    });
+    it.each(cases)(
+      '%s: update is a ValidationError naming the column, nothing changed',
+      async (_label, column, value) => {
+        await rejected(repo.update(ann.id, { [column]: value }), column);
+        await rejected(repo.updateMany({ team: 'red' }, { [column]: value }), column);
+        await unchanged();
+      },
+    );
   });
 
   describe('many-row writes and patches', () => {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+
 import { NotFoundError, ValidationError } from '../../src/errors/index.js';
 import type { OrderBy } from '../../src/repository/order-by.js';
 import type { Where } from '../../src/repository/where-filter.js';
@@ -23,7 +24,11 @@ export function readContract(context: ContractContext): void {
   });
 
   /** Pages of `paginateByCursor` until the last one. */
-  async function walk(options: { limit: number; orderBy?: OrderBy<ContractRow>; where?: Where<ContractRow> }): Promise<ContractRow[][]> {
+  async function walk(options: {
+    limit: number;
+    orderBy?: OrderBy<ContractRow>;
+    where?: Where<ContractRow>;
+  }): Promise<ContractRow[][]> {
     const pages: ContractRow[][] = [];
     let after: string | undefined;
     for (;;) {
@@ -131,11 +136,21 @@ export function readContract(context: ContractContext): void {
 
   describe('order, limit and offset', () => {
     beforeEach(async () => {
-      await repo.createMany([person('ann', { score: 3 }), person('bob', { score: 1 }), person('cat', { score: 4 }), person('dan', { score: 2 })]);
+      await repo.createMany([
+        person('ann', { score: 3 }),
+        person('bob', { score: 1 }),
+        person('cat', { score: 4 }),
+        person('dan', { score: 2 }),
+      ]);
     });
 
     it('orders descending', async () => {
-      expect(namesOf(await repo.findMany({ orderBy: { column: 'score', direction: 'desc' } }))).toEqual(['cat', 'ann', 'dan', 'bob']);
+      expect(namesOf(await repo.findMany({ orderBy: { column: 'score', direction: 'desc' } }))).toEqual([
+        'cat',
+        'ann',
+        'dan',
+        'bob',
+      ]);
     });
 
     it('applies limit and offset after ordering', async () => {
@@ -161,7 +176,11 @@ export function readContract(context: ContractContext): void {
 
   describe('paginate', () => {
     beforeEach(async () => {
-      await repo.createMany(['ann', 'bob', 'cat', 'dan', 'eve'].map((each, index) => person(each, { team: index % 2 === 0 ? 'red' : 'blue' })));
+      await repo.createMany(
+        ['ann', 'bob', 'cat', 'dan', 'eve'].map((each, index) =>
+          person(each, { team: index % 2 === 0 ? 'red' : 'blue' }),
+        ),
+      );
     });
 
     it('reports totals and page math', async () => {
@@ -178,7 +197,11 @@ export function readContract(context: ContractContext): void {
     });
 
     it('counts only the rows matching where, in the given order', async () => {
-      const page = await repo.paginate({ where: { team: 'red' }, orderBy: { column: 'name', direction: 'desc' }, pageSize: 2 });
+      const page = await repo.paginate({
+        where: { team: 'red' },
+        orderBy: { column: 'name', direction: 'desc' },
+        pageSize: 2,
+      });
       expect(page).toMatchObject({ total: 3, totalPages: 2 });
       expect(namesOf(page.items)).toEqual(['eve', 'cat']);
     });
@@ -236,7 +259,9 @@ export function readContract(context: ContractContext): void {
     });
 
     it('applies where to every page', async () => {
-      await repo.createMany(['ann', 'bob', 'cat', 'dan', 'eve'].map((each, index) => person(each, { team: index === 1 ? 'blue' : 'red' })));
+      await repo.createMany(
+        ['ann', 'bob', 'cat', 'dan', 'eve'].map((each, index) => person(each, { team: index === 1 ? 'blue' : 'red' })),
+      );
       const pages = await walk({ limit: 2, where: { team: 'red' } });
       expect(namesOf(pages.flat())).toEqual(['ann', 'cat', 'dan', 'eve']);
     });

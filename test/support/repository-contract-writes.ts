@@ -1,5 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, QueryError, TenantRequiredError, ValidationError } from '../../src/errors/index.js';
+
+import {
+  ConflictError,
+  NotFoundError,
+  QueryError,
+  TenantRequiredError,
+  ValidationError,
+} from '../../src/errors/index.js';
 import type { RepositoryMiddleware, RepositoryOperation } from '../../src/middleware/repository-middleware.js';
 import type { FindManyOptions } from '../../src/repository/repository-contract.js';
 import type { Where } from '../../src/repository/where-filter.js';
@@ -10,9 +17,9 @@ import {
   CONTRACT_TABLE,
   type ContractContext,
   type ContractInsert,
-  type ContractUpdate,
   type ContractRepository,
   type ContractRow,
+  type ContractUpdate,
   idsOf,
   MISSING_ID,
   namesOf,
@@ -30,7 +37,10 @@ export function writeContract(context: ContractContext): void {
   describe('soft delete', () => {
     let ann: ContractRow, bob: ContractRow;
     beforeEach(async () => {
-      [ann, bob] = (await repo.createMany([person('ann', { team: 'red' }), person('bob', { team: 'red' })])) as [ContractRow, ContractRow];
+      [ann, bob] = (await repo.createMany([person('ann', { team: 'red' }), person('bob', { team: 'red' })])) as [
+        ContractRow,
+        ContractRow,
+      ];
       await repo.delete(ann.id);
     });
 
@@ -167,7 +177,11 @@ export function writeContract(context: ContractContext): void {
     });
 
     it('updateMany returns how many rows it updated', async () => {
-      await repo.createMany([person('ann', { team: 'red' }), person('bob', { team: 'red' }), person('cat', { team: 'blue' })]);
+      await repo.createMany([
+        person('ann', { team: 'red' }),
+        person('bob', { team: 'red' }),
+        person('cat', { team: 'blue' }),
+      ]);
       expect(await repo.updateMany({ team: 'red' }, { score: 4 })).toBe(2);
       expect(namesOf(await repo.findMany({ where: { score: 4 } }))).toEqual(['ann', 'bob']);
       expect(await repo.updateMany({ team: 'green' }, { score: 5 })).toBe(0);
@@ -178,7 +192,10 @@ export function writeContract(context: ContractContext): void {
     it('inserts, then updates the row with the same conflict columns', async () => {
       const inserted = await repo.upsert(person('ann', { score: 1 }), { conflictColumns: ['email'] });
       expect(inserted).toMatchObject({ name: 'ann', score: 1 });
-      const updated = await repo.upsert({ email: 'ann@example.com', name: 'anna', score: 2 }, { conflictColumns: ['email'] });
+      const updated = await repo.upsert(
+        { email: 'ann@example.com', name: 'anna', score: 2 },
+        { conflictColumns: ['email'] },
+      );
       expect(updated).toMatchObject({ id: inserted.id, name: 'anna', score: 2 });
       expect(await repo.count()).toBe(1);
       expect(await repo.getById(inserted.id)).toEqual(updated);
@@ -186,7 +203,10 @@ export function writeContract(context: ContractContext): void {
 
     it('upserts on the primary key', async () => {
       const created = await repo.create(person('ann'));
-      const updated = await repo.upsert({ id: created.id, email: 'ann@example.com', name: 'anna' }, { conflictColumns: ['id'] });
+      const updated = await repo.upsert(
+        { id: created.id, email: 'ann@example.com', name: 'anna' },
+        { conflictColumns: ['id'] },
+      );
       expect(updated).toMatchObject({ id: created.id, name: 'anna' });
       expect(await repo.count()).toBe(1);
     });
@@ -194,7 +214,10 @@ export function writeContract(context: ContractContext): void {
     it('never updates a soft-deleted row: the key stays taken (ConflictError)', async () => {
       const created = await repo.create(person('ann'));
       await repo.delete(created.id);
-      await caught(repo.upsert({ email: 'ann@example.com', name: 'anna' }, { conflictColumns: ['email'] }), ConflictError);
+      await caught(
+        repo.upsert({ email: 'ann@example.com', name: 'anna' }, { conflictColumns: ['email'] }),
+        ConflictError,
+      );
       expect((await repo.findById(created.id, { withDeleted: true }))?.name).toBe('ann');
     });
 
@@ -258,11 +281,11 @@ export function writeContract(context: ContractContext): void {
   describe('middleware', () => {
     let red: ContractRow, blue: ContractRow, none: ContractRow;
     beforeEach(async () => {
-      [red, blue, none] = (await repo.createMany([person('ann', { team: 'red' }), person('bob', { team: 'blue' }), person('cat')])) as [
-        ContractRow,
-        ContractRow,
-        ContractRow,
-      ];
+      [red, blue, none] = (await repo.createMany([
+        person('ann', { team: 'red' }),
+        person('bob', { team: 'blue' }),
+        person('cat'),
+      ])) as [ContractRow, ContractRow, ContractRow];
     });
 
     it('a scope restricts every read', async () => {
@@ -357,7 +380,11 @@ export function writeContract(context: ContractContext): void {
         name: 'spy',
         handle: (operation, next) => {
           seen.push({ kind: operation.kind, table: operation.table, args: [...operation.args] });
-          expect(operation.repository).toMatchObject({ table: CONTRACT_TABLE, primaryKey: 'id', softDelete: 'deleted_at' });
+          expect(operation.repository).toMatchObject({
+            table: CONTRACT_TABLE,
+            primaryKey: 'id',
+            softDelete: 'deleted_at',
+          });
           return next();
         },
       };

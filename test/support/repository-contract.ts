@@ -1,12 +1,13 @@
 import { beforeEach, describe, expect } from 'vitest';
 import { z } from 'zod';
+
 import type { RepositoryMiddleware } from '../../src/middleware/repository-middleware.js';
 import type { Repository } from '../../src/repository/repository-contract.js';
 import type { InputSchemas } from '../../src/repository/validate-input.js';
-import { readContract } from './repository-contract-reads.js';
-import { writeContract } from './repository-contract-writes.js';
 import { cursorContract } from './repository-contract-cursors.js';
 import { inputContract } from './repository-contract-inputs.js';
+import { readContract } from './repository-contract-reads.js';
+import { writeContract } from './repository-contract-writes.js';
 
 /**
  * The behaviour every `Repository` implementation must share, run against both the
@@ -41,7 +42,16 @@ export type ContractUpdate = Partial<Omit<ContractRow, 'id'>>;
 
 export const CONTRACT_TABLE = 'contract_people';
 
-export const contractColumns = ['id', 'email', 'name', 'score', 'team', 'created_at', 'updated_at', 'deleted_at'] as const satisfies ReadonlyArray<keyof ContractRow>;
+export const contractColumns = [
+  'id',
+  'email',
+  'name',
+  'score',
+  'team',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const satisfies ReadonlyArray<keyof ContractRow>;
 
 /** The PostgreSQL types of the contract table, declared to the fake so it checks values the same way. */
 export const contractColumnTypes = {
@@ -97,7 +107,10 @@ export function person(name: string, extra: Partial<ContractInsert> = {}): Contr
   return { email: `${name}@example.com`, name, ...extra };
 }
 
-export async function caught<E extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
+export async function caught<E extends Error>(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => E,
+): Promise<E> {
   const error = await promise.then(
     () => undefined,
     (error: unknown) => error,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, inject } from 'vitest';
+
 import { createDatabase, type Database, type DatabaseOptions } from '../../src/index.js';
 import { createTestSchema, type TestSchema } from '../../src/testing/index.js';
 
@@ -42,7 +43,13 @@ export function useTestDatabase<DB>(label: string, extra: DatabaseOptions = {}):
       return required(db);
     },
     open(more: DatabaseOptions = {}) {
-      const handle = createDatabase<DB>({ logger: 'silent', ...required(schema).options, ...embeddedPool(), ...extra, ...more });
+      const handle = createDatabase<DB>({
+        logger: 'silent',
+        ...required(schema).options,
+        ...embeddedPool(),
+        ...extra,
+        ...more,
+      });
       opened.push(handle);
       return handle;
     },

@@ -1,10 +1,19 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createDatabase, type Database, type DatabaseOptions, type EmbeddedOptions, type QueryLogEntry } from '../../src/index.js';
+
+import {
+  createDatabase,
+  type Database,
+  type DatabaseOptions,
+  type EmbeddedOptions,
+  type QueryLogEntry,
+} from '../../src/index.js';
 import type { TestServer, TestServerSource, TestServerSourceName } from '../../src/testing/index.js';
 
 describe('the embedded option', () => {
   it('accepts true, false or { dataDir?, port? }', () => {
-    expectTypeOf(createDatabase<{ t: { id: number } }>({ embedded: true })).toEqualTypeOf<Database<{ t: { id: number } }>>();
+    expectTypeOf(createDatabase<{ t: { id: number } }>({ embedded: true })).toEqualTypeOf<
+      Database<{ t: { id: number } }>
+    >();
     expectTypeOf<DatabaseOptions['embedded']>().toEqualTypeOf<boolean | EmbeddedOptions | undefined>();
     expectTypeOf<EmbeddedOptions>().toEqualTypeOf<{ dataDir?: string; port?: number }>();
     // @ts-expect-error the port is a number

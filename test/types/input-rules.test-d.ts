@@ -1,6 +1,13 @@
 import type { Generated } from 'kysely';
 import { describe, expectTypeOf, it } from 'vitest';
-import { BaseRepository, createDatabase, type ManyRowsOptions, type Repository, type ValidationError } from '../../src/index.js';
+
+import {
+  BaseRepository,
+  createDatabase,
+  type ManyRowsOptions,
+  type Repository,
+  type ValidationError,
+} from '../../src/index.js';
 import { type ColumnType, InMemoryRepository } from '../../src/testing/index.js';
 
 interface DB {
@@ -16,7 +23,9 @@ describe('input rules types', () => {
     void people.updateMany({}, { score: 1 }, { all: true });
     // @ts-expect-error all is a boolean
     void people.updateMany({}, { score: 1 }, { all: 'yes' });
-    expectTypeOf<Repository<{ id: number }, object, object, number>['updateMany']>().parameter(2).toEqualTypeOf<ManyRowsOptions | undefined>();
+    expectTypeOf<Repository<{ id: number }, object, object, number>['updateMany']>()
+      .parameter(2)
+      .toEqualTypeOf<ManyRowsOptions | undefined>();
   });
 
   it('ValidationError names the column', () => {

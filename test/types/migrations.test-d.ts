@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { describe, expectTypeOf, it } from 'vitest';
+
 import {
   createMigrator,
   type Database,

@@ -1,13 +1,14 @@
 import type { Generated, Kysely, Selectable } from 'kysely';
 import { pino } from 'pino';
 import { describe, expectTypeOf, it } from 'vitest';
+
 import {
   ConflictError,
   createDatabase,
   type Database,
   type DatabaseMetrics,
-  type DataLayerError,
   type DatabaseOptions,
+  type DataLayerError,
   type HealthReport,
   isRetryable,
   type Logger,
@@ -70,7 +71,13 @@ describe('errors', () => {
     const error = mapPostgresError(new Error('x'));
     expectTypeOf(error).toEqualTypeOf<DataLayerError>();
     expectTypeOf(isRetryable).parameter(0).toBeUnknown();
-    const conflict = new ConflictError('dup', { sqlState: '23505', constraint: 'c', table: 't', schema: 's', columns: ['email'] });
+    const conflict = new ConflictError('dup', {
+      sqlState: '23505',
+      constraint: 'c',
+      table: 't',
+      schema: 's',
+      columns: ['email'],
+    });
     expectTypeOf(conflict.name).toEqualTypeOf<'ConflictError'>();
     expectTypeOf(conflict.columns).toEqualTypeOf<readonly string[]>();
     expectTypeOf(conflict.constraint).toEqualTypeOf<string | undefined>();

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import { describe, expectTypeOf, it } from 'vitest';
+
 import { BaseRepository, createDatabase, type Page, type Repository } from '../../src/index.js';
 
 interface UsersTable {
@@ -19,7 +20,11 @@ interface DB {
 }
 
 const db = createDatabase<DB>();
-const users = new BaseRepository(db, { table: 'users', softDelete: 'deleted_at', timestamps: { createdAt: 'created_at' } });
+const users = new BaseRepository(db, {
+  table: 'users',
+  softDelete: 'deleted_at',
+  timestamps: { createdAt: 'created_at' },
+});
 const tags = new BaseRepository<DB, 'tags', undefined, 'slug'>(db, { table: 'tags', primaryKey: 'slug' });
 
 describe('BaseRepository types', () => {
@@ -75,8 +80,12 @@ describe('BaseRepository types', () => {
   });
 
   it('implements the shared Repository interface', () => {
-    expectTypeOf(users).toMatchTypeOf<Repository<Selectable<UsersTable>, Insertable<UsersTable>, Updateable<UsersTable>, number, true>>();
-    expectTypeOf(tags).toMatchTypeOf<Repository<Selectable<TagsTable>, Insertable<TagsTable>, Updateable<TagsTable>, string, false>>();
+    expectTypeOf(users).toMatchTypeOf<
+      Repository<Selectable<UsersTable>, Insertable<UsersTable>, Updateable<UsersTable>, number, true>
+    >();
+    expectTypeOf(tags).toMatchTypeOf<
+      Repository<Selectable<TagsTable>, Insertable<TagsTable>, Updateable<TagsTable>, string, false>
+    >();
   });
 
   it('gives subclasses a typed, scoped query builder', () => {

@@ -1,6 +1,15 @@
 import type { Generated, Selectable, Transaction } from 'kysely';
 import { describe, expectTypeOf, it } from 'vitest';
-import { createDatabase, type DatabaseTransaction, type LocalSetting, type SessionControl, type TransactionMark, type TransactionMetrics, type TransactionOptions } from '../../src/index.js';
+
+import {
+  createDatabase,
+  type DatabaseTransaction,
+  type LocalSetting,
+  type SessionControl,
+  type TransactionMark,
+  type TransactionMetrics,
+  type TransactionOptions,
+} from '../../src/index.js';
 
 interface DB {
   orders: { id: Generated<number>; total: number };

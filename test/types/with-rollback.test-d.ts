@@ -1,6 +1,12 @@
 import type { Generated } from 'kysely';
 import { describe, expectTypeOf, it } from 'vitest';
-import { createDatabase, type DatabaseTransaction, type MiddlewareError, type DataLayerError } from '../../src/index.js';
+
+import {
+  createDatabase,
+  type DatabaseTransaction,
+  type DataLayerError,
+  type MiddlewareError,
+} from '../../src/index.js';
 import { withRollback, type WithRollbackOptions } from '../../src/testing/index.js';
 
 interface DB {
@@ -18,7 +24,11 @@ describe('withRollback', () => {
   });
 
   it('takes the options of the outer transaction, without retries', () => {
-    void withRollback(db, async () => 1, { isolationLevel: 'serializable', accessMode: 'read only', statementTimeoutMs: 100 });
+    void withRollback(db, async () => 1, {
+      isolationLevel: 'serializable',
+      accessMode: 'read only',
+      statementTimeoutMs: 100,
+    });
     // @ts-expect-error the per-test transaction never commits: nothing to retry
     void withRollback(db, async () => 1, { retries: 3 });
     expectTypeOf<WithRollbackOptions>().toHaveProperty('isolationLevel');

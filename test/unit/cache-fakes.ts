@@ -39,7 +39,10 @@ export function fakeStore(): FakeStore {
     async: false,
     beforeSet: undefined,
     count: (method) => calls.filter((call) => call.method === method).length,
-    get: (key) => answer('get', key, (): CacheHit | undefined => (entries.has(key) ? { value: cloneCacheValue(entries.get(key)) } : undefined)),
+    get: (key) =>
+      answer('get', key, (): CacheHit | undefined =>
+        entries.has(key) ? { value: cloneCacheValue(entries.get(key)) } : undefined,
+      ),
     set: (key, value) => {
       const copy = cloneCacheValue(value);
       const beforeSet = store.beforeSet;
@@ -68,7 +71,12 @@ export function fakeStore(): FakeStore {
   return store;
 }
 
-export const peopleDescriptor: RepositoryDescriptor = Object.freeze({ table: 'people', primaryKey: 'id', softDelete: 'deleted_at', tenantColumn: undefined });
+export const peopleDescriptor: RepositoryDescriptor = Object.freeze({
+  table: 'people',
+  primaryKey: 'id',
+  softDelete: 'deleted_at',
+  tenantColumn: undefined,
+});
 
 export interface RunInit {
   kind: OperationKind;
@@ -79,13 +87,30 @@ export interface RunInit {
 }
 
 /** Runs one operation through `[scope contributor, ...middleware]` the way repositories do. */
-export function run(middleware: readonly RepositoryMiddleware[], init: RunInit, execute: () => unknown): Promise<unknown> {
+export function run(
+  middleware: readonly RepositoryMiddleware[],
+  init: RunInit,
+  execute: () => unknown,
+): Promise<unknown> {
   const chain = init.scope === undefined ? middleware : [{ name: 'scope', scope: () => init.scope }, ...middleware];
-  return runMiddleware(chain, { kind: init.kind, args: init.args, repository: init.repository ?? peopleDescriptor, transaction: () => init.transaction }, async () => execute());
+  return runMiddleware(
+    chain,
+    {
+      kind: init.kind,
+      args: init.args,
+      repository: init.repository ?? peopleDescriptor,
+      transaction: () => init.transaction,
+    },
+    async () => execute(),
+  );
 }
 
 /** A transaction stand-in: hooks run on `commit()`, are dropped on `rollback()`. */
-export function fakeTransaction(): TransactionHooks & { commit(): Promise<void>; rollback(): void; readonly pending: number } {
+export function fakeTransaction(): TransactionHooks & {
+  commit(): Promise<void>;
+  rollback(): void;
+  readonly pending: number;
+} {
   let hooks: Array<() => void | Promise<void>> = [];
   return {
     afterCommit: (hook) => void hooks.push(hook),
@@ -105,7 +130,10 @@ export function fakeTransaction(): TransactionHooks & { commit(): Promise<void>;
 }
 
 /** A silent logger that records warnings. */
-export function warnings(): { warn(fields: object, message?: string): void; lines: Array<{ fields: object; message: string | undefined }> } {
+export function warnings(): {
+  warn(fields: object, message?: string): void;
+  lines: Array<{ fields: object; message: string | undefined }>;
+} {
   const lines: Array<{ fields: object; message: string | undefined }> = [];
   return { lines, warn: (fields, message) => void lines.push({ fields, message }) };
 }

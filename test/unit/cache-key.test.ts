@@ -1,13 +1,35 @@
 import { describe, expect, it } from 'vitest';
+
 import { digestOf, entryKey, stableKeyMaterial, versionKey } from '../../src/middleware/cache/cache-key.js';
 
 describe('stableKeyMaterial', () => {
   it('does not depend on object key order, at any depth', () => {
-    expect(stableKeyMaterial({ b: 1, a: { d: [1, 2], c: 'x' } })).toBe(stableKeyMaterial({ a: { c: 'x', d: [1, 2] }, b: 1 }));
+    expect(stableKeyMaterial({ b: 1, a: { d: [1, 2], c: 'x' } })).toBe(
+      stableKeyMaterial({ a: { c: 'x', d: [1, 2] }, b: 1 }),
+    );
   });
 
   it('tells apart values that print alike', () => {
-    const distinct = [1, '1', 1n, true, 'true', null, undefined, 'null', new Date(0), new Date(0).toISOString(), 0, -0, [1], [[1]], { a: undefined }, {}, Buffer.from('a'), 'a'];
+    const distinct = [
+      1,
+      '1',
+      1n,
+      true,
+      'true',
+      null,
+      undefined,
+      'null',
+      new Date(0),
+      new Date(0).toISOString(),
+      0,
+      -0,
+      [1],
+      [[1]],
+      { a: undefined },
+      {},
+      Buffer.from('a'),
+      'a',
+    ];
     const materials = distinct.map((value) => stableKeyMaterial(value));
     expect(new Set(materials).size).toBe(distinct.length);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { ConfigError } from '../../src/index.js';
 import { memoryCacheStore } from '../../src/middleware/cache/index.js';
 import { sleep } from '../support/async.js';
@@ -58,7 +59,8 @@ describe('memoryCacheStore', () => {
   });
 
   it('rejects a bad maxEntries with ConfigError', () => {
-    for (const maxEntries of [0, -1, 1.5, Number.NaN]) expect(() => memoryCacheStore({ maxEntries })).toThrow(ConfigError);
+    for (const maxEntries of [0, -1, 1.5, Number.NaN])
+      expect(() => memoryCacheStore({ maxEntries })).toThrow(ConfigError);
     // @ts-expect-error missing options, on purpose
     expect(() => memoryCacheStore()).toThrow(ConfigError);
   });

@@ -1,36 +1,48 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import { cache } from '../../src/middleware/cache/index.js';
 import { fakeStore, run, warnings } from './cache-fakes.js';
 
 const setup = (extra: { timeoutMs?: number; logIntervalMs?: number; ttlSeconds?: number } = {}) => {
   const store = fakeStore();
   const logger = warnings();
-  const middleware = cache({ store, ttlSeconds: extra.ttlSeconds ?? 60, keyPrefix: 'unit:', logger, timeoutMs: extra.timeoutMs, logIntervalMs: extra.logIntervalMs });
+  const middleware = cache({
+    store,
+    ttlSeconds: extra.ttlSeconds ?? 60,
+    keyPrefix: 'unit:',
+    logger,
+    timeoutMs: extra.timeoutMs,
+    logIntervalMs: extra.logIntervalMs,
+  });
   return { store, logger, middleware };
 };
-const read = (middleware: ReturnType<typeof cache>, execute: () => unknown) => run([middleware], { kind: 'findById', args: [1, undefined] }, execute);
+const read = (middleware: ReturnType<typeof cache>, execute: () => unknown) =>
+  run([middleware], { kind: 'findById', args: [1, undefined] }, execute);
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
 describe('cache(): an unavailable store', () => {
-  it.each([false, true])('falls through to the database when the store fails (async: %s), counting and never throwing', async (async) => {
-    const { store, middleware } = setup();
-    store.async = async;
-    store.failing.add('getVersion');
-    const execute = vi.fn(() => 'from the database');
-    expect(await read(middleware, execute)).toBe('from the database');
-    store.failing.clear();
-    store.failing.add('get');
-    expect(await read(middleware, execute)).toBe('from the database');
-    expect(store.count('set')).toBe(0); // a store that failed the read is not written to
-    store.failing.clear();
-    store.failing.add('set');
-    expect(await read(middleware, execute)).toBe('from the database');
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(middleware.metrics()).toEqual({ hits: 0, misses: 3, invalidations: 0, errors: 3 });
-  });
+  it.each([false, true])(
+    'falls through to the database when the store fails (async: %s), counting and never throwing',
+    async (async) => {
+      const { store, middleware } = setup();
+      store.async = async;
+      store.failing.add('getVersion');
+      const execute = vi.fn(() => 'from the database');
+      expect(await read(middleware, execute)).toBe('from the database');
+      store.failing.clear();
+      store.failing.add('get');
+      expect(await read(middleware, execute)).toBe('from the database');
+      expect(store.count('set')).toBe(0); // a store that failed the read is not written to
+      store.failing.clear();
+      store.failing.add('set');
+      expect(await read(middleware, execute)).toBe('from the database');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(middleware.metrics()).toEqual({ hits: 0, misses: 3, invalidations: 0, errors: 3 });
+    },
+  );
 
   it('bounds a hanging store by timeoutMs on every call', async () => {
     const { store, middleware } = setup({ timeoutMs: 30 });
@@ -58,7 +70,10 @@ describe('cache(): an unavailable store', () => {
     store.failing.add('getVersion');
     for (let i = 0; i < 5; i++) await read(middleware, () => 'db');
     expect(logger.lines).toHaveLength(1);
-    expect(logger.lines[0]).toMatchObject({ message: 'cache store unavailable; reading from the database', fields: { store: 'fake', table: 'people', kind: 'findById' } });
+    expect(logger.lines[0]).toMatchObject({
+      message: 'cache store unavailable; reading from the database',
+      fields: { store: 'fake', table: 'people', kind: 'findById' },
+    });
     expect(logger.lines[0]!.fields).toMatchObject({ err: { message: 'fake store: getVersion failed' } });
     vi.setSystemTime(Date.now() + 1_001);
     await read(middleware, () => 'db');
@@ -70,7 +85,16 @@ describe('cache(): an unavailable store', () => {
   it('a throwing logger does not break reads', async () => {
     const store = fakeStore();
     store.failing.add('getVersion');
-    const middleware = cache({ store, ttlSeconds: 60, keyPrefix: 'unit:', logger: { warn: () => { throw new Error('logger down'); } } });
+    const middleware = cache({
+      store,
+      ttlSeconds: 60,
+      keyPrefix: 'unit:',
+      logger: {
+        warn: () => {
+          throw new Error('logger down');
+        },
+      },
+    });
     expect(await read(middleware, () => 'db')).toBe('db');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+
 import type { OperationKind } from '../../src/index.js';
 import { cache } from '../../src/middleware/cache/index.js';
 import { gate } from '../support/async.js';
@@ -56,7 +57,11 @@ describe('cache(): reads', () => {
     await run([middleware], { kind: 'findOne', args: [1, undefined] }, execute);
     await run([middleware], { kind: 'findById', args: [1, undefined], scope: { team: 'red' } }, execute);
     await run([middleware], { kind: 'findById', args: [1, undefined], scope: { team: 'blue' } }, execute);
-    await run([middleware], { kind: 'findById', args: [1, undefined], repository: { ...peopleDescriptor, softDelete: undefined } }, execute);
+    await run(
+      [middleware],
+      { kind: 'findById', args: [1, undefined], repository: { ...peopleDescriptor, softDelete: undefined } },
+      execute,
+    );
     tenant = 'b';
     await run([middleware], { kind: 'findById', args: [1, undefined] }, execute);
     expect(execute).toHaveBeenCalledTimes(8);
@@ -107,14 +112,26 @@ describe('cache(): reads', () => {
   it('returns independent copies: mutating a result never changes the next hit', async () => {
     const { middleware } = setup();
     const original = { id: 1, at: new Date(1_000), tags: ['a'] };
-    const first = (await run([middleware], { kind: 'findById', args: [1, undefined] }, () => original)) as typeof original;
+    const first = (await run(
+      [middleware],
+      { kind: 'findById', args: [1, undefined] },
+      () => original,
+    )) as typeof original;
     first.tags.push('mutated by the first caller');
     first.at.setTime(0);
-    const second = (await run([middleware], { kind: 'findById', args: [1, undefined] }, () => original)) as typeof original;
+    const second = (await run(
+      [middleware],
+      { kind: 'findById', args: [1, undefined] },
+      () => original,
+    )) as typeof original;
     expect(second).toEqual({ id: 1, at: new Date(1_000), tags: ['a'] });
     expect(second.at).toBeInstanceOf(Date);
     second.tags.length = 0;
-    expect(await run([middleware], { kind: 'findById', args: [1, undefined] }, () => original)).toEqual({ id: 1, at: new Date(1_000), tags: ['a'] });
+    expect(await run([middleware], { kind: 'findById', args: [1, undefined] }, () => original)).toEqual({
+      id: 1,
+      at: new Date(1_000),
+      tags: ['a'],
+    });
   });
 
   it('runs one query for concurrent identical misses, and gives every caller its own copy', async () => {
@@ -126,7 +143,9 @@ describe('cache(): reads', () => {
         await open.promise;
         return { id: 1, at: new Date(0) };
       });
-      const calls = Array.from({ length: 10 }, () => run([middleware], { kind: 'findById', args: [1, undefined] }, execute));
+      const calls = Array.from({ length: 10 }, () =>
+        run([middleware], { kind: 'findById', args: [1, undefined] }, execute),
+      );
       await new Promise((resolve) => setTimeout(resolve, 10));
       open.open();
       const rows = await Promise.all(calls);

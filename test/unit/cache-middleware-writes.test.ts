@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+
 import { ConnectionError, NotFoundError, type OperationKind } from '../../src/index.js';
 import { cache } from '../../src/middleware/cache/index.js';
 import { gate } from '../support/async.js';
@@ -8,7 +9,16 @@ const setup = () => {
   const store = fakeStore();
   return { store, middleware: cache({ store, ttlSeconds: 60, keyPrefix: 'unit:' }) };
 };
-const WRITES: OperationKind[] = ['create', 'createMany', 'update', 'updateMany', 'upsert', 'delete', 'hardDelete', 'restore'];
+const WRITES: OperationKind[] = [
+  'create',
+  'createMany',
+  'update',
+  'updateMany',
+  'upsert',
+  'delete',
+  'hardDelete',
+  'restore',
+];
 
 describe('cache(): writes', () => {
   it.each(WRITES)('%s outside a transaction invalidates the table once it succeeded', async (kind) => {
@@ -52,7 +62,11 @@ describe('cache(): writes', () => {
       throw new ConnectionError('connection lost during COMMIT');
     };
     await expect(run([middleware], { kind: 'update', args: [1, {}] }, lost)).rejects.toBeInstanceOf(ConnectionError);
-    await expect(run([middleware], { kind: 'update', args: [1, {}] }, () => Promise.reject(new Error('from a middleware after the write')))).rejects.toThrow();
+    await expect(
+      run([middleware], { kind: 'update', args: [1, {}] }, () =>
+        Promise.reject(new Error('from a middleware after the write')),
+      ),
+    ).rejects.toThrow();
     expect(store.count('bumpVersion')).toBe(2);
   });
 
@@ -82,14 +96,23 @@ describe('cache(): writes', () => {
   it('a failed write inside a transaction registers nothing', async () => {
     const { middleware } = setup();
     const transaction = fakeTransaction();
-    await expect(run([middleware], { kind: 'create', args: [{}], transaction }, () => Promise.reject(new Error('duplicate')))).rejects.toThrow();
+    await expect(
+      run([middleware], { kind: 'create', args: [{}], transaction }, () => Promise.reject(new Error('duplicate'))),
+    ).rejects.toThrow();
     expect(transaction.pending).toBe(0);
   });
 
   it('invalidates at once when the transaction no longer takes hooks', async () => {
     const { store, middleware } = setup();
-    const ended = { afterCommit: () => { throw new Error('already ended'); }, afterRollback: () => {} };
-    await expect(run([middleware], { kind: 'update', args: [1, {}], transaction: ended }, () => 'x')).resolves.toBe('x');
+    const ended = {
+      afterCommit: () => {
+        throw new Error('already ended');
+      },
+      afterRollback: () => {},
+    };
+    await expect(run([middleware], { kind: 'update', args: [1, {}], transaction: ended }, () => 'x')).resolves.toBe(
+      'x',
+    );
     expect(store.count('bumpVersion')).toBe(1);
   });
 

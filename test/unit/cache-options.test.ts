@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+
 import { ConfigError, type RepositoryMiddleware } from '../../src/index.js';
-import { type CacheOptions, cache, memoryCacheStore } from '../../src/middleware/cache/index.js';
+import { cache, type CacheOptions, memoryCacheStore } from '../../src/middleware/cache/index.js';
 
 const store = memoryCacheStore({ maxEntries: 10 });
 const valid: CacheOptions = { store, ttlSeconds: 60, keyPrefix: 'app:' };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { ConfigError } from '../../src/index.js';
 import { type RedisCacheClient, redisCacheStore } from '../../src/middleware/cache/index.js';
 
@@ -28,7 +29,13 @@ describe('redisCacheStore (fake client)', () => {
     const redis = fakeRedis();
     const store = redisCacheStore(redis);
     await store.set('k', { at: new Date(0), n: 1n }, 1.5);
-    expect(redis.commands.at(-1)).toEqual(['SET', 'k', '{"at":{"$date":"1970-01-01T00:00:00.000Z"},"n":{"$bigint":"1"}}', 'PX', '1500']);
+    expect(redis.commands.at(-1)).toEqual([
+      'SET',
+      'k',
+      '{"at":{"$date":"1970-01-01T00:00:00.000Z"},"n":{"$bigint":"1"}}',
+      'PX',
+      '1500',
+    ]);
     expect(await store.get('k')).toEqual({ value: { at: new Date(0), n: 1n } });
     expect(await store.get('absent')).toBeUndefined();
   });
@@ -54,7 +61,8 @@ describe('redisCacheStore (fake client)', () => {
     expect(await store.getVersion('p:v:people')).toBe(created);
 
     const racing = fakeRedis();
-    const plainSet: (key: string, value: string, ...rest: Array<string | number>) => Promise<unknown> = racing.set.bind(racing);
+    const plainSet: (key: string, value: string, ...rest: Array<string | number>) => Promise<unknown> =
+      racing.set.bind(racing);
     const racingSet = async (key: string, value: string, ...rest: Array<string | number>) => {
       if (rest[0] === 'NX') racing.data.set(key, 'theirs'); // another process won between our GET and our SET NX
       return plainSet(key, value, ...rest);
@@ -75,7 +83,9 @@ describe('redisCacheStore (fake client)', () => {
 
   it('uses a given codec', async () => {
     const redis = fakeRedis();
-    const store = redisCacheStore(redis, { codec: { encode: (value) => `<${String(value)}>`, decode: (text) => text.slice(1, -1) } });
+    const store = redisCacheStore(redis, {
+      codec: { encode: (value) => `<${String(value)}>`, decode: (text) => text.slice(1, -1) },
+    });
     await store.set('k', 'x', 60);
     expect(redis.data.get('k')).toBe('<x>');
     expect(await store.get('k')).toEqual({ value: 'x' });

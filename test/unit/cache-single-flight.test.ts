@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SingleFlight } from '../../src/middleware/cache/single-flight.js';
+
 import { cloneCacheValue } from '../../src/middleware/cache/index.js';
+import { SingleFlight } from '../../src/middleware/cache/single-flight.js';
 import { gate } from '../support/async.js';
 
 describe('SingleFlight', () => {
@@ -57,14 +58,24 @@ describe('SingleFlight', () => {
     await expect(first.result).rejects.toThrow('boom');
     await expect(second.result).rejects.toThrow('boom');
     expect(flights.size).toBe(0);
-    expect(await flights.run('k', async () => 'ok', (v) => v).result).toBe('ok');
+    expect(
+      await flights.run(
+        'k',
+        async () => 'ok',
+        (v) => v,
+      ).result,
+    ).toBe('ok');
   });
 
   it('frees the key when the work throws synchronously', async () => {
     const flights = new SingleFlight();
-    const { result } = flights.run('k', () => {
-      throw new Error('sync');
-    }, (v) => v);
+    const { result } = flights.run(
+      'k',
+      () => {
+        throw new Error('sync');
+      },
+      (v) => v,
+    );
     await expect(result).rejects.toThrow('sync');
     expect(flights.size).toBe(0);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { cache, memoryCacheStore, withTenant } from '../../src/index.js';
 import { run } from './cache-fakes.js';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { cloneCacheValue, decodeCacheValue, encodeCacheValue } from '../../src/middleware/cache/index.js';
 
 const roundTrip = (value: unknown) => decodeCacheValue(encodeCacheValue(value));
@@ -35,7 +36,12 @@ describe('encodeCacheValue / decodeCacheValue', () => {
   });
 
   it('never mistakes data for its own tags', () => {
-    const tricky = { $date: '2020-01-01T00:00:00.000Z', inner: { $bigint: '1' }, list: [{ $undefined: 1 }, { $object: 'x' }], $: 1 };
+    const tricky = {
+      $date: '2020-01-01T00:00:00.000Z',
+      inner: { $bigint: '1' },
+      list: [{ $undefined: 1 }, { $object: 'x' }],
+      $: 1,
+    };
     expect(roundTrip(tricky)).toEqual(tricky);
     expect((roundTrip(tricky) as typeof tricky).$date).toBe('2020-01-01T00:00:00.000Z');
   });
@@ -62,7 +68,14 @@ describe('cloneCacheValue', () => {
     class Interval {
       constructor(public hours: number) {}
     }
-    const value = { at: new Date(5), bytes: Buffer.from('hi'), map: new Map([['k', { n: 1 }]]), set: new Set([1]), interval: new Interval(2), list: [{ n: 1 }] };
+    const value = {
+      at: new Date(5),
+      bytes: Buffer.from('hi'),
+      map: new Map([['k', { n: 1 }]]),
+      set: new Set([1]),
+      interval: new Interval(2),
+      list: [{ n: 1 }],
+    };
     const copy = cloneCacheValue(value);
     expect(copy).toEqual(value);
     expect(copy.at).not.toBe(value.at);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { VersionHistory } from '../../src/middleware/cache/version-history.js';
 
 describe('VersionHistory', () => {

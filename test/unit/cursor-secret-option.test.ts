@@ -1,5 +1,7 @@
 import { inspect } from 'node:util';
+
 import { describe, expect, it } from 'vitest';
+
 import { resolveOptions } from '../../src/config/resolve-options.js';
 import { ConfigError } from '../../src/index.js';
 

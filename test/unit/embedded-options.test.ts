@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { ConfigError, createDatabase, type DatabaseOptions } from '../../src/index.js';
 
 function configError(options: unknown): ConfigError {
@@ -23,15 +24,28 @@ describe('the embedded option', () => {
   });
 
   it('rejects an unknown embedded field by name', () => {
-    expect(configError({ embedded: { dir: '/tmp/x' } })).toMatchObject({ option: 'embedded.dir', message: 'Unknown option "embedded.dir"' });
+    expect(configError({ embedded: { dir: '/tmp/x' } })).toMatchObject({
+      option: 'embedded.dir',
+      message: 'Unknown option "embedded.dir"',
+    });
   });
 
-  it.each(['connectionString', 'host', 'port', 'database', 'user', 'password', 'ssl'])('cannot be combined with %s', (field) => {
-    const value = field === 'connectionString' ? 'postgres://localhost/db' : field === 'port' ? 5432 : field === 'ssl' ? true : 'x';
-    const error = configError({ embedded: true, [field]: value });
-    expect(error.option).toBe(field);
-    expect(error.message).toContain('cannot be combined with embedded');
-  });
+  it.each(['connectionString', 'host', 'port', 'database', 'user', 'password', 'ssl'])(
+    'cannot be combined with %s',
+    (field) => {
+      const value =
+        field === 'connectionString'
+          ? 'postgres://localhost/db'
+          : field === 'port'
+            ? 5432
+            : field === 'ssl'
+              ? true
+              : 'x';
+      const error = configError({ embedded: true, [field]: value });
+      expect(error.option).toBe(field);
+      expect(error.message).toContain('cannot be combined with embedded');
+    },
+  );
 
   it('embedded: false is the same as leaving it out', async () => {
     const db = createDatabase({ embedded: false, connectionString: 'postgres://localhost/db', logger: 'silent' });

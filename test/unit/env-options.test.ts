@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+
 import { ConfigError, loadEnvOptions } from '../../src/index.js';
 
 describe('loadEnvOptions', () => {
   it('prefers DATABASE_URL over the DB_* connection variables', () => {
-    expect(loadEnvOptions({ DATABASE_URL: 'postgres://u@h/db', DB_HOST: 'ignored' })).toEqual({ connectionString: 'postgres://u@h/db' });
+    expect(loadEnvOptions({ DATABASE_URL: 'postgres://u@h/db', DB_HOST: 'ignored' })).toEqual({
+      connectionString: 'postgres://u@h/db',
+    });
   });
 
   it('reads every documented variable', () => {

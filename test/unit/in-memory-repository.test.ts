@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, NotNullViolationError, TenantRequiredError, ValidationError } from '../../src/errors/index.js';
+
+import {
+  ConflictError,
+  NotFoundError,
+  NotNullViolationError,
+  TenantRequiredError,
+  ValidationError,
+} from '../../src/errors/index.js';
 import type { RepositoryMiddleware, RepositoryOperation } from '../../src/middleware/repository-middleware.js';
 import { InMemoryRepository, type InMemoryRepositoryOptions } from '../../src/testing/in-memory-repository.js';
 import {
   CONTRACT_TABLE,
-  type ContractInsert,
-  type ContractRow,
-  type ContractUpdate,
   contractColumns,
   contractColumnTypes,
+  type ContractInsert,
+  type ContractRow,
   contractSchemas,
+  type ContractUpdate,
   repositoryContract,
 } from '../support/repository-contract.js';
 
@@ -27,13 +35,17 @@ const contractOptions: InMemoryRepositoryOptions<ContractRow> = {
 };
 
 type People = InMemoryRepository<ContractRow, ContractInsert, ContractUpdate, true>;
-const people = (options: Partial<InMemoryRepositoryOptions<ContractRow>> = {}): People => new InMemoryRepository({ ...contractOptions, ...options });
+const people = (options: Partial<InMemoryRepositoryOptions<ContractRow>> = {}): People =>
+  new InMemoryRepository({ ...contractOptions, ...options });
 
 // One table for the whole contract run, like the PostgreSQL one; reset() empties it.
 let table: People | undefined;
 repositoryContract('InMemoryRepository', async ({ middleware }) => {
   const base = (table ??= people());
-  return { repository: middleware === undefined ? base : base.withMiddleware(middleware), reset: async () => base.clear() };
+  return {
+    repository: middleware === undefined ? base : base.withMiddleware(middleware),
+    reset: async () => base.clear(),
+  };
 });
 
 const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
@@ -86,7 +98,10 @@ describe('InMemoryRepository (fake-specific)', () => {
 
     it('clear() empties the table and restarts generated ids', async () => {
       const repo = people();
-      await repo.createMany([{ email: 'ann@example.com', name: 'ann' }, { email: 'bob@example.com', name: 'bob' }]);
+      await repo.createMany([
+        { email: 'ann@example.com', name: 'ann' },
+        { email: 'bob@example.com', name: 'bob' },
+      ]);
       repo.clear();
       expect(repo.rows()).toEqual([]);
       expect((await repo.create({ email: 'cat@example.com', name: 'cat' })).id).toBe(1);
@@ -107,7 +122,10 @@ describe('InMemoryRepository (fake-specific)', () => {
   describe('ids', () => {
     it('auto-increments integers from 1 and never reuses them', async () => {
       const repo = people();
-      const [ann, bob] = await repo.createMany([{ email: 'ann@example.com', name: 'ann' }, { email: 'bob@example.com', name: 'bob' }]);
+      const [ann, bob] = await repo.createMany([
+        { email: 'ann@example.com', name: 'ann' },
+        { email: 'bob@example.com', name: 'bob' },
+      ]);
       expect([ann!.id, bob!.id]).toEqual([1, 2]);
       await repo.hardDelete(2);
       expect((await repo.create({ email: 'cat@example.com', name: 'cat' })).id).toBe(3);
@@ -120,7 +138,12 @@ describe('InMemoryRepository (fake-specific)', () => {
     });
 
     it('uses generateId when the input has no primary key', async () => {
-      const tags = new InMemoryRepository<Tag>({ table: 'tags', columns: ['slug', 'label'], primaryKey: 'slug', generateId: () => randomUUID() });
+      const tags = new InMemoryRepository<Tag>({
+        table: 'tags',
+        columns: ['slug', 'label'],
+        primaryKey: 'slug',
+        generateId: () => randomUUID(),
+      });
       const tag = await tags.create({ label: 'news' });
       expect(tag.slug).toMatch(/^[0-9a-f-]{36}$/);
       expect(await tags.create({ slug: 'sports', label: 'Sports' })).toEqual({ slug: 'sports', label: 'Sports' });
@@ -130,14 +153,23 @@ describe('InMemoryRepository (fake-specific)', () => {
     it('names the primary key constraint on a duplicate id', async () => {
       const repo = people();
       const ann = await repo.create({ email: 'ann@example.com', name: 'ann' });
-      const error = await repo.create({ id: ann.id, email: 'bob@example.com', name: 'bob' }).catch((caught: unknown) => caught);
+      const error = await repo
+        .create({ id: ann.id, email: 'bob@example.com', name: 'bob' })
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ConflictError);
-      expect(error).toMatchObject({ constraint: `${CONTRACT_TABLE}_pkey`, columns: ['id'], table: CONTRACT_TABLE, sqlState: '23505' });
+      expect(error).toMatchObject({
+        constraint: `${CONTRACT_TABLE}_pkey`,
+        columns: ['id'],
+        table: CONTRACT_TABLE,
+        sqlState: '23505',
+      });
     });
 
     it('a null primary key is a NotNullViolationError', async () => {
       const repo = people();
-      await expect(repo.create({ id: null as unknown as number, email: 'ann@example.com', name: 'ann' })).rejects.toBeInstanceOf(NotNullViolationError);
+      await expect(
+        repo.create({ id: null as unknown as number, email: 'ann@example.com', name: 'ann' }),
+      ).rejects.toBeInstanceOf(NotNullViolationError);
     });
   });
 
@@ -147,13 +179,21 @@ describe('InMemoryRepository (fake-specific)', () => {
       org: string;
       email: string | null;
     }
-    const members = () => new InMemoryRepository<Member>({ table: 'members', columns: ['id', 'org', 'email'], uniqueKeys: [['org', 'email']] });
+    const members = () =>
+      new InMemoryRepository<Member>({
+        table: 'members',
+        columns: ['id', 'org', 'email'],
+        uniqueKeys: [['org', 'email']],
+      });
 
     it('names a composite key like PostgreSQL does', async () => {
       const repo = members();
       await repo.create({ org: 'a', email: 'x@example.com' });
       await repo.create({ org: 'b', email: 'x@example.com' });
-      await expect(repo.create({ org: 'a', email: 'x@example.com' })).rejects.toMatchObject({ constraint: 'members_org_email_key', columns: ['org', 'email'] });
+      await expect(repo.create({ org: 'a', email: 'x@example.com' })).rejects.toMatchObject({
+        constraint: 'members_org_email_key',
+        columns: ['org', 'email'],
+      });
     });
 
     it('never conflicts on a key with a null column', async () => {
@@ -166,7 +206,9 @@ describe('InMemoryRepository (fake-specific)', () => {
 
   describe('divergences from PostgreSQL', () => {
     it('orders strings by UTF-16 code units, not by collation', async () => {
-      const repo = people({ seed: [seedRow(1, 'bob'), seedRow(2, 'Bob', { email: 'bob2@example.com' }), seedRow(3, 'ann')] });
+      const repo = people({
+        seed: [seedRow(1, 'bob'), seedRow(2, 'Bob', { email: 'bob2@example.com' }), seedRow(3, 'ann')],
+      });
       expect((await repo.findMany({ orderBy: 'name' })).map((row) => row.name)).toEqual(['Bob', 'ann', 'bob']);
     });
 
@@ -179,7 +221,10 @@ describe('InMemoryRepository (fake-specific)', () => {
     it('calls defaults() once per row', async () => {
       let calls = 0;
       const repo = people({ defaults: () => ({ score: ++calls }) });
-      const rows = await repo.createMany([{ email: 'ann@example.com', name: 'ann' }, { email: 'bob@example.com', name: 'bob', score: 0 }]);
+      const rows = await repo.createMany([
+        { email: 'ann@example.com', name: 'ann' },
+        { email: 'bob@example.com', name: 'bob', score: 0 },
+      ]);
       expect(rows.map((row) => row.score)).toEqual([1, 0]);
       expect(calls).toBe(2);
     });
@@ -208,20 +253,30 @@ describe('InMemoryRepository (fake-specific)', () => {
   describe('upsert', () => {
     it('sets updated_at but keeps created_at when it updates', async () => {
       const repo = people({ seed: [seedRow(1, 'ann')] });
-      const row = await repo.upsert({ email: 'ann@example.com', name: 'anna', created_at: day('1999-01-01') }, { conflictColumns: ['email'] });
+      const row = await repo.upsert(
+        { email: 'ann@example.com', name: 'anna', created_at: day('1999-01-01') },
+        { conflictColumns: ['email'] },
+      );
       expect(row).toMatchObject({ id: 1, name: 'anna', created_at: day('2024-01-01') });
       expect(row.updated_at.getTime()).toBeGreaterThan(day('2024-01-01').getTime());
     });
 
     it('inserts when the matching row is soft-deleted, which conflicts with it', async () => {
       const repo = people({ seed: [seedRow(1, 'ann', { deleted_at: day('2024-02-01') })] });
-      await expect(repo.upsert({ email: 'ann@example.com', name: 'anna' }, { conflictColumns: ['email'] })).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        repo.upsert({ email: 'ann@example.com', name: 'anna' }, { conflictColumns: ['email'] }),
+      ).rejects.toBeInstanceOf(ConflictError);
     });
   });
 
   describe('without a soft-delete column', () => {
     const plain = () =>
-      new InMemoryRepository<Tag, Tag, Partial<Tag>, false, string>({ table: 'tags', columns: ['slug', 'label'], primaryKey: 'slug', seed: [{ slug: 'a', label: 'A' }] });
+      new InMemoryRepository<Tag, Tag, Partial<Tag>, false, string>({
+        table: 'tags',
+        columns: ['slug', 'label'],
+        primaryKey: 'slug',
+        seed: [{ slug: 'a', label: 'A' }],
+      });
 
     it('delete removes the row', async () => {
       const tags = plain();
@@ -249,7 +304,10 @@ describe('InMemoryRepository (fake-specific)', () => {
   describe('middleware', () => {
     it('runs every method, getById included (as findById), with no transaction', async () => {
       const seen: Array<Pick<RepositoryOperation, 'kind' | 'transaction'>> = [];
-      const spy: RepositoryMiddleware = { name: 'spy', handle: (operation, next) => (seen.push({ kind: operation.kind, transaction: operation.transaction }), next()) };
+      const spy: RepositoryMiddleware = {
+        name: 'spy',
+        handle: (operation, next) => (seen.push({ kind: operation.kind, transaction: operation.transaction }), next()),
+      };
       const repo = people({ middleware: [spy], seed: [seedRow(1, 'ann')] });
       await repo.getById(1);
       await repo.updateMany({ name: 'ann' }, { score: 1 });
@@ -276,7 +334,13 @@ describe('InMemoryRepository (fake-specific)', () => {
     });
 
     const teams = () => {
-      const repo = people({ seed: [seedRow(1, 'ann', { team: 'red' }), seedRow(2, 'bob', { team: 'blue' }), seedRow(3, 'cat', { team: 'green' })] });
+      const repo = people({
+        seed: [
+          seedRow(1, 'ann', { team: 'red' }),
+          seedRow(2, 'bob', { team: 'blue' }),
+          seedRow(3, 'cat', { team: 'green' }),
+        ],
+      });
       return repo.withMiddleware([{ name: 'teams', scope: () => ({ team: ['red', 'blue'] }) }]);
     };
 
@@ -289,7 +353,9 @@ describe('InMemoryRepository (fake-specific)', () => {
     });
 
     it('an IN scope rejects a create outside it, or one that names no value of it', async () => {
-      await expect(teams().create({ email: 'dan@example.com', name: 'dan', team: 'green' })).rejects.toBeInstanceOf(ValidationError);
+      await expect(teams().create({ email: 'dan@example.com', name: 'dan', team: 'green' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
       await expect(teams().create({ email: 'dan@example.com', name: 'dan' })).rejects.toBeInstanceOf(ValidationError);
     });
 
@@ -314,9 +380,15 @@ describe('InMemoryRepository (fake-specific)', () => {
 
   describe('configuration', () => {
     it('rejects option columns that are not in columns with a ConfigError naming the option', () => {
-      expect(() => people({ primaryKey: 'nope' as keyof ContractRow })).toThrow(expect.objectContaining({ name: 'ConfigError', option: 'primaryKey' }) as Error);
-      expect(() => people({ uniqueKeys: [['nope' as keyof ContractRow]] })).toThrow(expect.objectContaining({ name: 'ConfigError', option: 'uniqueKeys' }) as Error);
-      expect(() => people({ defaultOrderBy: 'nope' as keyof ContractRow })).toThrow(expect.objectContaining({ name: 'ConfigError', option: 'defaultOrderBy' }) as Error);
+      expect(() => people({ primaryKey: 'nope' as keyof ContractRow })).toThrow(
+        expect.objectContaining({ name: 'ConfigError', option: 'primaryKey' }) as Error,
+      );
+      expect(() => people({ uniqueKeys: [['nope' as keyof ContractRow]] })).toThrow(
+        expect.objectContaining({ name: 'ConfigError', option: 'uniqueKeys' }) as Error,
+      );
+      expect(() => people({ defaultOrderBy: 'nope' as keyof ContractRow })).toThrow(
+        expect.objectContaining({ name: 'ConfigError', option: 'defaultOrderBy' }) as Error,
+      );
       expect(() => people({ defaults: () => ({ nope: 1 }) as Partial<ContractRow> })).not.toThrow();
     });
 

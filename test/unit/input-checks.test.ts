@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { mapPostgresError, QueryError, ValidationError } from '../../src/index.js';
 import { isFullyChecked, valueProblem } from '../../src/repository/check-value.js';
 import { parseColumnType, tableColumns } from '../../src/repository/column-types.js';
@@ -103,20 +104,27 @@ describe('many-row writes', () => {
 });
 
 describe('mapPostgresError with repositoryInput', () => {
-  const dataException = (code: string) => new QueryError('data exception', { sqlState: code, cause: Object.assign(new Error('x'), { code }) });
+  const dataException = (code: string) =>
+    new QueryError('data exception', { sqlState: code, cause: Object.assign(new Error('x'), { code }) });
 
-  it.each(['22P02', '22003', '22007', '22008', '22021', '22001'])('maps %s from a repository statement to a ValidationError naming the column', (code) => {
-    const mapped = mapPostgresError(dataException(code), { repositoryInput: { table: 'people', columns: ['addr'] } });
-    expect(mapped).toBeInstanceOf(ValidationError);
-    expect(mapped).toMatchObject({ statusCode: 400, column: 'addr' });
-    expect(mapped.message).toContain('"people.addr"');
-    expect(mapped.message).toContain(code);
-  });
+  it.each(['22P02', '22003', '22007', '22008', '22021', '22001'])(
+    'maps %s from a repository statement to a ValidationError naming the column',
+    (code) => {
+      const mapped = mapPostgresError(dataException(code), { repositoryInput: { table: 'people', columns: ['addr'] } });
+      expect(mapped).toBeInstanceOf(ValidationError);
+      expect(mapped).toMatchObject({ statusCode: 400, column: 'addr' });
+      expect(mapped.message).toContain('"people.addr"');
+      expect(mapped.message).toContain(code);
+    },
+  );
 
   it('maps the raw driver error too, and names every candidate', () => {
-    const mapped = mapPostgresError(Object.assign(new Error('invalid input syntax for type inet: "secret"'), { code: '22P02' }), {
-      repositoryInput: { table: 'people', columns: ['a', 'b'] },
-    }) as ValidationError;
+    const mapped = mapPostgresError(
+      Object.assign(new Error('invalid input syntax for type inet: "secret"'), { code: '22P02' }),
+      {
+        repositoryInput: { table: 'people', columns: ['a', 'b'] },
+      },
+    ) as ValidationError;
     expect(mapped.issues.map((issue) => issue.column)).toEqual(['a', 'b']);
     expect(mapped.message).not.toContain('secret');
   });
@@ -129,7 +137,14 @@ describe('mapPostgresError with repositoryInput', () => {
 });
 
 describe('serverCheckedColumns', () => {
-  const columns = tableColumns(['id', 'addr', 'score'], new Map([['id', type('int4')], ['addr', type('inet')], ['score', type('int4')]]));
+  const columns = tableColumns(
+    ['id', 'addr', 'score'],
+    new Map([
+      ['id', type('int4')],
+      ['addr', type('inet')],
+      ['score', type('int4')],
+    ]),
+  );
 
   it('names the columns of the arguments whose values only the server checks', () => {
     expect(serverCheckedColumns([{ addr: 'x', score: 1 }], {}, columns, 'id')).toEqual(['addr']);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { columnsFromDetail } from '../../src/errors/map-postgres-error.js';
 import {
   CheckViolationError,
@@ -51,22 +52,31 @@ describe('mapPostgresError', () => {
   });
 
   it('distinguishes statement_timeout from a user cancel (both 57014)', () => {
-    expect(mapPostgresError(pgError('57014', {}, 'canceling statement due to statement timeout'))).toBeInstanceOf(StatementTimeoutError);
+    expect(mapPostgresError(pgError('57014', {}, 'canceling statement due to statement timeout'))).toBeInstanceOf(
+      StatementTimeoutError,
+    );
     const cancel = mapPostgresError(pgError('57014', {}, 'canceling statement due to user request'));
     expect(cancel).not.toBeInstanceOf(StatementTimeoutError);
     expect(cancel).toMatchObject({ name: 'QueryError', sqlState: '57014' });
   });
 
   it('maps socket and pool failures', () => {
-    expect(mapPostgresError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBeInstanceOf(ConnectionError);
+    expect(mapPostgresError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBeInstanceOf(
+      ConnectionError,
+    );
     const aggregate = new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })], 'connect failed');
     expect(mapPostgresError(aggregate)).toMatchObject({ name: 'ConnectionError', retryable: true });
-    expect(mapPostgresError(new Error('timeout exceeded when trying to connect'), { connectionTimeoutMs: 250 })).toEqual(
-      expect.objectContaining({ name: 'PoolTimeoutError', timeoutMs: 250 }),
-    );
+    expect(
+      mapPostgresError(new Error('timeout exceeded when trying to connect'), { connectionTimeoutMs: 250 }),
+    ).toEqual(expect.objectContaining({ name: 'PoolTimeoutError', timeoutMs: 250 }));
     expect(mapPostgresError(new Error('timeout exceeded when trying to connect'))).toBeInstanceOf(PoolTimeoutError);
-    expect(mapPostgresError(new Error('Connection terminated unexpectedly'))).toMatchObject({ name: 'ConnectionError', retryable: true });
-    expect(mapPostgresError(new Error('Connection terminated due to connection timeout'))).toBeInstanceOf(ConnectionError);
+    expect(mapPostgresError(new Error('Connection terminated unexpectedly'))).toMatchObject({
+      name: 'ConnectionError',
+      retryable: true,
+    });
+    expect(mapPostgresError(new Error('Connection terminated due to connection timeout'))).toBeInstanceOf(
+      ConnectionError,
+    );
   });
 
   it('returns DataLayerErrors unchanged and wraps anything else as QueryError', () => {
@@ -104,9 +114,19 @@ describe('mapPostgresError', () => {
 
   it('reads constraint fields from the server error', () => {
     const mapped = mapPostgresError(
-      pgError('23505', { constraint: 'users_email_key', table: 'users', schema: 'app', detail: 'Key (lower(email))=(a@b.c) already exists.' }),
+      pgError('23505', {
+        constraint: 'users_email_key',
+        table: 'users',
+        schema: 'app',
+        detail: 'Key (lower(email))=(a@b.c) already exists.',
+      }),
     );
-    expect(mapped).toMatchObject({ constraint: 'users_email_key', table: 'users', schema: 'app', columns: ['lower(email)'] });
+    expect(mapped).toMatchObject({
+      constraint: 'users_email_key',
+      table: 'users',
+      schema: 'app',
+      columns: ['lower(email)'],
+    });
     expect(mapped.toJSON()).toEqual({
       name: 'ConflictError',
       code: 'UNIQUE_VIOLATION',

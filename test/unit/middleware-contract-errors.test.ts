@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { MiddlewareError, type RepositoryMiddleware } from '../../src/index.js';
 import { InMemoryRepository } from '../../src/testing/index.js';
 
@@ -7,7 +8,8 @@ interface Note {
   body: string;
 }
 
-const notes = (middleware: readonly RepositoryMiddleware[]) => new InMemoryRepository<Note>({ table: 'notes', columns: ['id', 'body'], middleware });
+const notes = (middleware: readonly RepositoryMiddleware[]) =>
+  new InMemoryRepository<Note>({ table: 'notes', columns: ['id', 'body'], middleware });
 
 describe('errors from the middleware chain', () => {
   it('next() called twice is a MiddlewareError naming the middleware, and the operation ran once', async () => {
@@ -22,7 +24,10 @@ describe('errors from the middleware chain', () => {
     const failure = await repo.create({ body: 'once' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(MiddlewareError);
     expect(failure).toMatchObject({ code: 'MIDDLEWARE_MISUSE', statusCode: 500, middleware: 'retry-everything' });
-    expect((failure as MiddlewareError).toJSON()).toMatchObject({ name: 'MiddlewareError', middleware: 'retry-everything' });
+    expect((failure as MiddlewareError).toJSON()).toMatchObject({
+      name: 'MiddlewareError',
+      middleware: 'retry-everything',
+    });
     expect(repo.rows()).toHaveLength(1);
   });
 

@@ -1,5 +1,7 @@
 import { inspect } from 'node:util';
+
 import { describe, expect, it } from 'vitest';
+
 import { resolveOptions } from '../../src/config/resolve-options.js';
 import { ConfigError, createDatabase } from '../../src/index.js';
 
@@ -40,13 +42,22 @@ describe('createDatabase options', () => {
   });
 
   it('rejects unknown options, so a typo is not silently ignored', () => {
-    expect(configError({ pool: { maxx: 3 } })).toMatchObject({ option: 'pool.maxx', message: 'Unknown option "pool.maxx"' });
+    expect(configError({ pool: { maxx: 3 } })).toMatchObject({
+      option: 'pool.maxx',
+      message: 'Unknown option "pool.maxx"',
+    });
     expect(configError({ hots: 'db' })).toMatchObject({ option: 'hots' });
   });
 
   it('applies defaults', () => {
     const resolved = resolveOptions({});
-    expect(resolved.pool).toEqual({ max: 10, min: 0, idleTimeoutMs: 10_000, connectionTimeoutMs: 10_000, maxLifetimeMs: 0 });
+    expect(resolved.pool).toEqual({
+      max: 10,
+      min: 0,
+      idleTimeoutMs: 10_000,
+      connectionTimeoutMs: 10_000,
+      maxLifetimeMs: 0,
+    });
     expect(resolved.retry).toEqual({ attempts: 5, minDelayMs: 100, maxDelayMs: 5_000 });
     expect(resolved.slowQueryThresholdMs).toBe(1_000);
     expect(resolved.logParameters).toBe(false);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
@@ -11,12 +12,20 @@ const entryPoints = { '@org/data-layer': 'src/index.ts', '@org/data-layer/testin
 
 function exportedNames(entry: string): string[] {
   const file = join(root, entry);
-  const program = ts.createProgram([file], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true });
+  const program = ts.createProgram([file], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(file);
   const symbol = source && checker.getSymbolAtLocation(source);
   if (!symbol) throw new Error(`cannot read the exports of ${entry}`);
-  return checker.getExportsOfModule(symbol).map((each) => each.getName()).sort();
+  return checker
+    .getExportsOfModule(symbol)
+    .map((each) => each.getName())
+    .sort();
 }
 
 /** Names in backticks at the start of each bullet under `## \`entry\``, up to the next heading. */
@@ -37,7 +46,10 @@ describe('public API report (docs/api.md)', () => {
       const documented = documentedNames(entry);
       const undocumented = exported.filter((name) => !documented.includes(name));
       const removed = documented.filter((name) => !exported.includes(name));
-      expect({ undocumented, removed }, 'update docs/api.md when the public API changes').toEqual({ undocumented: [], removed: [] });
+      expect({ undocumented, removed }, 'update docs/api.md when the public API changes').toEqual({
+        undocumented: [],
+        removed: [],
+      });
     }, 30_000);
   }
 });

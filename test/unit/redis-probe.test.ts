@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+
 import { probeRedis } from '../support/redis-probe.js';
 import { freePort, startSilentServer } from '../support/tcp.js';
 
@@ -6,7 +7,9 @@ describe('probeRedis (how the suite decides to skip Redis tests)', () => {
   it('reports a refused port at once, naming host and port', async () => {
     const started = performance.now();
     const port = await freePort();
-    expect(await probeRedis(`redis://127.0.0.1:${port}`)).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} is unreachable \\(ECONNREFUSED\\)`));
+    expect(await probeRedis(`redis://127.0.0.1:${port}`)).toMatch(
+      new RegExp(`127\\.0\\.0\\.1:${port} is unreachable \\(ECONNREFUSED\\)`),
+    );
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 
@@ -14,7 +17,9 @@ describe('probeRedis (how the suite decides to skip Redis tests)', () => {
     const silent = await startSilentServer();
     try {
       const started = performance.now();
-      expect(await probeRedis(`redis://127.0.0.1:${silent.port}`, 150)).toBe(`no answer from Redis at 127.0.0.1:${silent.port} within 150 ms`);
+      expect(await probeRedis(`redis://127.0.0.1:${silent.port}`, 150)).toBe(
+        `no answer from Redis at 127.0.0.1:${silent.port} within 150 ms`,
+      );
       expect(performance.now() - started).toBeLessThan(1_000);
     } finally {
       await silent.close();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { RollingWindow } from '../../src/driver/rolling-window.js';
 
 describe('RollingWindow', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { ConfigError, tenantFilter, tenantPolicySql } from '../../src/index.js';
 
 describe('tenantPolicySql', () => {

@@ -90,11 +90,13 @@ function serialize(value: unknown, depth: number): string {
   if (depth > MAX_DEPTH) throw new Unkeyable();
   if (Array.isArray(value)) {
     let text = '[';
-    for (let index = 0; index < value.length; index++) text += (index > 0 ? ',' : '') + serialize(value[index], depth + 1);
+    for (let index = 0; index < value.length; index++)
+      text += (index > 0 ? ',' : '') + serialize(value[index], depth + 1);
     return `${text}]`;
   }
   if (value instanceof Date) return `d${value.getTime()}`;
-  if (value instanceof Uint8Array) return `x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+  if (value instanceof Uint8Array)
+    return `x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) throw new Unkeyable();
   const record = value as Record<string, unknown>;

@@ -1,16 +1,22 @@
 import { ConnectionError } from '../../errors/connection-errors.js';
-import { currentTenant } from '../tenant/tenant-context.js';
 import { DataLayerError } from '../../errors/data-layer-error.js';
-import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation, TransactionHooks } from '../repository-middleware.js';
+import { describeError } from '../../logging/describe-error.js';
+import type {
+  OperationKind,
+  RepositoryDescriptor,
+  RepositoryMiddleware,
+  RepositoryOperation,
+  TransactionHooks,
+} from '../repository-middleware.js';
+import { currentTenant } from '../tenant/tenant-context.js';
 import { digestOf, entryKey, stableKeyMaterial, versionKey } from './cache-key.js';
 import { type CacheOptions, resolveCacheOptions } from './cache-options.js';
-import { SingleFlight } from './single-flight.js';
 import type { CacheHit, MaybePromise } from './cache-store.js';
+import { SingleFlight } from './single-flight.js';
 import { boundedCall, isThenable } from './store-call.js';
-import { describeError } from '../../logging/describe-error.js';
 import { ThrottledWarning } from './throttled-warning.js';
-import { VersionHistory } from './version-history.js';
 import { cloneCacheValue } from './value-codec.js';
+import { VersionHistory } from './version-history.js';
 
 /** Counters of one `cache()` middleware; `db.metrics().middleware.cache` when database-wide. */
 export type CacheMetrics = {
@@ -38,8 +44,24 @@ export interface CacheMiddleware extends RepositoryMiddleware {
 }
 
 /** Reads whose results are cached. `exists`, `paginateByCursor` and `stream` pass through. */
-const CACHED_READS: ReadonlySet<OperationKind> = new Set(['findById', 'findByIds', 'findOne', 'findMany', 'count', 'paginate']);
-const WRITES: ReadonlySet<OperationKind> = new Set(['create', 'createMany', 'update', 'updateMany', 'upsert', 'delete', 'hardDelete', 'restore']);
+const CACHED_READS: ReadonlySet<OperationKind> = new Set([
+  'findById',
+  'findByIds',
+  'findOne',
+  'findMany',
+  'count',
+  'paginate',
+]);
+const WRITES: ReadonlySet<OperationKind> = new Set([
+  'create',
+  'createMany',
+  'update',
+  'updateMany',
+  'upsert',
+  'delete',
+  'hardDelete',
+  'restore',
+]);
 /** While a table's invalidation is owed, retry it at most this often. */
 const RETRY_INVALIDATION_MS = 1_000;
 
@@ -91,8 +113,15 @@ export function cache(options: CacheOptions): CacheMiddleware {
 
   const storeFailed = (category: 'read' | 'write', error: unknown, operation: RepositoryOperation): void => {
     counters.errors++;
-    const message = category === 'read' ? 'cache store unavailable; reading from the database' : 'cache store unavailable; result not cached';
-    warnings.warn(category, { err: describeError(error), store: store.name, table: operation.table, kind: operation.kind }, message);
+    const message =
+      category === 'read'
+        ? 'cache store unavailable; reading from the database'
+        : 'cache store unavailable; result not cached';
+    warnings.warn(
+      category,
+      { err: describeError(error), store: store.name, table: operation.table, kind: operation.kind },
+      message,
+    );
   };
 
   /** Replaces the table's version. Never throws: a failure is logged and the table marked. */
@@ -107,8 +136,14 @@ export function cache(options: CacheOptions): CacheMiddleware {
       counters.errors++;
       const now = Date.now();
       const current = owed.get(table);
-      if (current === undefined) owed.set(table, { until: now + ttlMs, retryAt: now + RETRY_INVALIDATION_MS, retrying: false, generation: 0 });
-      else Object.assign(current, { until: now + ttlMs, retryAt: now + RETRY_INVALIDATION_MS, generation: current.generation + 1 });
+      if (current === undefined)
+        owed.set(table, { until: now + ttlMs, retryAt: now + RETRY_INVALIDATION_MS, retrying: false, generation: 0 });
+      else
+        Object.assign(current, {
+          until: now + ttlMs,
+          retryAt: now + RETRY_INVALIDATION_MS,
+          generation: current.generation + 1,
+        });
       warnings.warn(
         'invalidate',
         { err: describeError(error), store: store.name, table, staleForAtMostSeconds: ttlSeconds },
@@ -255,7 +290,10 @@ const descriptorMaterial = new WeakMap<RepositoryDescriptor, string>();
  * the scope, the repository's settings and `varyBy`. Each part is a self-delimiting term
  * (array, object), so joining them cannot make two different inputs look alike.
  */
-function keyMaterial(operation: RepositoryOperation, varyBy: ((operation: RepositoryOperation) => unknown) | undefined): string | undefined {
+function keyMaterial(
+  operation: RepositoryOperation,
+  varyBy: ((operation: RepositoryOperation) => unknown) | undefined,
+): string | undefined {
   const { repository } = operation;
   let descriptor = descriptorMaterial.get(repository);
   if (descriptor === undefined) {

@@ -59,16 +59,24 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   const store = given.store as Partial<CacheStore> | undefined;
   const methods = ['get', 'set', 'getVersion', 'bumpVersion'] as const;
   if (typeof store !== 'object' || store === null || methods.some((method) => typeof store[method] !== 'function')) {
-    fail('store', 'expected a CacheStore (memoryCacheStore(), redisCacheStore() or an object with get, set, getVersion and bumpVersion)');
+    fail(
+      'store',
+      'expected a CacheStore (memoryCacheStore(), redisCacheStore() or an object with get, set, getVersion and bumpVersion)',
+    );
   }
   const ttlSeconds = positive(given.ttlSeconds, 'ttlSeconds');
-  if (typeof given.keyPrefix !== 'string' || given.keyPrefix === '') fail('keyPrefix', 'expected a non-empty string, e.g. "my-app:cache:"');
+  if (typeof given.keyPrefix !== 'string' || given.keyPrefix === '')
+    fail('keyPrefix', 'expected a non-empty string, e.g. "my-app:cache:"');
   const tables = given.tables;
-  if (tables !== undefined && (!Array.isArray(tables) || tables.some((table) => typeof table !== 'string' || table === ''))) {
+  if (
+    tables !== undefined &&
+    (!Array.isArray(tables) || tables.some((table) => typeof table !== 'string' || table === ''))
+  ) {
     fail('tables', 'expected an array of table names');
   }
   const logger = given.logger as Partial<CacheLogger> | undefined;
-  if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function')) fail('logger', 'expected an object with a warn() method');
+  if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function'))
+    fail('logger', 'expected an object with a warn() method');
   if (given.varyBy !== undefined && typeof given.varyBy !== 'function') fail('varyBy', 'expected a function');
   let fallback: CacheLogger | undefined;
   return {

@@ -1,10 +1,10 @@
-export { cache } from './cache-middleware.js';
 export type { CacheMetrics, CacheMiddleware } from './cache-middleware.js';
+export { cache } from './cache-middleware.js';
 export type { CacheLogger, CacheOptions } from './cache-options.js';
 export type { CacheHit, CacheStore, MaybePromise } from './cache-store.js';
-export { memoryCacheStore } from './memory-cache-store.js';
 export type { MemoryCacheStore, MemoryCacheStoreOptions } from './memory-cache-store.js';
-export { redisCacheStore } from './redis-cache-store.js';
+export { memoryCacheStore } from './memory-cache-store.js';
 export type { RedisCacheClient, RedisCacheStoreOptions } from './redis-cache-store.js';
-export { cloneCacheValue, decodeCacheValue, encodeCacheValue, jsonCacheCodec } from './value-codec.js';
+export { redisCacheStore } from './redis-cache-store.js';
 export type { CacheValueCodec } from './value-codec.js';
+export { cloneCacheValue, decodeCacheValue, encodeCacheValue, jsonCacheCodec } from './value-codec.js';

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+
 import { optionError } from '../../errors/option-error.js';
 import type { CacheHit, CacheStore } from './cache-store.js';
 import { cloneCacheValue } from './value-codec.js';

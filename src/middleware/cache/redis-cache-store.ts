@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import { optionError } from '../../errors/option-error.js';
 import type { CacheHit, CacheStore } from './cache-store.js';
 import { type CacheValueCodec, jsonCacheCodec } from './value-codec.js';
@@ -47,13 +48,20 @@ export interface RedisCacheStoreOptions {
 export function redisCacheStore(client: RedisCacheClient, options: RedisCacheStoreOptions = {}): CacheStore {
   const candidate = client as Partial<RedisCacheClient> | null | undefined;
   if (typeof candidate?.get !== 'function' || typeof candidate.set !== 'function') {
-    throw optionError('client', 'expected an ioredis client (an object with get and set)', { factory: 'redisCacheStore()' });
+    throw optionError('client', 'expected an ioredis client (an object with get and set)', {
+      factory: 'redisCacheStore()',
+    });
   }
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw optionError('options', 'expected an object such as { codec }', { factory: 'redisCacheStore()' });
   }
   const codec = (options as RedisCacheStoreOptions | undefined)?.codec ?? jsonCacheCodec;
-  if (typeof codec !== 'object' || codec === null || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
+  if (
+    typeof codec !== 'object' ||
+    codec === null ||
+    typeof codec.encode !== 'function' ||
+    typeof codec.decode !== 'function'
+  ) {
     throw optionError('codec', 'expected an object with encode() and decode()', { factory: 'redisCacheStore()' });
   }
 

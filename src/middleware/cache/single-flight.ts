@@ -35,7 +35,9 @@ export class SingleFlight {
   /** Runs `work` for `key`, or joins the work already running for it. */
   run<T>(key: string, work: () => Promise<T>, copy: (value: T) => T): FlightResult<T> {
     const joined = this.join(key, copy);
-    return joined === undefined ? { leader: true, result: this.#lead(key, work, copy) } : { leader: false, result: joined };
+    return joined === undefined
+      ? { leader: true, result: this.#lead(key, work, copy) }
+      : { leader: false, result: joined };
   }
 
   /** A copy of the result of the work running for `key`, or `undefined` when none runs. */

@@ -30,22 +30,28 @@ export function cloneCacheValue<T>(value: T): T {
 
 function clone(value: unknown, depth: number): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (depth > MAX_DEPTH) throw new TypeError(`cached values must not be cyclic or nested deeper than ${MAX_DEPTH} levels`);
+  if (depth > MAX_DEPTH)
+    throw new TypeError(`cached values must not be cyclic or nested deeper than ${MAX_DEPTH} levels`);
   if (Array.isArray(value)) return value.map((item: unknown) => clone(item, depth + 1));
   if (value instanceof Date) return new Date(value.getTime());
   if (Buffer.isBuffer(value)) return Buffer.from(value);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return structuredClone(value);
-  if (value instanceof Map) return new Map([...value].map(([key, item]: [unknown, unknown]) => [clone(key, depth + 1), clone(item, depth + 1)]));
+  if (value instanceof Map)
+    return new Map(
+      [...value].map(([key, item]: [unknown, unknown]) => [clone(key, depth + 1), clone(item, depth + 1)]),
+    );
   if (value instanceof Set) return new Set([...value].map((item: unknown) => clone(item, depth + 1)));
   const prototype: unknown = Object.getPrototypeOf(value);
-  const copy: Record<string, unknown> = prototype === Object.prototype ? {} : (Object.create(prototype as object | null) as Record<string, unknown>);
+  const copy: Record<string, unknown> =
+    prototype === Object.prototype ? {} : (Object.create(prototype as object | null) as Record<string, unknown>);
   for (const key of Object.keys(value)) assign(copy, key, clone((value as Record<string, unknown>)[key], depth + 1));
   return copy;
 }
 
 /** `target[key] = value`, except that a `__proto__` key (JSON data may have one) stays an own field. */
 function assign<V>(target: Record<string, V>, key: string, value: V): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 
@@ -103,7 +109,9 @@ function toJson(value: unknown, depth: number): Json {
     case 'boolean':
       return value;
     case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : { $number: Object.is(value, -0) ? '-0' : String(value) };
+      return Number.isFinite(value) && !Object.is(value, -0)
+        ? value
+        : { $number: Object.is(value, -0) ? '-0' : String(value) };
     case 'bigint':
       return { $bigint: value.toString() };
     case 'undefined':
@@ -114,10 +122,12 @@ function toJson(value: unknown, depth: number): Json {
       throw new TypeError(`a ${typeof value} cannot be cached`);
   }
   if (value === null) return null;
-  if (depth > MAX_DEPTH) throw new TypeError(`cached values must not be cyclic or nested deeper than ${MAX_DEPTH} levels`);
+  if (depth > MAX_DEPTH)
+    throw new TypeError(`cached values must not be cyclic or nested deeper than ${MAX_DEPTH} levels`);
   if (Array.isArray(value)) return value.map((item: unknown) => toJson(item, depth + 1));
   if (value instanceof Date) return { $date: Number.isNaN(value.getTime()) ? null : value.toISOString() };
-  if (value instanceof Uint8Array) return { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Uint8Array)
+    return { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   const fields: { [key: string]: Json } = {};
   let tagLike = false;
   for (const key of Object.keys(value)) {
@@ -150,7 +160,8 @@ function fromTag(tag: string, payload: Json, depth: number): unknown {
     case '$number':
       return Number(expectString(payload, tag));
     default: // $object
-      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new TypeError('malformed $object in cached text');
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+        throw new TypeError('malformed $object in cached text');
       return fromFields(payload, depth);
   }
 }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+
 import { TenantRequiredError } from '../../errors/application-errors.js';
 import { type TransactionMark, transactionMark } from '../../transaction/transaction-storage.js';
 
@@ -32,7 +33,8 @@ export function withTenant<T>(tenantId: TenantId, fn: () => T): T {
     throw new TenantRequiredError('withTenant() needs a non-empty tenant id');
   }
   const outer = tenantStorage.getStore();
-  if (outer !== undefined && String(outer.tenant) === String(tenantId) && typeof outer.tenant === typeof tenantId) return fn();
+  if (outer !== undefined && String(outer.tenant) === String(tenantId) && typeof outer.tenant === typeof tenantId)
+    return fn();
   return tenantStorage.run({ tenant: tenantId, since: transactionMark() }, fn);
 }
 
@@ -45,7 +47,9 @@ export function currentTenant(): TenantId | undefined {
 export function requireTenantFrame(what: string): TenantFrame {
   const frame = tenantStorage.getStore();
   if (frame === undefined) {
-    throw new TenantRequiredError(`${what} is tenant-scoped and no tenant is set: wrap the work in withTenant(tenantId, ...)`);
+    throw new TenantRequiredError(
+      `${what} is tenant-scoped and no tenant is set: wrap the work in withTenant(tenantId, ...)`,
+    );
   }
   return frame;
 }

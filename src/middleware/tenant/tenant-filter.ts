@@ -1,6 +1,11 @@
 import { TransactionError } from '../../errors/application-errors.js';
 import { ValidationError } from '../../errors/application-errors.js';
-import type { OperationKind, RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../repository-middleware.js';
+import type {
+  OperationKind,
+  RepositoryDescriptor,
+  RepositoryMiddleware,
+  RepositoryOperation,
+} from '../repository-middleware.js';
 import { currentTenant, requireTenant, requireTenantFrame, type TenantId } from './tenant-context.js';
 import { checkedTenantFilterOptions, type TenantFilterOptions } from './tenant-filter-options.js';
 
@@ -63,9 +68,13 @@ function stampInputs(operation: RepositoryOperation, column: string, tenant: Ten
   const stamp = (input: unknown) => {
     if (typeof input !== 'object' || input === null) return input;
     const given = (input as Record<string, unknown>)[column];
-    const sameTenant = (typeof given === 'string' || typeof given === 'number' || typeof given === 'bigint') && String(given) === String(tenant);
+    const sameTenant =
+      (typeof given === 'string' || typeof given === 'number' || typeof given === 'bigint') &&
+      String(given) === String(tenant);
     if (given !== undefined && !sameTenant) {
-      throw new ValidationError(`"${operation.table}.${column}" must be the current tenant`, [{ path: [column], message: 'another tenant', code: 'scope_violation' }]);
+      throw new ValidationError(`"${operation.table}.${column}" must be the current tenant`, [
+        { path: [column], message: 'another tenant', code: 'scope_violation' },
+      ]);
     }
     return { ...input, [column]: tenant };
   };

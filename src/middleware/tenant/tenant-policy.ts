@@ -24,18 +24,23 @@ export interface TenantPolicyOptions {
  * ```
  */
 export function tenantPolicySql(options: TenantPolicyOptions): string {
-  if (typeof options?.table !== 'string' || options.table === '') throw optionError('table', 'expected a table name', { factory: 'tenantPolicySql()' });
+  if (typeof options?.table !== 'string' || options.table === '')
+    throw optionError('table', 'expected a table name', { factory: 'tenantPolicySql()' });
   const column = quoteIdentifier(options.column ?? 'tenant_id');
   const setting = options.setting ?? 'app.tenant_id';
   const type = options.columnType ?? 'text';
   if (!/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(setting)) {
-    throw optionError('setting', 'expected a setting name like "app.tenant_id" (namespace.name, lower case)', { factory: 'tenantPolicySql()' });
+    throw optionError('setting', 'expected a setting name like "app.tenant_id" (namespace.name, lower case)', {
+      factory: 'tenantPolicySql()',
+    });
   }
   if (!['text', 'uuid', 'integer', 'bigint'].includes(type)) {
     throw optionError('columnType', "expected 'text', 'uuid', 'integer' or 'bigint'", { factory: 'tenantPolicySql()' });
   }
   const table = quoteIdentifier(options.table);
-  const policy = quoteIdentifier(options.policyName ?? `${options.table.split('.').at(-1) ?? 'table'}_tenant_isolation`);
+  const policy = quoteIdentifier(
+    options.policyName ?? `${options.table.split('.').at(-1) ?? 'table'}_tenant_isolation`,
+  );
   const current = `nullif(current_setting('${setting}', true), '')::${type}`;
   return [
     `alter table ${table} enable row level security;`,

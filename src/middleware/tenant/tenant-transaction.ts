@@ -12,7 +12,11 @@ import { requireTenant } from './tenant-context.js';
  * await withTenant('acme', () => tenantTransaction(db, (tx) => sql`select * from orders`.execute(tx)))
  * ```
  */
-export async function tenantTransaction<DB, T>(db: Database<DB>, fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: { setting?: string } = {}): Promise<T> {
+export async function tenantTransaction<DB, T>(
+  db: Database<DB>,
+  fn: (tx: DatabaseTransaction<DB>) => Promise<T>,
+  options: { setting?: string } = {},
+): Promise<T> {
   const tenant = requireTenant('tenantTransaction()');
   // tx.setLocal, not raw set_config: nested, this is a savepoint, and its tenant must
   // not stay in force for the enclosing transaction after it is released.

@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { ConfigError, createDatabase } from '../../../src/index.js';
 import { freePort } from '../../support/tcp.js';
 
@@ -35,7 +37,10 @@ interface ServerFacts {
 }
 
 async function serverFacts(db: ReturnType<typeof createDatabase>): Promise<ServerFacts> {
-  const { rows } = await sql<ServerFacts>`select current_setting('port')::int as port, current_setting('data_directory') as "dataDir", current_setting('server_version') as version`.execute(db.kysely);
+  const { rows } =
+    await sql<ServerFacts>`select current_setting('port')::int as port, current_setting('data_directory') as "dataDir", current_setting('server_version') as version`.execute(
+      db.kysely,
+    );
   return rows[0]!;
 }
 
@@ -48,10 +53,14 @@ describe('createDatabase({ embedded: true })', () => {
     expect(facts.dataDir.startsWith(os.tmpdir())).toBe(true);
     expect(fs.existsSync(facts.dataDir)).toBe(true);
     // Real sessions: two connections at once, each with its own backend.
-    const pids = await Promise.all([1, 2].map(() => db.transaction(async (tx) => {
-      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.1)`.execute(tx);
-      return rows[0]!.pid;
-    })));
+    const pids = await Promise.all(
+      [1, 2].map(() =>
+        db.transaction(async (tx) => {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.1)`.execute(tx);
+          return rows[0]!.pid;
+        }),
+      ),
+    );
     expect(new Set(pids).size).toBe(2);
     expect(await portAnswers(facts.port)).toBe(true);
     await db.close();
@@ -92,6 +101,8 @@ describe('createDatabase({ embedded: true })', () => {
     const before = fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('data-layer-pg-')).length;
     const db = createDatabase({ embedded: true, logger: 'silent' });
     await db.close();
-    expect(fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('data-layer-pg-')).length).toBeLessThanOrEqual(before);
+    expect(fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('data-layer-pg-')).length).toBeLessThanOrEqual(
+      before,
+    );
   });
 });

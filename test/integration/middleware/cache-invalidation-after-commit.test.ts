@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
 import { cache, redisCacheStore } from '../../../src/middleware/cache/index.js';
-import { useCacheFixture } from './cache-fixture.js';
 import { redisUnavailable } from '../../support/redis.js';
+import { useCacheFixture } from './cache-fixture.js';
 
 const f = useCacheFixture('cache_inval_commit');
 const noRedis = redisUnavailable('cache-invalidation-after-commit') !== undefined;

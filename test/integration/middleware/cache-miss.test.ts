@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
+
 import { cache, redisCacheStore } from '../../../src/middleware/cache/index.js';
-import { useCacheFixture } from './cache-fixture.js';
 import { redisUnavailable } from '../../support/redis.js';
+import { useCacheFixture } from './cache-fixture.js';
 
 const f = useCacheFixture('cache_miss');
 const noRedis = redisUnavailable('cache-miss') !== undefined;
-const makeCache = (tables?: string[]) => cache({ store: redisCacheStore(f.redis), ttlSeconds: 60, keyPrefix: f.prefix(), tables });
+const makeCache = (tables?: string[]) =>
+  cache({ store: redisCacheStore(f.redis), ttlSeconds: 60, keyPrefix: f.prefix(), tables });
 
 describe.skipIf(noRedis)('a cache miss', () => {
   it('reads the database once, then serves the stored result', async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BaseRepository, tenantFilter, withTenant, type RepositoryMiddleware } from '../../../src/index.js';
+
+import { BaseRepository, type RepositoryMiddleware, tenantFilter, withTenant } from '../../../src/index.js';
 import { cache, redisCacheStore } from '../../../src/middleware/cache/index.js';
-import { useCacheFixture } from './cache-fixture.js';
 import { redisUnavailable } from '../../support/redis.js';
+import { useCacheFixture } from './cache-fixture.js';
 
 const f = useCacheFixture('cache_scope_keys');
 const noRedis = redisUnavailable('cache-scope-keys') !== undefined;
@@ -13,7 +14,8 @@ describe.skipIf(noRedis)('keys include the scope', () => {
     const teamScope: RepositoryMiddleware = { name: 'team', scope: () => ({ team }) };
     const middleware = cache({ store: redisCacheStore(f.redis), ttlSeconds: 60, keyPrefix: f.prefix() });
     const people = f.people([teamScope, middleware]);
-    const emails = async () => (await people.findMany({ orderBy: { column: 'id', direction: 'asc' } })).map((row) => row.email);
+    const emails = async () =>
+      (await people.findMany({ orderBy: { column: 'id', direction: 'asc' } })).map((row) => row.email);
 
     expect(await emails()).toEqual(['r1@x.io', 'r2@x.io']);
     team = 'blue';
@@ -30,7 +32,10 @@ describe.skipIf(noRedis)('keys include the scope', () => {
 
   it('with tenantFilter before the cache, each tenant has its own entries', async () => {
     const db = f.t.open({
-      middleware: [tenantFilter({ column: 'team' }), cache({ store: redisCacheStore(f.redis), ttlSeconds: 60, keyPrefix: f.prefix() })],
+      middleware: [
+        tenantFilter({ column: 'team' }),
+        cache({ store: redisCacheStore(f.redis), ttlSeconds: 60, keyPrefix: f.prefix() }),
+      ],
     });
     const people = new BaseRepository(db, { table: 'people', softDelete: 'deleted_at' });
     const red = await withTenant('red', () => people.findMany());

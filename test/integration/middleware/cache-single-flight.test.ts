@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
 import { cache, memoryCacheStore, redisCacheStore } from '../../../src/middleware/cache/index.js';
-import { useCacheFixture } from './cache-fixture.js';
 import { redisUnavailable } from '../../support/redis.js';
+import { useCacheFixture } from './cache-fixture.js';
 
 const f = useCacheFixture('cache_single_flight');
 const noRedis = redisUnavailable('cache-single-flight') !== undefined;
@@ -23,7 +24,11 @@ describe('single flight', () => {
       expect(new Set(rows).size).toBe(25); // and each caller got its own copy
       expect(middleware.metrics()).toMatchObject({ misses: 2, hits: 24 });
 
-      const pages = await Promise.all(Array.from({ length: 10 }, () => people.findMany({ where: { team: 'red' }, orderBy: { column: 'id', direction: 'asc' } })));
+      const pages = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          people.findMany({ where: { team: 'red' }, orderBy: { column: 'id', direction: 'asc' } }),
+        ),
+      );
       expect(f.selects()).toBe(2);
       expect(pages.every((page) => page.length === 2)).toBe(true);
     });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+
 import type { RepositoryMiddleware } from '../../../src/index.js';
-import { type CacheStore, cache, redisCacheStore } from '../../../src/middleware/cache/index.js';
+import { cache, type CacheStore, redisCacheStore } from '../../../src/middleware/cache/index.js';
 import { gate } from '../../support/async.js';
+import { redisUnavailable } from '../../support/redis.js';
 import { isRealServer } from '../../support/test-database.js';
 import { useCacheFixture } from './cache-fixture.js';
-import { redisUnavailable } from '../../support/redis.js';
 
 const f = useCacheFixture('cache_stale_race');
 const noRedis = redisUnavailable('cache-stale-read-race') !== undefined;

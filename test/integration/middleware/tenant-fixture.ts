@@ -1,4 +1,5 @@
 import { type ColumnType, type Generated, sql } from 'kysely';
+
 import type { Database } from '../../../src/index.js';
 
 export interface OrdersTable {
@@ -31,14 +32,24 @@ export const TENANTS = ['acme', 'globex'] as const;
  * A login role without superuser or BYPASSRLS, so row-level security applies to it, with
  * read and write rights on `schema`. Returns the connection string to use and a cleanup.
  */
-export async function createAppRole<DB>(admin: Database<DB>, databaseUrl: string, schema: string, label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createAppRole<DB>(
+  admin: Database<DB>,
+  databaseUrl: string,
+  schema: string,
+  label: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const role = `dl_${label}_${process.pid}_${Date.now() % 100_000}`;
   await sql.raw(`create role ${role} login`).execute(admin.kysely);
   await sql.raw(`grant usage on schema "${schema}" to ${role}`).execute(admin.kysely);
-  await sql.raw(`grant select, insert, update, delete on all tables in schema "${schema}" to ${role}`).execute(admin.kysely);
+  await sql
+    .raw(`grant select, insert, update, delete on all tables in schema "${schema}" to ${role}`)
+    .execute(admin.kysely);
   await sql.raw(`grant usage on all sequences in schema "${schema}" to ${role}`).execute(admin.kysely);
   const url = new URL(databaseUrl);
   url.username = role;
   url.password = '';
-  return { url: url.toString(), drop: async () => void (await sql.raw(`drop owned by ${role}; drop role if exists ${role}`).execute(admin.kysely)) };
+  return {
+    url: url.toString(),
+    drop: async () => void (await sql.raw(`drop owned by ${role}; drop role if exists ${role}`).execute(admin.kysely)),
+  };
 }

@@ -1,19 +1,20 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import {
   BaseRepository,
   currentTenant,
   type Database,
   NotFoundError,
-  TenantRequiredError,
   tenantFilter,
+  TenantRequiredError,
   ValidationError,
   withTenant,
 } from '../../../src/index.js';
 import { sleep } from '../../support/async.js';
 import { statementSpy } from '../../support/statement-spy.js';
 import { useTestDatabase } from '../../support/test-database.js';
-import { createTenantTables, TENANTS, type TenantDB } from './tenant-fixture.js';
+import { createTenantTables, type TenantDB, TENANTS } from './tenant-fixture.js';
 
 const spy = statementSpy();
 const t = useTestDatabase<TenantDB>('tenant_filter', { ...spy.options, middleware: [tenantFilter()] });
@@ -34,7 +35,9 @@ beforeAll(async () => {
   await createTenantTables(t.db);
   orders = new Orders(t.db);
   for (const tenant of TENANTS) {
-    const rows = await withTenant(tenant, () => orders.createMany(Array.from({ length: 30 }, (_, i) => ({ ref: `${tenant}-${i}`, amount: i * 10 }))));
+    const rows = await withTenant(tenant, () =>
+      orders.createMany(Array.from({ length: 30 }, (_, i) => ({ ref: `${tenant}-${i}`, amount: i * 10 }))),
+    );
     ids[tenant] = rows.map((row) => row.id);
   }
 });
@@ -52,7 +55,9 @@ describe('tenantFilter (filter mode)', () => {
     await withTenant('acme', async () => {
       const created = await orders.create({ ref: 'stamped', amount: 1 });
       expect(created.tenant_id).toBe('acme');
-      await expect(orders.create({ ref: 'foreign', amount: 1, tenant_id: 'globex' })).rejects.toBeInstanceOf(ValidationError);
+      await expect(orders.create({ ref: 'foreign', amount: 1, tenant_id: 'globex' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
       await orders.hardDelete(created.id);
     });
   });
@@ -69,14 +74,19 @@ describe('tenantFilter (filter mode)', () => {
   });
 
   it('lets a repository opt out explicitly (shared reference tables)', async () => {
-    const countries = new BaseRepository<TenantDB, 'countries', undefined, 'code'>(t.db, { table: 'countries', primaryKey: 'code', skipMiddleware: ['tenant'] });
+    const countries = new BaseRepository<TenantDB, 'countries', undefined, 'code'>(t.db, {
+      table: 'countries',
+      primaryKey: 'code',
+      skipMiddleware: ['tenant'],
+    });
     expect(await countries.count()).toBe(2);
   });
 
   it('keeps two tenants apart under interleaved concurrent requests, by every method', async () => {
     const seen: string[] = [];
     const check = (rows: ReadonlyArray<{ tenant_id: string }>) => {
-      for (const row of rows) seen.push(row.tenant_id === currentTenant() ? 'ok' : `LEAK ${row.tenant_id} into ${String(currentTenant())}`);
+      for (const row of rows)
+        seen.push(row.tenant_id === currentTenant() ? 'ok' : `LEAK ${row.tenant_id} into ${String(currentTenant())}`);
     };
     const operations: Array<() => Promise<void>> = [
       async () => check(await orders.findMany({ where: { amount: [0, 10, 20, 30] } })),
@@ -108,7 +118,7 @@ describe('tenantFilter (filter mode)', () => {
       },
     ];
     let seed = 42;
-    const random = () => ((seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647);
+    const random = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
     await Promise.all(
       Array.from({ length: 120 }, async (_, i) => {
         const tenant = TENANTS[i % 2]!;
@@ -141,7 +151,9 @@ describe('tenantFilter (filter mode)', () => {
   });
 
   it('leaves raw SQL on db.kysely alone in filter mode (use rls mode to cover it)', async () => {
-    const { rows } = await sql<{ n: number }>`select count(distinct tenant_id)::int as n from orders`.execute(t.db.kysely);
+    const { rows } = await sql<{ n: number }>`select count(distinct tenant_id)::int as n from orders`.execute(
+      t.db.kysely,
+    );
     expect(rows[0]!.n).toBe(2);
   });
 });

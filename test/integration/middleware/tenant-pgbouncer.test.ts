@@ -1,11 +1,20 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BaseRepository, createDatabase, type Database, tenantFilter, tenantPolicySql, tenantTransaction, withTenant } from '../../../src/index.js';
+
+import {
+  BaseRepository,
+  createDatabase,
+  type Database,
+  tenantFilter,
+  tenantPolicySql,
+  tenantTransaction,
+  withTenant,
+} from '../../../src/index.js';
 import { sleep } from '../../support/async.js';
 import { type PgBouncer, pgbouncerUnavailable, startPgBouncer } from '../../support/pgbouncer.js';
 import { hostAndPort } from '../../support/tcp.js';
 import { isRealServer, useTestDatabase } from '../../support/test-database.js';
-import { createTenantTables, TENANTS, type TenantDB } from './tenant-fixture.js';
+import { createTenantTables, type TenantDB, TENANTS } from './tenant-fixture.js';
 
 const unavailable = isRealServer() ? pgbouncerUnavailable() : 'needs a real PostgreSQL server';
 if (unavailable) console.info(`[tenant-pgbouncer] skipped: ${unavailable}`);
@@ -22,17 +31,28 @@ describe.skipIf(unavailable !== undefined)('tenantFilter rls mode behind PgBounc
     await createTenantTables(t.db);
     await sql.raw(tenantPolicySql({ table: `${t.schema}.orders` })).execute(t.db.kysely);
     for (const tenant of TENANTS) {
-      await sql`insert into orders (tenant_id, ref, amount) select ${tenant}, ${tenant} || '-' || i, i from generate_series(1, 20) i`.execute(t.db.kysely);
+      await sql`insert into orders (tenant_id, ref, amount) select ${tenant}, ${tenant} || '-' || i, i from generate_series(1, 20) i`.execute(
+        t.db.kysely,
+      );
     }
     await sql.raw(`create role ${role} login`).execute(t.db.kysely);
-    await sql.raw(`grant usage on schema "${t.schema}" to ${role}; grant select, insert on all tables in schema "${t.schema}" to ${role}`).execute(t.db.kysely);
+    await sql
+      .raw(
+        `grant usage on schema "${t.schema}" to ${role}; grant select, insert on all tables in schema "${t.schema}" to ${role}`,
+      )
+      .execute(t.db.kysely);
     bouncer = await startPgBouncer(hostAndPort(inject('databaseUrl')), [role, 'postgres']);
     const url = new URL(inject('databaseUrl'));
     url.hostname = '127.0.0.1';
     url.port = String(bouncer.port);
     url.username = role;
     // No searchPath: PgBouncer drops startup options, so the table is schema-qualified.
-    db = createDatabase<TenantDB>({ connectionString: url.toString(), pool: { max: 6 }, logger: 'silent', middleware: [tenantFilter({ mode: 'rls' })] });
+    db = createDatabase<TenantDB>({
+      connectionString: url.toString(),
+      pool: { max: 6 },
+      logger: 'silent',
+      middleware: [tenantFilter({ mode: 'rls' })],
+    });
   });
   afterAll(async () => {
     await db?.close();
@@ -49,15 +69,22 @@ describe.skipIf(unavailable !== undefined)('tenantFilter rls mode behind PgBounc
           await sleep(i % 3);
           const rows = await orders.findMany({ limit: 50 });
           if (rows.length !== 20) leaks.push(`saw ${rows.length} rows`);
-          for (const row of rows) if (row.tenant_id !== TENANTS[i % 2]) leaks.push(`${row.tenant_id} leaked into ${TENANTS[i % 2]}`);
+          for (const row of rows)
+            if (row.tenant_id !== TENANTS[i % 2]) leaks.push(`${row.tenant_id} leaked into ${TENANTS[i % 2]}`);
         }),
       ),
     );
     expect(leaks).toEqual([]);
     // The one server connection served both tenants; with no tenant, nothing is visible.
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(`${t.schema}.orders`)}`.execute(db!.kysely);
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from ${sql.table(`${t.schema}.orders`)}`.execute(db!.kysely);
     expect(rows[0]!.n).toBe(0);
-    const raw = await withTenant('globex', () => tenantTransaction(db!, (tx) => sql<{ n: number }>`select count(*)::int as n from ${sql.table(`${t.schema}.orders`)}`.execute(tx)));
+    const raw = await withTenant('globex', () =>
+      tenantTransaction(db!, (tx) =>
+        sql<{ n: number }>`select count(*)::int as n from ${sql.table(`${t.schema}.orders`)}`.execute(tx),
+      ),
+    );
     expect(raw.rows[0]!.n).toBe(20);
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+
 import {
   BaseRepository,
   createDatabase,
@@ -25,16 +26,27 @@ let app: { url: string; drop: () => Promise<void> } | undefined;
 const databases: Array<Database<TenantDB>> = [];
 let globexId = 0;
 
-function connect(mode: 'rls' | 'both', extra: DatabaseOptions = {}): { db: Database<TenantDB>; orders: BaseRepository<TenantDB, 'orders'> } {
-  const db = createDatabase<TenantDB>({ connectionString: app!.url, searchPath: [t.schema], logger: 'silent', middleware: [tenantFilter({ mode })], ...extra });
+function connect(
+  mode: 'rls' | 'both',
+  extra: DatabaseOptions = {},
+): { db: Database<TenantDB>; orders: BaseRepository<TenantDB, 'orders'> } {
+  const db = createDatabase<TenantDB>({
+    connectionString: app!.url,
+    searchPath: [t.schema],
+    logger: 'silent',
+    middleware: [tenantFilter({ mode })],
+    ...extra,
+  });
   databases.push(db);
   return { db, orders: new BaseRepository(db, { table: 'orders' }) };
 }
 
 const refs = (rows: ReadonlyArray<{ ref: string }>) => rows.map((row) => row.ref).sort();
 /** Raw SQL on the ambient transaction: only row-level security stands between it and other tenants. */
-const rawRefs = async (db: Database<TenantDB>) => refs((await sql<{ ref: string }>`select ref from orders`.execute(db.kysely)).rows);
-const amountOf = async (id: number) => (await t.db.kysely.selectFrom('orders').select('amount').where('id', '=', id).executeTakeFirstOrThrow()).amount;
+const rawRefs = async (db: Database<TenantDB>) =>
+  refs((await sql<{ ref: string }>`select ref from orders`.execute(db.kysely)).rows);
+const amountOf = async (id: number) =>
+  (await t.db.kysely.selectFrom('orders').select('amount').where('id', '=', id).executeTakeFirstOrThrow()).amount;
 const settle = (promise: Promise<unknown>): Promise<unknown> => promise.catch((error: unknown) => error);
 async function consume(rows: AsyncIterable<{ ref: string }>): Promise<string[]> {
   const seen: Array<{ ref: string }> = [];
@@ -50,8 +62,11 @@ describe.runIf(isRealServer())('tenant isolation across nested scopes (rls and b
   });
   beforeEach(async () => {
     await sql`truncate orders restart identity`.execute(t.db.kysely);
-    await sql`insert into orders (tenant_id, ref, amount) values ('acme', 'a1', 1), ('acme', 'a2', 2), ('globex', 'g1', 3)`.execute(t.db.kysely);
-    globexId = (await t.db.kysely.selectFrom('orders').select('id').where('ref', '=', 'g1').executeTakeFirstOrThrow()).id;
+    await sql`insert into orders (tenant_id, ref, amount) values ('acme', 'a1', 1), ('acme', 'a2', 2), ('globex', 'g1', 3)`.execute(
+      t.db.kysely,
+    );
+    globexId = (await t.db.kysely.selectFrom('orders').select('id').where('ref', '=', 'g1').executeTakeFirstOrThrow())
+      .id;
   });
   afterAll(async () => {
     await Promise.all(databases.map((db) => db.close()));
@@ -96,7 +111,11 @@ describe.runIf(isRealServer())('tenant isolation across nested scopes (rls and b
     it('raw SQL after a first call of another tenant sees its own tenant, not that one', async () => {
       const { db, orders } = connect(mode);
       const seen = await withTenant('acme', () =>
-        db.transaction(async () => ({ other: refs(await withTenant('globex', () => orders.findMany())), raw: await rawRefs(db), own: refs(await orders.findMany()) })),
+        db.transaction(async () => ({
+          other: refs(await withTenant('globex', () => orders.findMany())),
+          raw: await rawRefs(db),
+          own: refs(await orders.findMany()),
+        })),
       );
       expect(seen).toEqual({ other: ['g1'], raw: ['a1', 'a2'], own: ['a1', 'a2'] });
     });
@@ -134,7 +153,11 @@ describe.runIf(isRealServer())('tenant isolation across nested scopes (rls and b
       const seen = await withTenant('acme', () =>
         db.transaction(async () => {
           await orders.count();
-          const inner = await withTenant('globex', () => tenantTransaction(db, async (tx) => refs((await sql<{ ref: string }>`select ref from orders`.execute(tx)).rows)));
+          const inner = await withTenant('globex', () =>
+            tenantTransaction(db, async (tx) =>
+              refs((await sql<{ ref: string }>`select ref from orders`.execute(tx)).rows),
+            ),
+          );
           return { inner, raw: await rawRefs(db), after: refs(await orders.findMany()) };
         }),
       );
@@ -183,7 +206,13 @@ describe.runIf(isRealServer())('tenant isolation across nested scopes (rls and b
     await withTenant('acme', () => orders.count()); // loads the column catalog once
     spy.clear();
     const shape = () =>
-      spy.statements.map((statement) => (statement.includes('set_config') ? 'set' : statement.startsWith('select count') ? 'count' : statement.replace(/"dl_sp_\d+"/, '').trim()));
+      spy.statements.map((statement) =>
+        statement.includes('set_config')
+          ? 'set'
+          : statement.startsWith('select count')
+            ? 'count'
+            : statement.replace(/"dl_sp_\d+"/, '').trim(),
+      );
     await withTenant('acme', () =>
       db.transaction(async () => {
         await orders.count();
@@ -200,6 +229,17 @@ describe.runIf(isRealServer())('tenant isolation across nested scopes (rls and b
         await orders.count();
       }),
     );
-    expect(shape()).toEqual(['begin', 'set', 'count', 'savepoint', 'set', 'count', 'set', 'release savepoint', 'count', 'commit']);
+    expect(shape()).toEqual([
+      'begin',
+      'set',
+      'count',
+      'savepoint',
+      'set',
+      'count',
+      'set',
+      'release savepoint',
+      'count',
+      'commit',
+    ]);
   });
 });

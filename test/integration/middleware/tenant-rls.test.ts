@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
 import {
   BaseRepository,
   createDatabase,
   type Database,
   QueryError,
-  TenantRequiredError,
   tenantFilter,
   tenantPolicySql,
+  TenantRequiredError,
   tenantTransaction,
   TransactionError,
   withTenant,
@@ -24,7 +25,12 @@ function connectAsApp(mode: 'rls' | 'both'): Database<TenantDB> {
   const url = new URL(inject('databaseUrl'));
   url.username = role;
   url.password = '';
-  const db = createDatabase<TenantDB>({ connectionString: url.toString(), searchPath: [t.schema], logger: 'silent', middleware: [tenantFilter({ mode })] });
+  const db = createDatabase<TenantDB>({
+    connectionString: url.toString(),
+    searchPath: [t.schema],
+    logger: 'silent',
+    middleware: [tenantFilter({ mode })],
+  });
   databases.push(db);
   return db;
 }
@@ -33,10 +39,14 @@ describe.runIf(isRealServer())('tenantFilter in rls mode, with a non-superuser r
   beforeAll(async () => {
     await createTenantTables(t.db);
     await sql.raw(tenantPolicySql({ table: 'orders' })).execute(t.db.kysely);
-    await sql`insert into orders (tenant_id, ref, amount) values ('acme', 'a1', 1), ('acme', 'a2', 2), ('globex', 'g1', 3)`.execute(t.db.kysely);
+    await sql`insert into orders (tenant_id, ref, amount) values ('acme', 'a1', 1), ('acme', 'a2', 2), ('globex', 'g1', 3)`.execute(
+      t.db.kysely,
+    );
     await sql.raw(`create role ${role} login`).execute(t.db.kysely);
     await sql.raw(`grant usage on schema "${t.schema}" to ${role}`).execute(t.db.kysely);
-    await sql.raw(`grant select, insert, update, delete on all tables in schema "${t.schema}" to ${role}`).execute(t.db.kysely);
+    await sql
+      .raw(`grant select, insert, update, delete on all tables in schema "${t.schema}" to ${role}`)
+      .execute(t.db.kysely);
     await sql.raw(`grant usage on all sequences in schema "${t.schema}" to ${role}`).execute(t.db.kysely);
   });
   afterAll(async () => {
@@ -55,7 +65,9 @@ describe.runIf(isRealServer())('tenantFilter in rls mode, with a non-superuser r
 
   it('covers raw SQL too, inside tenantTransaction; without a tenant setting nothing is visible', async () => {
     const db = connectAsApp('rls');
-    const raw = await withTenant('acme', () => tenantTransaction(db, (tx) => sql<{ ref: string }>`select ref from orders order by ref`.execute(tx)));
+    const raw = await withTenant('acme', () =>
+      tenantTransaction(db, (tx) => sql<{ ref: string }>`select ref from orders order by ref`.execute(tx)),
+    );
     expect(raw.rows.map((row) => row.ref)).toEqual(['a1', 'a2']);
     const unscoped = await sql<{ n: number }>`select count(*)::int as n from orders`.execute(db.kysely);
     expect(unscoped.rows[0]!.n).toBe(0); // fails closed
@@ -65,7 +77,9 @@ describe.runIf(isRealServer())('tenantFilter in rls mode, with a non-superuser r
   it('refuses writes into another tenant even through raw SQL (WITH CHECK)', async () => {
     const db = connectAsApp('rls');
     const error = await withTenant('acme', () =>
-      tenantTransaction(db, (tx) => sql`insert into orders (tenant_id, ref, amount) values ('globex', 'sneaky', 1)`.execute(tx)),
+      tenantTransaction(db, (tx) =>
+        sql`insert into orders (tenant_id, ref, amount) values ('globex', 'sneaky', 1)`.execute(tx),
+      ),
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(QueryError);
     expect(error).toMatchObject({ sqlState: '42501' });

@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
+
 import { ConfigError, createDatabase, createMigrator, type MigrationModule } from '../../../src/index.js';
 import { useTestDatabase } from '../../support/test-database.js';
 
 const t = useTestDatabase('migration_health_option');
 
 const migrations: Record<string, MigrationModule> = {
-  '0001_notes': { up: (db) => db.schema.createTable('notes').addColumn('id', 'serial', (c) => c.primaryKey()).execute(), down: (db) => db.schema.dropTable('notes').execute() },
-  '0002_note_body': { up: (db) => db.schema.alterTable('notes').addColumn('body', 'text').execute(), down: (db) => db.schema.alterTable('notes').dropColumn('body').execute() },
+  '0001_notes': {
+    up: (db) =>
+      db.schema
+        .createTable('notes')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .execute(),
+    down: (db) => db.schema.dropTable('notes').execute(),
+  },
+  '0002_note_body': {
+    up: (db) => db.schema.alterTable('notes').addColumn('body', 'text').execute(),
+    down: (db) => db.schema.alterTable('notes').dropColumn('body').execute(),
+  },
 };
 
 describe('createDatabase({ migrations }): health() reports where the schema stands', () => {
@@ -22,7 +33,8 @@ describe('createDatabase({ migrations }): health() reports where the schema stan
   });
 
   it('refuses a malformed option with a ConfigError naming it', () => {
-    const attempt = (value: unknown) => () => createDatabase({ ...t.options, logger: 'silent', migrations: value as never });
+    const attempt = (value: unknown) => () =>
+      createDatabase({ ...t.options, logger: 'silent', migrations: value as never });
     expect(attempt({ folder: 'migrations', migrations })).toThrow(ConfigError);
     expect(attempt({ folder: 'migrations', migrations })).toThrow(/migrations/);
     expect(attempt({ folde: 'migrations' })).toThrow(ConfigError);

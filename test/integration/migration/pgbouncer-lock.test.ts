@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
 import { createDatabase, createMigrator, type Database, type MigrationModule } from '../../../src/index.js';
 import { type PgBouncer, pgbouncerUnavailable, startPgBouncer } from '../../support/pgbouncer.js';
 import { hostAndPort } from '../../support/tcp.js';
@@ -59,15 +60,27 @@ describe.skipIf(unavailable !== undefined)('the migration lock behind PgBouncer 
       return createMigrator(db, { migrations: migrations(t.schema), schema: t.schema, lockTimeoutMs: 30_000 }).latest();
     });
     const results = await Promise.all(runners);
-    expect(results.flatMap((result) => result.executed.map((step) => step.name)).sort()).toEqual(['0001_log', '0002_items', '0003_index']);
-    const { rows } = await sql<{ migration: string }>`select migration from ${sql.table(`${t.schema}.applied_log`)} order by 1`.execute(t.db.kysely);
+    expect(results.flatMap((result) => result.executed.map((step) => step.name)).sort()).toEqual([
+      '0001_log',
+      '0002_items',
+      '0003_index',
+    ]);
+    const { rows } = await sql<{
+      migration: string;
+    }>`select migration from ${sql.table(`${t.schema}.applied_log`)} order by 1`.execute(t.db.kysely);
     expect(rows.map((row) => row.migration)).toEqual(['0001_log', '0002_items', '0003_index']);
     // Nobody holds the advisory lock or the lease any more.
     const free = await t.db.transaction((tx) =>
-      sql<{ free: boolean }>`select pg_try_advisory_xact_lock(hashtext('data-layer-migrations'), hashtext(${`${t.schema}.data_layer_migrations`})) as free`.execute(tx),
+      sql<{
+        free: boolean;
+      }>`select pg_try_advisory_xact_lock(hashtext('data-layer-migrations'), hashtext(${`${t.schema}.data_layer_migrations`})) as free`.execute(
+        tx,
+      ),
     );
     expect(free.rows[0]!.free).toBe(true);
-    const lease = await sql<{ locked_by: string | null }>`select locked_by from ${sql.table(`${t.schema}.data_layer_migrations_lock`)}`.execute(t.db.kysely);
+    const lease = await sql<{
+      locked_by: string | null;
+    }>`select locked_by from ${sql.table(`${t.schema}.data_layer_migrations_lock`)}`.execute(t.db.kysely);
     expect(lease.rows).toEqual([{ locked_by: null }]);
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+
 import { createMigrator, MigrationError, type MigrationModule } from '../../../src/index.js';
 import { FIXTURES } from '../../support/migration-fixtures.js';
 import { useTestDatabase } from '../../support/test-database.js';
@@ -7,19 +8,25 @@ import { useTestDatabase } from '../../support/test-database.js';
 const t = useTestDatabase('migrate_verify');
 
 async function schemasLike(prefix: string): Promise<string[]> {
-  const { rows } = await sql<{ name: string }>`select nspname as name from pg_namespace where nspname like ${`${prefix}%`}`.execute(t.db.kysely);
+  const { rows } = await sql<{
+    name: string;
+  }>`select nspname as name from pg_namespace where nspname like ${`${prefix}%`}`.execute(t.db.kysely);
   return rows.map((row) => row.name);
 }
 
 async function targetTables(): Promise<string[]> {
-  const { rows } = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = ${t.schema}`.execute(t.db.kysely);
+  const { rows } = await sql<{
+    name: string;
+  }>`select table_name as name from information_schema.tables where table_schema = ${t.schema}`.execute(t.db.kysely);
   return rows.map((row) => row.name);
 }
 
 const enumAndPolicy: MigrationModule = {
   up: async (db) => {
     await sql`create type mood as enum ('happy', 'sad')`.execute(db);
-    await sql`create table notes (id serial primary key, owner text not null default current_user, mood mood, body text check (length(body) < 100))`.execute(db);
+    await sql`create table notes (id serial primary key, owner text not null default current_user, mood mood, body text check (length(body) < 100))`.execute(
+      db,
+    );
     await sql`alter table notes enable row level security`.execute(db);
     await sql`create policy notes_owner on notes using (owner = current_user)`.execute(db);
   },
@@ -51,8 +58,14 @@ describe('migrator.verify()', () => {
         await sql`create policy notes_archived on notes for select using (true)`.execute(db);
       },
     };
-    const fine: MigrationModule = { up: (db) => db.schema.createTable('later').addColumn('id', 'serial').execute(), down: (db) => db.schema.dropTable('later').execute() };
-    const migrator = createMigrator(t.db, { migrations: { '0001_notes': enumAndPolicy, '0002_archive': leaky, '0003_later': fine }, schema: t.schema });
+    const fine: MigrationModule = {
+      up: (db) => db.schema.createTable('later').addColumn('id', 'serial').execute(),
+      down: (db) => db.schema.dropTable('later').execute(),
+    };
+    const migrator = createMigrator(t.db, {
+      migrations: { '0001_notes': enumAndPolicy, '0002_archive': leaky, '0003_later': fine },
+      schema: t.schema,
+    });
     const error = (await migrator.verify().catch((e: unknown) => e)) as MigrationError;
     expect(error).toBeInstanceOf(MigrationError);
     expect(error).toMatchObject({ reason: 'verify', migration: '0002_archive' });
@@ -66,7 +79,12 @@ describe('migrator.verify()', () => {
       up: (db) => sql`alter table notes alter column owner set default 'nobody'`.execute(db).then(() => {}),
       down: (db) => sql`alter table notes alter column owner drop default`.execute(db).then(() => {}),
     };
-    const migrator = createMigrator(t.db, { migrations: { '0001_notes': enumAndPolicy, '0002_default': defaultChange }, schema: t.schema });
-    await expect(migrator.verify()).rejects.toThrow(/0002_default .*- column notes\.owner text not null default CURRENT_USER.*\+ column notes\.owner text not null/);
+    const migrator = createMigrator(t.db, {
+      migrations: { '0001_notes': enumAndPolicy, '0002_default': defaultChange },
+      schema: t.schema,
+    });
+    await expect(migrator.verify()).rejects.toThrow(
+      /0002_default .*- column notes\.owner text not null default CURRENT_USER.*\+ column notes\.owner text not null/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { BaseRepository, ConflictError, ValidationError } from '../../../src/index.js';
 import { statementSpy } from '../../support/statement-spy.js';
 import { useTestDatabase } from '../../support/test-database.js';
@@ -8,7 +9,8 @@ import { createPeopleTable, type PeopleDB, peopleOptions } from './repository-fi
 const spy = statementSpy();
 const t = useTestDatabase<PeopleDB>('create_many', spy.options);
 let people: BaseRepository<PeopleDB, 'people', 'deleted_at'>;
-const inputs = (count: number, prefix = 'p') => Array.from({ length: count }, (_, i) => ({ email: `${prefix}${i}@x.io`, team: i % 2 ? 'odd' : 'even', score: i }));
+const inputs = (count: number, prefix = 'p') =>
+  Array.from({ length: count }, (_, i) => ({ email: `${prefix}${i}@x.io`, team: i % 2 ? 'odd' : 'even', score: i }));
 
 beforeAll(async () => {
   await createPeopleTable(t.db);
@@ -27,7 +29,10 @@ describe('createMany', () => {
     expect(rows.map((row) => row.score)).toEqual(inputs(50_000).map((input) => input.score));
     const inserts = spy.statements.filter((statement) => statement.startsWith('insert'));
     expect(inserts).toHaveLength(3);
-    expect(spy.statements.filter((statement) => statement === 'begin' || statement === 'commit')).toEqual(['begin', 'commit']);
+    expect(spy.statements.filter((statement) => statement === 'begin' || statement === 'commit')).toEqual([
+      'begin',
+      'commit',
+    ]);
     expect(await people.count()).toBe(50_000);
   });
 
@@ -48,7 +53,9 @@ describe('createMany', () => {
   it('inside an ambient transaction, a failed batch rolls back only its savepoint', async () => {
     await t.db.transaction(async () => {
       await people.create({ email: 'kept@x.io' });
-      await expect(people.createMany([...inputs(25_000), { email: 'kept@x.io', team: null, score: 0 }])).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        people.createMany([...inputs(25_000), { email: 'kept@x.io', team: null, score: 0 }]),
+      ).rejects.toBeInstanceOf(ConflictError);
     });
     expect(await people.count()).toBe(1);
   });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { BaseRepository, type OrderBy } from '../../../src/index.js';
 import { statementSpy } from '../../support/statement-spy.js';
 import { useTestDatabase } from '../../support/test-database.js';
@@ -32,7 +33,13 @@ const spy = statementSpy();
 const t = useTestDatabase<DB>('cursor_exact', spy.options);
 
 async function walk<Row extends { id: number }>(
-  repo: { paginateByCursor(options: { orderBy: OrderBy<Row>; limit: number; after?: string }): Promise<{ items: Row[]; hasNextPage: boolean; nextCursor?: string }> },
+  repo: {
+    paginateByCursor(options: {
+      orderBy: OrderBy<Row>;
+      limit: number;
+      after?: string;
+    }): Promise<{ items: Row[]; hasNextPage: boolean; nextCursor?: string }>;
+  },
   orderBy: OrderBy<Row>,
   limit: number,
 ): Promise<number[]> {
@@ -48,7 +55,9 @@ async function walk<Row extends { id: number }>(
 }
 
 async function expectedIds(table: string, order: string): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`select id from ${sql.table(table)} order by ${sql.raw(order)}`.execute(t.db.kysely);
+  const { rows } = await sql<{ id: number }>`select id from ${sql.table(table)} order by ${sql.raw(order)}`.execute(
+    t.db.kysely,
+  );
   return rows.map((row) => row.id);
 }
 
@@ -58,7 +67,9 @@ beforeAll(async () => {
   // clock_timestamp() differs per row by microseconds: several rows share one millisecond.
   await sql`insert into events (created_at) select clock_timestamp() from generate_series(1, 26)`.execute(t.db.kysely);
 
-  const { rows } = await sql<{ icu: boolean }>`select exists (select 1 from pg_collation where collname = 'und-x-icu') as icu`.execute(t.db.kysely);
+  const { rows } = await sql<{
+    icu: boolean;
+  }>`select exists (select 1 from pg_collation where collname = 'und-x-icu') as icu`.execute(t.db.kysely);
   const collation = rows[0]?.icu ? 'und-x-icu' : 'C';
   await sql`
     create table typed (
@@ -114,10 +125,17 @@ describe('keyset cursors on timestamptz (microseconds)', () => {
     expect(statement).toMatch(/\("created_at", "id"\) > \(\$1::timestamp with time zone, \$2::integer\)/);
     // The plan with the cursor's parameters, in a transaction of our own that disables
     // sequential scans locally (26 rows would otherwise be scanned whole).
-    const params = await sql<{ created_at: string; id: number }>`select to_json(created_at) #>> '{}' as created_at, id from events order by created_at, id offset 6 limit 1`.execute(t.db.kysely);
+    const params = await sql<{
+      created_at: string;
+      id: number;
+    }>`select to_json(created_at) #>> '{}' as created_at, id from events order by created_at, id offset 6 limit 1`.execute(
+      t.db.kysely,
+    );
     const plan = await t.db.transaction(async (tx) => {
       await sql`set local enable_seqscan = off`.execute(tx);
-      const explained = sql.raw(`explain (format json) ${statement!.replace('$1', `'${params.rows[0]!.created_at}'`).replace('$2', String(params.rows[0]!.id)).replace('$3', '8')}`);
+      const explained = sql.raw(
+        `explain (format json) ${statement!.replace('$1', `'${params.rows[0]!.created_at}'`).replace('$2', String(params.rows[0]!.id)).replace('$3', '8')}`,
+      );
       return JSON.stringify((await explained.execute(tx)).rows);
     });
     expect(plan).toContain('"Index Name":"events_created_at_id"');
@@ -139,7 +157,11 @@ describe('keyset cursors are exact for every orderable type', () => {
 
   it('mixed directions over several columns: each row once, in order', async () => {
     const repo = new BaseRepository<DB, 'typed'>(t.db, { table: 'typed' });
-    const orderBy: OrderBy<TypedRow> = [{ column: 'b', direction: 'desc' }, { column: 't', direction: 'asc' }, { column: 'ts', direction: 'desc' }];
+    const orderBy: OrderBy<TypedRow> = [
+      { column: 'b', direction: 'desc' },
+      { column: 't', direction: 'asc' },
+      { column: 'ts', direction: 'desc' },
+    ];
     for (const limit of [1, 4, 10]) {
       const ids = await walk<TypedRow>(repo, orderBy, limit);
       expect(ids).toEqual(await expectedIds('typed', 'b desc, t asc, ts desc, id desc'));
@@ -152,7 +174,9 @@ describe('keyset cursors are exact for every orderable type', () => {
     await sql`set timezone = 'Asia/Kathmandu'`.execute(other.kysely);
     const repo = new BaseRepository<DB, 'typed'>(other, { table: 'typed' });
     for (const column of ['ts', 'tsn', 'd'] as const) {
-      expect(await walk<TypedRow>(repo, { column, direction: 'asc' }, 4)).toEqual(await expectedIds('typed', `${column}, id`));
+      expect(await walk<TypedRow>(repo, { column, direction: 'asc' }, 4)).toEqual(
+        await expectedIds('typed', `${column}, id`),
+      );
     }
   });
 });

@@ -1,9 +1,18 @@
 import { inspect } from 'node:util';
+
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BaseRepository, type CursorPage, type Database, tenantFilter, ValidationError, withTenant } from '../../../src/index.js';
-import { caught } from '../../support/repository-contract.js';
+
+import {
+  BaseRepository,
+  type CursorPage,
+  type Database,
+  tenantFilter,
+  ValidationError,
+  withTenant,
+} from '../../../src/index.js';
 import { cursorPayload, editedCursor, editedKeepingSignature, withValue } from '../../support/cursor-tampering.js';
+import { caught } from '../../support/repository-contract.js';
 import { statementSpy } from '../../support/statement-spy.js';
 import { useTestDatabase } from '../../support/test-database.js';
 
@@ -26,11 +35,18 @@ const t = useTestDatabase<DB>('cursor_security', spy.options);
 const KEY_OLD = 'old-cursor-key-0123456789';
 const KEY_NEW = 'new-cursor-key-9876543210';
 
-const repoOn = (db: Database<DB>, table: 'orders' | 'invoices' = 'orders') => new BaseRepository<DB, 'orders'>(db, { table: table as 'orders' });
+const repoOn = (db: Database<DB>, table: 'orders' | 'invoices' = 'orders') =>
+  new BaseRepository<DB, 'orders'>(db, { table: table as 'orders' });
 const tenantRepo = (db: Database<DB>, mode: 'filter' | 'rls') =>
   new BaseRepository<DB, 'orders'>(db, { table: 'orders', middleware: [tenantFilter({ mode })] });
 
-type Pager = { paginateByCursor(options: { orderBy: 'created_at'; limit: number; where?: Partial<OrderRow> }): Promise<CursorPage<OrderRow>> };
+type Pager = {
+  paginateByCursor(options: {
+    orderBy: 'created_at';
+    limit: number;
+    where?: Partial<OrderRow>;
+  }): Promise<CursorPage<OrderRow>>;
+};
 
 async function firstCursor(repo: Pager, options: { where?: Partial<OrderRow> } = {}): Promise<string> {
   const page = await repo.paginateByCursor({ orderBy: 'created_at', limit: 2, ...options });
@@ -50,8 +66,12 @@ async function rejected(promise: Promise<unknown>, column?: string): Promise<Val
 
 beforeAll(async () => {
   for (const table of ['orders', 'invoices']) {
-    await sql`create table ${sql.table(table)} (id serial primary key, tenant_id text not null, team text not null, created_at timestamptz not null default clock_timestamp())`.execute(t.db.kysely);
-    await sql`insert into ${sql.table(table)} (tenant_id, team) select case when g % 2 = 0 then 'A' else 'B' end, case when g % 3 = 0 then 'red' else 'blue' end from generate_series(1, 20) g`.execute(t.db.kysely);
+    await sql`create table ${sql.table(table)} (id serial primary key, tenant_id text not null, team text not null, created_at timestamptz not null default clock_timestamp())`.execute(
+      t.db.kysely,
+    );
+    await sql`insert into ${sql.table(table)} (tenant_id, team) select case when g % 2 = 0 then 'A' else 'B' end, case when g % 3 = 0 then 'red' else 'blue' end from generate_series(1, 20) g`.execute(
+      t.db.kysely,
+    );
   }
 });
 
@@ -90,7 +110,13 @@ describe('signed cursors (cursorSecret)', () => {
     const forged = await firstCursor(repoOn(t.open({ cursorSecret: 'attacker-guessed-key-000' })));
     await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: forged }));
     // Edited value, original signature kept.
-    const edited = editedKeepingSignature(cursor, (payload) => ({ ...payload, c: [['timestamp with time zone', '1970-01-01T00:00:00+00:00'], ['integer', '1']] }));
+    const edited = editedKeepingSignature(cursor, (payload) => ({
+      ...payload,
+      c: [
+        ['timestamp with time zone', '1970-01-01T00:00:00+00:00'],
+        ['integer', '1'],
+      ],
+    }));
     await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: edited }));
     // Another spelling of the same bytes (base64 is decoded leniently) is refused too.
     const last = cursor.at(-1)!;
@@ -122,9 +148,15 @@ describe('cursors are bound to their table, filter and tenant (with or without a
       const db = t.open(secret === undefined ? {} : { cursorSecret: secret });
       const repo = repoOn(db);
       const cursor = await firstCursor(repo, { where: { team: 'blue', tenant_id: 'A' } });
-      await rejected(repo.paginateByCursor({ orderBy: 'created_at', where: { team: 'red', tenant_id: 'A' }, after: cursor }));
+      await rejected(
+        repo.paginateByCursor({ orderBy: 'created_at', where: { team: 'red', tenant_id: 'A' }, after: cursor }),
+      );
       await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: cursor }));
-      const same = await repo.paginateByCursor({ orderBy: 'created_at', where: { tenant_id: 'A', team: 'blue' }, after: cursor });
+      const same = await repo.paginateByCursor({
+        orderBy: 'created_at',
+        where: { tenant_id: 'A', team: 'blue' },
+        after: cursor,
+      });
       expect(same.items.every((row) => row.team === 'blue' && row.tenant_id === 'A')).toBe(true);
     });
 
@@ -134,7 +166,9 @@ describe('cursors are bound to their table, filter and tenant (with or without a
         const repo = tenantRepo(db, mode);
         const cursor = await withTenant('B', () => firstCursor(repo));
         await withTenant('A', () => rejected(repo.paginateByCursor({ orderBy: 'created_at', after: cursor })));
-        const again = await withTenant('B', () => repo.paginateByCursor({ orderBy: 'created_at', limit: 2, after: cursor }));
+        const again = await withTenant('B', () =>
+          repo.paginateByCursor({ orderBy: 'created_at', limit: 2, after: cursor }),
+        );
         expect(again.items).toHaveLength(2);
       });
     }
@@ -154,20 +188,38 @@ describe('edited cursor values are a 400 naming the column, before any SQL', () 
       const edited = withValue(cursor, 0, typeof value === 'string' ? ['timestamp with time zone', value] : value);
       await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: edited }), 'created_at');
       // The value itself (not the pair) replaced, too.
-      await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: withValue(cursor, 0, ['timestamp with time zone', value]) }), 'created_at');
+      await rejected(
+        repo.paginateByCursor({
+          orderBy: 'created_at',
+          after: withValue(cursor, 0, ['timestamp with time zone', value]),
+        }),
+        'created_at',
+      );
     }
     for (const text of ['2026-02-30T00:00:00+00:00', '2026-01-01T25:00:00+00:00', '2026-01-01 00:00:00+00', '']) {
-      await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: withValue(cursor, 0, ['timestamp with time zone', text]) }), 'created_at');
+      await rejected(
+        repo.paginateByCursor({
+          orderBy: 'created_at',
+          after: withValue(cursor, 0, ['timestamp with time zone', text]),
+        }),
+        'created_at',
+      );
     }
     for (const text of ['abc', '1.5', '2147483648', '-', 'NaN']) {
-      await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: withValue(cursor, 1, ['integer', text]) }), 'id');
+      await rejected(
+        repo.paginateByCursor({ orderBy: 'created_at', after: withValue(cursor, 1, ['integer', text]) }),
+        'id',
+      );
     }
     expect(id).toEqual(['integer', expect.stringMatching(/^\d+$/)]);
   });
 
   it('a value of another type than the column is refused (type swap)', async () => {
     const { repo, cursor } = await cursorAndRepo();
-    await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: withValue(cursor, 0, ['integer', '5']) }), 'created_at');
+    await rejected(
+      repo.paginateByCursor({ orderBy: 'created_at', after: withValue(cursor, 0, ['integer', '5']) }),
+      'created_at',
+    );
     await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: withValue(cursor, 1, ['text', '5']) }), 'id');
   });
 
@@ -175,7 +227,12 @@ describe('edited cursor values are a 400 naming the column, before any SQL', () 
     const { repo, cursor } = await cursorAndRepo();
     spy.clear();
     await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: withValue(cursor, 1, [1, 2, 3]) }), 'id');
-    await rejected(repo.paginateByCursor({ orderBy: 'created_at', after: editedCursor(cursor, (payload) => ({ ...payload, c: [...payload.c, ['integer', '1']] })) }));
+    await rejected(
+      repo.paginateByCursor({
+        orderBy: 'created_at',
+        after: editedCursor(cursor, (payload) => ({ ...payload, c: [...payload.c, ['integer', '1']] })),
+      }),
+    );
     expect(spy.statements.filter((each) => each.includes('"orders"'))).toEqual([]);
   });
 

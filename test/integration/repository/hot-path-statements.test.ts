@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { BaseRepository } from '../../../src/index.js';
 import { statementSpy } from '../../support/statement-spy.js';
 import { useTestDatabase } from '../../support/test-database.js';

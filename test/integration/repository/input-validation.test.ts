@@ -1,5 +1,6 @@
 import { type Generated, sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { BaseRepository, CheckViolationError, ValidationError } from '../../../src/index.js';
 import { statementSpy } from '../../support/statement-spy.js';
 import { useTestDatabase } from '../../support/test-database.js';
@@ -61,7 +62,9 @@ beforeAll(async () => {
       doc jsonb, raw_doc json, blob bytea,
       tags text[], nums int4[], feeling mood, feelings mood[], qty positive_int, addr inet
     )`.execute(t.db.kysely);
-  await sql`create table defaults_only (id serial primary key, created_at timestamptz not null default now(), note text default 'n')`.execute(t.db.kysely);
+  await sql`create table defaults_only (id serial primary key, created_at timestamptz not null default now(), note text default 'n')`.execute(
+    t.db.kysely,
+  );
   typed = new BaseRepository(t.db, { table: 'typed_things' });
   defaulted = new BaseRepository(t.db, { table: 'defaults_only' });
 });
@@ -128,15 +131,18 @@ const BAD: Array<[keyof Typed, unknown]> = [
 ];
 
 describe('values checked against the catalog before any SQL', () => {
-  it.each(BAD)('create with %s = %o is a ValidationError naming the column; nothing written, no statement sent', async (column, value) => {
-    await typed.count(); // columns loaded
-    const before = await snapshot();
-    spy.clear();
-    await rejected(typed.create({ [column]: value }), column);
-    await rejected(typed.createMany([{ body: 'ok' }, { [column]: value }]), column);
-    expect(spy.statements).toEqual([]);
-    expect(await snapshot()).toEqual(before);
-  });
+  it.each(BAD)(
+    'create with %s = %o is a ValidationError naming the column; nothing written, no statement sent',
+    async (column, value) => {
+      await typed.count(); // columns loaded
+      const before = await snapshot();
+      spy.clear();
+      await rejected(typed.create({ [column]: value }), column);
+      await rejected(typed.createMany([{ body: 'ok' }, { [column]: value }]), column);
+      expect(spy.statements).toEqual([]);
+      expect(await snapshot()).toEqual(before);
+    },
+  );
 
   it.each(BAD)('update and where with %s = %o are ValidationErrors naming the column', async (column, value) => {
     const row = await typed.create({ body: 'ok' });
@@ -176,8 +182,22 @@ describe('values checked against the catalog before any SQL', () => {
       qty: 3,
       addr: '10.0.0.1',
     });
-    expect(row).toMatchObject({ big: '9007199254740993', price: '1234.56', code: 'ab ', doc: { a: [1, 2], b: 'x' }, tags: ['a', 'b'], feelings: '{sad,happy}' }); // pg has no parser for enum arrays
-    expect(await typed.count({ big: 9007199254740993n, key: '0B6F1C9E-8D43-4B8A-9A57-2F1D2E3C4B5A', feeling: ['happy', 'sad'], doc: { b: 'x', a: [1, 2] } } as never)).toBe(1);
+    expect(row).toMatchObject({
+      big: '9007199254740993',
+      price: '1234.56',
+      code: 'ab ',
+      doc: { a: [1, 2], b: 'x' },
+      tags: ['a', 'b'],
+      feelings: '{sad,happy}',
+    }); // pg has no parser for enum arrays
+    expect(
+      await typed.count({
+        big: 9007199254740993n,
+        key: '0B6F1C9E-8D43-4B8A-9A57-2F1D2E3C4B5A',
+        feeling: ['happy', 'sad'],
+        doc: { b: 'x', a: [1, 2] },
+      } as never),
+    ).toBe(1);
     expect(await typed.findById(String(row.id) as unknown as number)).toEqual(row);
   });
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll } from 'vitest';
+
 import { BaseRepository, type RepositoryMiddleware } from '../../../src/index.js';
 import {
   CONTRACT_TABLE,
@@ -23,17 +24,20 @@ beforeAll(async () => {
   await sql.raw(contractTableSql).execute(t.db.kysely);
 });
 
-repositoryContract('BaseRepository on PostgreSQL', async ({ middleware = [] }: { middleware?: RepositoryMiddleware[] } = {}) => {
-  const repository = new BaseRepository<ContractDB, 'contract_people', 'deleted_at'>(t.db, {
-    table: CONTRACT_TABLE,
-    softDelete: 'deleted_at',
-    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
-    schemas: contractSchemas,
-    defaultOrderBy: 'id',
-    middleware,
-  });
-  return {
-    repository: repository as unknown as ContractRepository,
-    reset: async () => void (await sql.raw(`truncate ${CONTRACT_TABLE} restart identity`).execute(t.db.kysely)),
-  };
-});
+repositoryContract(
+  'BaseRepository on PostgreSQL',
+  async ({ middleware = [] }: { middleware?: RepositoryMiddleware[] } = {}) => {
+    const repository = new BaseRepository<ContractDB, 'contract_people', 'deleted_at'>(t.db, {
+      table: CONTRACT_TABLE,
+      softDelete: 'deleted_at',
+      timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+      schemas: contractSchemas,
+      defaultOrderBy: 'id',
+      middleware,
+    });
+    return {
+      repository: repository as unknown as ContractRepository,
+      reset: async () => void (await sql.raw(`truncate ${CONTRACT_TABLE} restart identity`).execute(t.db.kysely)),
+    };
+  },
+);

@@ -1,4 +1,5 @@
 import { type Generated, sql } from 'kysely';
+
 import type { Database } from '../../../src/index.js';
 
 /** A soft-deletable, timestamped table shared by the repository tests of one file. */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import {
   BaseRepository,
   ConfigError,
@@ -82,7 +83,9 @@ describe('scopes from middleware', () => {
 
   it('never upsert over a row of another scope', async () => {
     const red = new BaseRepository(t.db, { ...peopleOptions, middleware: [teamScope('red')] });
-    await expect(red.upsert({ email: 'b1@x.io', score: 0 }, { conflictColumns: ['email'] })).rejects.toBeInstanceOf(ConflictError);
+    await expect(red.upsert({ email: 'b1@x.io', score: 0 }, { conflictColumns: ['email'] })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     expect((await people.findOne({ email: 'b1@x.io' }))?.score).toBe(60);
     expect((await red.upsert({ email: 'r1@x.io', score: 7 }, { conflictColumns: ['email'] })).score).toBe(7);
   });
@@ -90,12 +93,14 @@ describe('scopes from middleware', () => {
 
 describe('ambient transactions', () => {
   it('repository writes join the surrounding db.transaction and roll back with it', async () => {
-    await t.db.transaction(async () => {
-      await people.create({ email: 'tx@x.io' });
-      await people.update(1, { score: 999 });
-      expect(await people.count()).toBe(4);
-      throw new Error('roll back');
-    }).catch(() => {});
+    await t.db
+      .transaction(async () => {
+        await people.create({ email: 'tx@x.io' });
+        await people.update(1, { score: 999 });
+        expect(await people.count()).toBe(4);
+        throw new Error('roll back');
+      })
+      .catch(() => {});
     expect(await people.count()).toBe(3);
     expect((await people.getById(1)).score).toBe(5);
   });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { BaseRepository } from '../../../src/index.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { createPeopleTable, type PeopleDB, peopleOptions } from './repository-fixture.js';
@@ -10,7 +11,9 @@ let people: BaseRepository<PeopleDB, 'people', 'deleted_at'>;
 beforeAll(async () => {
   await createPeopleTable(t.db);
   people = new BaseRepository(t.db, peopleOptions);
-  await sql`insert into people (email, team, score) select 'p' || i || '@x.io', case when i % 10 = 0 then 'tenth' end, i from generate_series(1, 100000) i`.execute(t.db.kysely);
+  await sql`insert into people (email, team, score) select 'p' || i || '@x.io', case when i % 10 = 0 then 'tenth' end, i from generate_series(1, 100000) i`.execute(
+    t.db.kysely,
+  );
   await sql`update people set deleted_at = now() where score % 1000 = 0`.execute(t.db.kysely);
 });
 
@@ -55,13 +58,15 @@ describe('stream', () => {
   });
 
   it('streams on the ambient transaction connection, seeing its uncommitted rows', async () => {
-    await t.db.transaction(async () => {
-      await people.create({ email: 'uncommitted@x.io', team: 'fresh' });
-      const seen: string[] = [];
-      for await (const row of people.stream({ team: 'fresh' })) seen.push(row.email);
-      expect(seen).toEqual(['uncommitted@x.io']);
-      throw new Error('roll back');
-    }).catch(() => {});
+    await t.db
+      .transaction(async () => {
+        await people.create({ email: 'uncommitted@x.io', team: 'fresh' });
+        const seen: string[] = [];
+        for await (const row of people.stream({ team: 'fresh' })) seen.push(row.email);
+        expect(seen).toEqual(['uncommitted@x.io']);
+        throw new Error('roll back');
+      })
+      .catch(() => {});
     expect(await people.count({ team: 'fresh' })).toBe(0);
   });
 });

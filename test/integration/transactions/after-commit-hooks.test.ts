@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { SerializationFailureError } from '../../../src/index.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { useTestDatabase } from '../../support/test-database.js';
@@ -26,7 +27,9 @@ describe('afterCommit', () => {
       tx.afterCommit(async () => {
         // Outside the transaction: sees committed data on the pool.
         expect(t.db.currentTransaction()).toBeUndefined();
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from items where label = 'committed'`.execute(t.db.kysely);
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from items where label = 'committed'`.execute(t.db.kysely);
         calls.push(`outer 2 sees ${rows[0]!.n}`);
       });
       await t.db.kysely.insertInto('items').values({ label: 'committed' }).execute();
@@ -53,10 +56,12 @@ describe('afterCommit', () => {
     const calls: string[] = [];
     await t.db.transaction(async (tx) => {
       tx.afterCommit(() => void calls.push('outer'));
-      await t.db.transaction(async (inner) => {
-        inner.afterCommit(() => void calls.push('rolled back'));
-        throw new Error('savepoint fails');
-      }).catch(() => {});
+      await t.db
+        .transaction(async (inner) => {
+          inner.afterCommit(() => void calls.push('rolled back'));
+          throw new Error('savepoint fails');
+        })
+        .catch(() => {});
     });
     expect(calls).toEqual(['outer']);
   });
@@ -77,10 +82,12 @@ describe('afterCommit', () => {
 
   it('never runs when the transaction rolls back', async () => {
     const calls: string[] = [];
-    await t.db.transaction(async (tx) => {
-      tx.afterCommit(() => void calls.push('commit'));
-      throw new Error('rollback');
-    }).catch(() => {});
+    await t.db
+      .transaction(async (tx) => {
+        tx.afterCommit(() => void calls.push('commit'));
+        throw new Error('rollback');
+      })
+      .catch(() => {});
     expect(calls).toEqual([]);
   });
 
@@ -96,8 +103,12 @@ describe('afterCommit', () => {
     });
     expect(result).toBe('committed');
     expect(calls).toEqual(['next hook still runs']);
-    expect(logger.lines.some((line) => line.level === 'error' && line.message?.startsWith('afterCommit hook failed'))).toBe(true);
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from items where label = 'kept despite hook'`.execute(t.db.kysely);
+    expect(
+      logger.lines.some((line) => line.level === 'error' && line.message?.startsWith('afterCommit hook failed')),
+    ).toBe(true);
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from items where label = 'kept despite hook'`.execute(t.db.kysely);
     expect(rows[0]!.n).toBe(1);
   });
 
@@ -116,10 +127,12 @@ describe('afterRollback', () => {
   it('runs with the error after the outermost ROLLBACK, never after a commit', async () => {
     const seen: unknown[] = [];
     const failure = new Error('rolled back');
-    await t.db.transaction(async (tx) => {
-      tx.afterRollback((error) => void seen.push(error));
-      throw failure;
-    }).catch(() => {});
+    await t.db
+      .transaction(async (tx) => {
+        tx.afterRollback((error) => void seen.push(error));
+        throw failure;
+      })
+      .catch(() => {});
     await t.db.transaction(async (tx) => {
       tx.afterRollback(() => void seen.push('must not run'));
     });
@@ -128,17 +141,21 @@ describe('afterRollback', () => {
 
   it('runs right after a savepoint rolls back, and moves up with a released savepoint', async () => {
     const calls: string[] = [];
-    await t.db.transaction(async () => {
-      await t.db.transaction(async (inner) => {
-        inner.afterRollback(() => void calls.push('savepoint rolled back'));
-        throw new Error('x');
-      }).catch(() => {});
-      calls.push('outer continues');
-      await t.db.transaction(async (released) => {
-        released.afterRollback(() => void calls.push('released, then outer rolled back'));
-      });
-      throw new Error('outer fails');
-    }).catch(() => {});
+    await t.db
+      .transaction(async () => {
+        await t.db
+          .transaction(async (inner) => {
+            inner.afterRollback(() => void calls.push('savepoint rolled back'));
+            throw new Error('x');
+          })
+          .catch(() => {});
+        calls.push('outer continues');
+        await t.db.transaction(async (released) => {
+          released.afterRollback(() => void calls.push('released, then outer rolled back'));
+        });
+        throw new Error('outer fails');
+      })
+      .catch(() => {});
     expect(calls).toEqual(['savepoint rolled back', 'outer continues', 'released, then outer rolled back']);
   });
 

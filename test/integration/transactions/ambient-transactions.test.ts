@@ -1,5 +1,6 @@
 import { type Generated, sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { DatabaseTransaction, TransactionError } from '../../../src/index.js';
 import { sleep } from '../../support/async.js';
 import { isRealServer, useTestDatabase } from '../../support/test-database.js';
@@ -9,7 +10,8 @@ interface DB {
 }
 
 const t = useTestDatabase<DB>('ambient');
-const labels = async () => (await t.db.kysely.selectFrom('items').select('label').orderBy('id').execute()).map((row) => row.label);
+const labels = async () =>
+  (await t.db.kysely.selectFrom('items').select('label').orderBy('id').execute()).map((row) => row.label);
 
 beforeAll(async () => {
   await sql`create table items (id serial primary key, label text not null)`.execute(t.db.kysely);
@@ -61,31 +63,38 @@ describe('db.transaction', () => {
 
   it.runIf(isRealServer())('runs every ambient statement on the one transaction connection', async () => {
     const pids = await t.db.transaction(async () => {
-      const pid = async () => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(t.db.kysely)).rows[0]!.pid;
+      const pid = async () =>
+        (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(t.db.kysely)).rows[0]!.pid;
       return Promise.all([pid(), pid(), sleep(5).then(pid)]);
     });
     expect(new Set(pids).size).toBe(1);
   });
 
-  it.runIf(isRealServer())('keeps other callers outside the transaction on the pool, not seeing uncommitted rows', async () => {
-    await t.db.transaction(async () => {
-      await t.db.kysely.insertInto('items').values({ label: 'uncommitted' }).execute();
-      const seenOutside = await t.db.outsideTransaction(() => t.db.kysely.selectFrom('items').selectAll().execute());
-      expect(seenOutside).toEqual([]);
-    });
-    expect(await labels()).toEqual(['uncommitted']);
-  });
+  it.runIf(isRealServer())(
+    'keeps other callers outside the transaction on the pool, not seeing uncommitted rows',
+    async () => {
+      await t.db.transaction(async () => {
+        await t.db.kysely.insertInto('items').values({ label: 'uncommitted' }).execute();
+        const seenOutside = await t.db.outsideTransaction(() => t.db.kysely.selectFrom('items').selectAll().execute());
+        expect(seenOutside).toEqual([]);
+      });
+      expect(await labels()).toEqual(['uncommitted']);
+    },
+  );
 
-  it.runIf(isRealServer())('outsideTransaction writes survive the rollback of the surrounding transaction', async () => {
-    await expect(
-      t.db.transaction(async () => {
-        await t.db.kysely.insertInto('items').values({ label: 'inside' }).execute();
-        await t.db.outsideTransaction(() => t.db.kysely.insertInto('items').values({ label: 'audit' }).execute());
-        throw new Error('rollback');
-      }),
-    ).rejects.toThrow('rollback');
-    expect(await labels()).toEqual(['audit']);
-  });
+  it.runIf(isRealServer())(
+    'outsideTransaction writes survive the rollback of the surrounding transaction',
+    async () => {
+      await expect(
+        t.db.transaction(async () => {
+          await t.db.kysely.insertInto('items').values({ label: 'inside' }).execute();
+          await t.db.outsideTransaction(() => t.db.kysely.insertInto('items').values({ label: 'audit' }).execute());
+          throw new Error('rollback');
+        }),
+      ).rejects.toThrow('rollback');
+      expect(await labels()).toEqual(['audit']);
+    },
+  );
 
   it('exposes the ambient transaction through currentTransaction()', async () => {
     expect(t.db.currentTransaction()).toBeUndefined();
@@ -105,7 +114,9 @@ describe('a handle used after its transaction ended', () => {
       leaked = tx;
     });
     expect(leaked?.isActive).toBe(false);
-    await expect(leaked!.insertInto('items').values({ label: 'late' }).execute()).rejects.toBeInstanceOf(TransactionError);
+    await expect(leaked!.insertInto('items').values({ label: 'late' }).execute()).rejects.toBeInstanceOf(
+      TransactionError,
+    );
     expect(() => leaked!.afterCommit(() => {})).toThrow(TransactionError);
     expect(await labels()).toEqual([]);
   });
@@ -135,20 +146,28 @@ describe('a handle used after its transaction ended', () => {
 describe('options', () => {
   it('applies isolation level and access mode', async () => {
     const level = await t.db.transaction(
-      async () => (await sql<{ level: string }>`select current_setting('transaction_isolation') as level`.execute(t.db.kysely)).rows[0]!.level,
+      async () =>
+        (await sql<{ level: string }>`select current_setting('transaction_isolation') as level`.execute(t.db.kysely))
+          .rows[0]!.level,
       { isolationLevel: 'repeatable read' },
     );
     expect(level).toBe('repeatable read');
     await expect(
-      t.db.transaction(() => t.db.kysely.insertInto('items').values({ label: 'x' }).execute(), { accessMode: 'read only' }),
+      t.db.transaction(() => t.db.kysely.insertInto('items').values({ label: 'x' }).execute(), {
+        accessMode: 'read only',
+      }),
     ).rejects.toMatchObject({ name: 'QueryError', sqlState: '25006' });
   });
 
   it.runIf(isRealServer())('applies statementTimeoutMs with SET LOCAL, so it ends with the transaction', async () => {
-    await expect(t.db.transaction(() => sql`select pg_sleep(1)`.execute(t.db.kysely), { statementTimeoutMs: 50 })).rejects.toMatchObject({
+    await expect(
+      t.db.transaction(() => sql`select pg_sleep(1)`.execute(t.db.kysely), { statementTimeoutMs: 50 }),
+    ).rejects.toMatchObject({
       name: 'StatementTimeoutError',
     });
-    const after = await sql<{ value: string }>`select current_setting('statement_timeout') as value`.execute(t.db.kysely);
+    const after = await sql<{ value: string }>`select current_setting('statement_timeout') as value`.execute(
+      t.db.kysely,
+    );
     expect(after.rows[0]!.value).toBe('0');
   });
 
@@ -169,7 +188,9 @@ describe('options', () => {
 
   it("refuses kysely's own transaction() inside db.transaction(), which would commit early", async () => {
     await expect(
-      t.db.transaction(() => t.db.kysely.transaction().execute(async (trx) => trx.insertInto('items').values({ label: 'x' }).execute())),
+      t.db.transaction(() =>
+        t.db.kysely.transaction().execute(async (trx) => trx.insertInto('items').values({ label: 'x' }).execute()),
+      ),
     ).rejects.toBeInstanceOf(TransactionError);
     expect(await labels()).toEqual([]);
   });

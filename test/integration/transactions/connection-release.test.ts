@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import {
   ConflictError,
   ConnectionError,
@@ -37,7 +38,9 @@ async function idleInTransaction(applicationName: string): Promise<number> {
 describe('the COMMIT itself', () => {
   it('maps a failing COMMIT (deferred constraint) to its typed error and returns the connection', async () => {
     const db = t.open({ pool: { max: 1 } });
-    await expect(db.transaction(() => db.kysely.insertInto('deferred').values({ id: 1 }).execute())).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      db.transaction(() => db.kysely.insertInto('deferred').values({ id: 1 }).execute()),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(db.metrics().pool.active).toBe(0);
     await expect(sql`select 1`.execute(db.kysely)).resolves.toBeDefined();
     expect(db.metrics().transactions).toMatchObject({ active: 0, rolledBack: 1 });
@@ -89,7 +92,9 @@ describe('abort signal', () => {
       ),
     ).rejects.toBeInstanceOf(TransactionError);
     const before = t.db.metrics().acquire.total;
-    await expect(t.db.transaction(async () => {}, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(TransactionError);
+    await expect(t.db.transaction(async () => {}, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      TransactionError,
+    );
     expect(t.db.metrics().acquire.total).toBe(before + 1);
     expect(await t.db.kysely.selectFrom('items').selectAll().where('id', '=', 210).execute()).toEqual([]);
   });
@@ -99,7 +104,9 @@ describe.runIf(isRealServer())('a connection broken mid-transaction', () => {
   it('is destroyed, not returned to the pool', async () => {
     const db = t.open({ pool: { max: 1 } });
     const pidBefore = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db.kysely)).rows[0]!.pid;
-    await expect(db.transaction(() => sql`select pg_terminate_backend(pg_backend_pid())`.execute(db.kysely))).rejects.toBeInstanceOf(ConnectionError);
+    await expect(
+      db.transaction(() => sql`select pg_terminate_backend(pg_backend_pid())`.execute(db.kysely)),
+    ).rejects.toBeInstanceOf(ConnectionError);
     expect(db.metrics().pool).toMatchObject({ active: 0 });
     const pidAfter = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db.kysely)).rows[0]!.pid;
     expect(pidAfter).not.toBe(pidBefore);
@@ -129,47 +136,76 @@ describe.runIf(isRealServer())('1,000 random mixes of outcomes', () => {
     const applicationName = `release-${Date.now()}`;
     const db: Database<DB> = t.open({ pool: { max: 4, connectionTimeoutMs: 10_000 }, applicationName });
     let seed = 20_261_122;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     let nextId = 1_000;
 
     const scenarios: Array<() => Promise<unknown>> = [
       // commit
       () => db.transaction(() => db.kysely.insertInto('items').values({ id: nextId++, label: 'commit' }).execute()),
       // the callback throws
-      () => db.transaction(async () => {
-        await db.kysely.insertInto('items').values({ id: nextId++, label: 'rollback' }).execute();
-        throw new Error('callback failed');
-      }).then(fail, expectError(Error)),
+      () =>
+        db
+          .transaction(async () => {
+            await db.kysely.insertInto('items').values({ id: nextId++, label: 'rollback' }).execute();
+            throw new Error('callback failed');
+          })
+          .then(fail, expectError(Error)),
       // a nested savepoint fails, the outer commits
-      () => db.transaction(async () => {
-        await db.transaction(async () => {
-          throw new Error('inner');
-        }).catch(() => {});
-        await Promise.all([db.transaction(() => sleep(1)), db.kysely.insertInto('items').values({ id: nextId++, label: 'outer' }).execute()]);
-      }),
+      () =>
+        db.transaction(async () => {
+          await db
+            .transaction(async () => {
+              throw new Error('inner');
+            })
+            .catch(() => {});
+          await Promise.all([
+            db.transaction(() => sleep(1)),
+            db.kysely.insertInto('items').values({ id: nextId++, label: 'outer' }).execute(),
+          ]);
+        }),
       // COMMIT fails on a deferred unique constraint
-      () => db.transaction(() => db.kysely.insertInto('deferred').values({ id: 1 }).execute()).then(fail, expectError(ConflictError)),
+      () =>
+        db
+          .transaction(() => db.kysely.insertInto('deferred').values({ id: 1 }).execute())
+          .then(fail, expectError(ConflictError)),
       // a swallowed error makes COMMIT roll back
-      () => db.transaction(() => sql`select 1/0`.execute(db.kysely).catch(() => undefined)).then(fail, expectError(TransactionError)),
+      () =>
+        db
+          .transaction(() => sql`select 1/0`.execute(db.kysely).catch(() => undefined))
+          .then(fail, expectError(TransactionError)),
       // the signal aborts mid-transaction
       () => {
         const controller = new AbortController();
-        return db.transaction(async () => {
-          setTimeout(() => controller.abort(), 0);
-          await sleep(2);
-          await sql`select 1`.execute(db.kysely);
-        }, { signal: controller.signal }).then(fail, expectError(TransactionError));
+        return db
+          .transaction(
+            async () => {
+              setTimeout(() => controller.abort(), 0);
+              await sleep(2);
+              await sql`select 1`.execute(db.kysely);
+            },
+            { signal: controller.signal },
+          )
+          .then(fail, expectError(TransactionError));
       },
       // the connection breaks
-      () => db.transaction(() => sql`select pg_terminate_backend(pg_backend_pid())`.execute(db.kysely)).then(fail, expectError(ConnectionError)),
+      () =>
+        db
+          .transaction(() => sql`select pg_terminate_backend(pg_backend_pid())`.execute(db.kysely))
+          .then(fail, expectError(ConnectionError)),
       // a statement times out
-      () => db.transaction(() => sql`select pg_sleep(0.05)`.execute(db.kysely), { statementTimeoutMs: 5 }).then(fail, expectError(StatementTimeoutError)),
+      () =>
+        db
+          .transaction(() => sql`select pg_sleep(0.05)`.execute(db.kysely), { statementTimeoutMs: 5 })
+          .then(fail, expectError(StatementTimeoutError)),
       // a retried attempt
       () => {
         let attempt = 0;
-        return db.transaction(async () => {
-          if (attempt++ === 0) throw new SerializationFailureError('simulated', { sqlState: '40001' });
-        }, { retries: 1 });
+        return db.transaction(
+          async () => {
+            if (attempt++ === 0) throw new SerializationFailureError('simulated', { sqlState: '40001' });
+          },
+          { retries: 1 },
+        );
       },
     ];
 
@@ -192,7 +228,9 @@ describe.runIf(isRealServer())('1,000 random mixes of outcomes', () => {
     expect(await idleInTransaction(applicationName)).toBe(0);
     // Every pooled connection is healthy and outside a transaction.
     const states = await Promise.all(
-      Array.from({ length: 4 }, () => db.transaction(async () => (await sql<{ ok: number }>`select 1 as ok`.execute(db.kysely)).rows[0]!.ok)),
+      Array.from({ length: 4 }, () =>
+        db.transaction(async () => (await sql<{ ok: number }>`select 1 as ok`.execute(db.kysely)).rows[0]!.ok),
+      ),
     );
     expect(states).toEqual([1, 1, 1, 1]);
   }, 120_000);

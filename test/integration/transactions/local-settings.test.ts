@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
+
 import type { Database } from '../../../src/index.js';
 import { statementSpy } from '../../support/statement-spy.js';
 import { useTestDatabase } from '../../support/test-database.js';
@@ -7,7 +8,8 @@ import { useTestDatabase } from '../../support/test-database.js';
 const spy = statementSpy();
 const t = useTestDatabase<Record<string, never>>('local_settings', spy.options);
 const current = async (db: Database<Record<string, never>>, name = 'dl.probe') =>
-  (await sql<{ value: string | null }>`select current_setting(${name}, true) as value`.execute(db.kysely)).rows[0]!.value;
+  (await sql<{ value: string | null }>`select current_setting(${name}, true) as value`.execute(db.kysely)).rows[0]!
+    .value;
 const setConfigs = () => spy.statements.filter((statement) => statement.includes('set_config'));
 
 beforeEach(() => spy.clear());

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+
 import { useTestDatabase } from '../../support/test-database.js';
 
 const t = useTestDatabase('non_error_throws');

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { QueryError, SerializationFailureError } from '../../../src/index.js';
-import { captureLogger } from '../../support/capture-logger.js';
 import { type Gate, gate } from '../../support/async.js';
+import { captureLogger } from '../../support/capture-logger.js';
 import { isRealServer, useTestDatabase } from '../../support/test-database.js';
 
 interface DB {
@@ -11,7 +12,6 @@ interface DB {
 
 const logger = captureLogger();
 const t = useTestDatabase<DB>('retries', { logger });
-
 
 beforeAll(async () => {
   await sql`create table ledger (class int not null, value int not null)`.execute(t.db.kysely);
@@ -30,7 +30,9 @@ function transfer(db: typeof t.db, from: number, to: number, mine: Gate, theirs:
   return db.transaction(
     async () => {
       attempts.push(from);
-      const { rows } = await sql<{ total: number }>`select sum(value)::int as total from ledger where class = ${from}`.execute(db.kysely);
+      const { rows } = await sql<{
+        total: number;
+      }>`select sum(value)::int as total from ledger where class = ${from}`.execute(db.kysely);
       mine.open();
       await theirs.promise;
       await db.kysely.insertInto('ledger').values({ class: to, value: rows[0]!.total }).execute();
@@ -45,20 +47,36 @@ describe.runIf(isRealServer())('retrying the outermost transaction', () => {
     const second = t.open({ logger });
     const read = { a: gate(), b: gate() };
     const attempts: number[] = [];
-    await Promise.all([transfer(first, 1, 2, read.a, read.b, attempts), transfer(second, 2, 1, read.b, read.a, attempts)]);
+    await Promise.all([
+      transfer(first, 1, 2, read.a, read.b, attempts),
+      transfer(second, 2, 1, read.b, read.a, attempts),
+    ]);
 
     // One of them ran twice: a 40001 made it re-run from scratch.
     expect(attempts).toHaveLength(3);
     expect(first.metrics().transactions.retries + second.metrics().transactions.retries).toBe(1);
-    expect(logger.lines.filter((line) => line.message === 'transaction failed with a retryable error; re-running it')).toHaveLength(1);
+    expect(
+      logger.lines.filter((line) => line.message === 'transaction failed with a retryable error; re-running it'),
+    ).toHaveLength(1);
 
-    const sums = (await sql<{ class: number; total: number }>`select class, sum(value)::int as total from ledger group by class order by class`.execute(t.db.kysely)).rows;
+    const sums = (
+      await sql<{
+        class: number;
+        total: number;
+      }>`select class, sum(value)::int as total from ledger group by class order by class`.execute(t.db.kysely)
+    ).rows;
     // Serial orders: 1 then 2 gives class2 = 300+30 = 330, class1 = 30+330 = 360;
     //                2 then 1 gives class1 = 30+300 = 330, class2 = 300+330 = 630.
     expect([JSON.stringify(sums)]).toContain(
       [
-        JSON.stringify([{ class: 1, total: 360 }, { class: 2, total: 330 }]),
-        JSON.stringify([{ class: 1, total: 330 }, { class: 2, total: 630 }]),
+        JSON.stringify([
+          { class: 1, total: 360 },
+          { class: 2, total: 330 },
+        ]),
+        JSON.stringify([
+          { class: 1, total: 330 },
+          { class: 2, total: 630 },
+        ]),
       ].find((serial) => serial === JSON.stringify(sums)),
     );
     expect(sums.map((row) => row.total).sort()).not.toEqual([330, 330]); // the write-skew outcome
@@ -71,7 +89,9 @@ describe.runIf(isRealServer())('retrying the outermost transaction', () => {
     const run = (db: typeof first, from: number, to: number, mine: Gate, theirs: Gate) =>
       db.transaction(
         async () => {
-          const { rows } = await sql<{ total: number }>`select sum(value)::int as total from ledger where class = ${from}`.execute(db.kysely);
+          const { rows } = await sql<{
+            total: number;
+          }>`select sum(value)::int as total from ledger where class = ${from}`.execute(db.kysely);
           mine.open();
           await theirs.promise;
           await db.kysely.insertInto('ledger').values({ class: to, value: rows[0]!.total }).execute();

@@ -1,8 +1,9 @@
 import { type Generated, sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { TransactionError } from '../../../src/index.js';
-import { statementSpy } from '../../support/statement-spy.js';
 import { sleep } from '../../support/async.js';
+import { statementSpy } from '../../support/statement-spy.js';
 import { isRealServer, useTestDatabase } from '../../support/test-database.js';
 
 interface DB {
@@ -12,9 +13,11 @@ interface DB {
 const spy = statementSpy();
 const t = useTestDatabase<DB>('savepoints', spy.options);
 const insert = (label: string) => t.db.kysely.insertInto('items').values({ label }).execute();
-const labels = async () => (await t.db.kysely.selectFrom('items').select('label').orderBy('id').execute()).map((row) => row.label);
+const labels = async () =>
+  (await t.db.kysely.selectFrom('items').select('label').orderBy('id').execute()).map((row) => row.label);
 /** The statement log with the repetitive insert text shortened. */
-const log = () => spy.statements.map((statement) => (statement.startsWith('insert into "items"') ? 'insert' : statement));
+const log = () =>
+  spy.statements.map((statement) => (statement.startsWith('insert into "items"') ? 'insert' : statement));
 
 beforeAll(async () => {
   await sql`create table items (id serial primary key, label text not null)`.execute(t.db.kysely);
@@ -33,7 +36,14 @@ describe('nested db.transaction', () => {
         await insert('inner');
       });
     });
-    expect(log()).toEqual(['begin', 'insert', 'savepoint "dl_sp_1"', 'insert', 'release savepoint "dl_sp_1"', 'commit']);
+    expect(log()).toEqual([
+      'begin',
+      'insert',
+      'savepoint "dl_sp_1"',
+      'insert',
+      'release savepoint "dl_sp_1"',
+      'commit',
+    ]);
     expect(await labels()).toEqual(['outer', 'inner']);
   });
 
@@ -49,7 +59,15 @@ describe('nested db.transaction', () => {
       ).rejects.toBe(failure);
       await insert('after');
     });
-    expect(log()).toEqual(['begin', 'insert', 'savepoint "dl_sp_1"', 'insert', 'rollback to savepoint "dl_sp_1"', 'insert', 'commit']);
+    expect(log()).toEqual([
+      'begin',
+      'insert',
+      'savepoint "dl_sp_1"',
+      'insert',
+      'rollback to savepoint "dl_sp_1"',
+      'insert',
+      'commit',
+    ]);
     expect(await labels()).toEqual(['before', 'after']);
   });
 
@@ -68,16 +86,20 @@ describe('nested db.transaction', () => {
         await insert('depth 1');
         await t.db.transaction(async (d2) => {
           await insert('depth 2');
-          await t.db.transaction(async (d3) => {
-            expect([d2.depth, d3.depth]).toEqual([2, 3]);
-            await insert('depth 3 lost');
-            throw new Error('deepest fails');
-          }).catch(() => {});
+          await t.db
+            .transaction(async (d3) => {
+              expect([d2.depth, d3.depth]).toEqual([2, 3]);
+              await insert('depth 3 lost');
+              throw new Error('deepest fails');
+            })
+            .catch(() => {});
         });
       });
       await t.db.transaction(() => insert('sibling'));
     });
-    const names = spy.statements.filter((statement) => statement.startsWith('savepoint')).map((statement) => statement.split(' ')[1]);
+    const names = spy.statements
+      .filter((statement) => statement.startsWith('savepoint'))
+      .map((statement) => statement.split(' ')[1]);
     expect(names).toEqual(['"dl_sp_1"', '"dl_sp_2"', '"dl_sp_3"', '"dl_sp_4"']);
     expect(await labels()).toEqual(['depth 1', 'depth 2', 'sibling']);
   });
@@ -85,8 +107,12 @@ describe('nested db.transaction', () => {
   it('rejects options a savepoint cannot honour instead of ignoring them', async () => {
     await t.db.transaction(
       async () => {
-        await expect(t.db.transaction(async () => {}, { isolationLevel: 'read committed' })).rejects.toThrow(/cannot change isolationLevel/);
-        await expect(t.db.transaction(async () => {}, { accessMode: 'read only' })).rejects.toBeInstanceOf(TransactionError);
+        await expect(t.db.transaction(async () => {}, { isolationLevel: 'read committed' })).rejects.toThrow(
+          /cannot change isolationLevel/,
+        );
+        await expect(t.db.transaction(async () => {}, { accessMode: 'read only' })).rejects.toBeInstanceOf(
+          TransactionError,
+        );
         await expect(t.db.transaction(async () => {}, { retries: 2 })).rejects.toThrow(/only the outermost/);
         // Repeating the outer settings is fine.
         await t.db.transaction(async () => {}, { isolationLevel: 'serializable' });
@@ -95,19 +121,26 @@ describe('nested db.transaction', () => {
     );
   });
 
-  it.runIf(isRealServer())('gives a savepoint its own statement timeout and restores the outer one afterwards', async () => {
-    await t.db.transaction(
-      async () => {
-        await expect(t.db.transaction(() => sql`select pg_sleep(1)`.execute(t.db.kysely), { statementTimeoutMs: 50 })).rejects.toMatchObject({
-          name: 'StatementTimeoutError',
-        });
-        await t.db.transaction(async () => {}, { statementTimeoutMs: 60 });
-        const { rows } = await sql<{ value: string }>`select current_setting('statement_timeout') as value`.execute(t.db.kysely);
-        expect(rows[0]!.value).toBe('5s');
-      },
-      { statementTimeoutMs: 5_000 },
-    );
-  });
+  it.runIf(isRealServer())(
+    'gives a savepoint its own statement timeout and restores the outer one afterwards',
+    async () => {
+      await t.db.transaction(
+        async () => {
+          await expect(
+            t.db.transaction(() => sql`select pg_sleep(1)`.execute(t.db.kysely), { statementTimeoutMs: 50 }),
+          ).rejects.toMatchObject({
+            name: 'StatementTimeoutError',
+          });
+          await t.db.transaction(async () => {}, { statementTimeoutMs: 60 });
+          const { rows } = await sql<{ value: string }>`select current_setting('statement_timeout') as value`.execute(
+            t.db.kysely,
+          );
+          expect(rows[0]!.value).toBe('5s');
+        },
+        { statementTimeoutMs: 5_000 },
+      );
+    },
+  );
 });
 
 describe('concurrency inside one transaction', () => {
@@ -118,10 +151,12 @@ describe('concurrency inside one transaction', () => {
           await sleep(20); // the slow one still goes first: it was called first
           await insert('first');
         }),
-        t.db.transaction(async () => {
-          await insert('second');
-          throw new Error('second fails');
-        }).catch(() => {}),
+        t.db
+          .transaction(async () => {
+            await insert('second');
+            throw new Error('second fails');
+          })
+          .catch(() => {}),
         t.db.transaction(() => insert('third')),
       ]);
     });
@@ -144,15 +179,24 @@ describe('concurrency inside one transaction', () => {
   it('queues statements of the outer scope behind an open savepoint, so its rollback cannot take them', async () => {
     await t.db.transaction(async () => {
       await Promise.all([
-        t.db.transaction(async () => {
-          await sleep(20);
-          await insert('in savepoint');
-          throw new Error('savepoint fails');
-        }).catch(() => {}),
+        t.db
+          .transaction(async () => {
+            await sleep(20);
+            await insert('in savepoint');
+            throw new Error('savepoint fails');
+          })
+          .catch(() => {}),
         insert('outer, issued while the savepoint is open'),
       ]);
     });
-    expect(log()).toEqual(['begin', 'savepoint "dl_sp_1"', 'insert', 'rollback to savepoint "dl_sp_1"', 'insert', 'commit']);
+    expect(log()).toEqual([
+      'begin',
+      'savepoint "dl_sp_1"',
+      'insert',
+      'rollback to savepoint "dl_sp_1"',
+      'insert',
+      'commit',
+    ]);
     expect(await labels()).toEqual(['outer, issued while the savepoint is open']);
   });
 
