@@ -65,6 +65,8 @@ export {
   memoryCacheStore,
   redisCacheStore,
 } from './middleware/cache/index.js';
+export type { OperationArgument, OperationDefinition } from './middleware/operations.js';
+export { argumentOf, operationDefinition, OPERATIONS } from './middleware/operations.js';
 export type {
   LocalSetting,
   OperationKind,

@@ -1,37 +1,8 @@
 import type { AfterCommitHook, AfterRollbackHook } from '../transaction/transaction-scope.js';
 import type { TransactionMark } from '../transaction/transaction-storage.js';
+import type { OperationDefinition, OperationKind } from './operations.js';
 
-/** Every repository operation, by name: what middleware sees as `operation.kind`. */
-export type OperationKind =
-  | 'findById'
-  | 'findByIds'
-  | 'findOne'
-  | 'findMany'
-  | 'count'
-  | 'exists'
-  | 'paginate'
-  | 'paginateByCursor'
-  | 'stream'
-  | 'create'
-  | 'createMany'
-  | 'update'
-  | 'updateMany'
-  | 'upsert'
-  | 'delete'
-  | 'hardDelete'
-  | 'restore';
-
-export const READ_OPERATIONS: ReadonlySet<OperationKind> = new Set([
-  'findById',
-  'findByIds',
-  'findOne',
-  'findMany',
-  'count',
-  'exists',
-  'paginate',
-  'paginateByCursor',
-  'stream',
-]);
+export type { OperationArgument, OperationDefinition, OperationKind } from './operations.js';
 
 /** What a repository tells middleware about itself. */
 export interface RepositoryDescriptor {
@@ -92,6 +63,8 @@ export interface ScopeContext {
 /** One call of a repository method, as it travels through the middleware chain. */
 export interface RepositoryOperation {
   readonly kind: OperationKind;
+  /** What the operation is (read or write, its arguments, whether it takes input): see `OPERATIONS`. */
+  readonly definition: OperationDefinition;
   readonly table: string;
   /** The method's arguments; a middleware may replace them before calling `next()`. */
   args: unknown[];

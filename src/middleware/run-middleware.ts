@@ -1,4 +1,5 @@
 import { MiddlewareError } from '../errors/middleware-error.js';
+import { OPERATIONS } from './operations.js';
 import type {
   OperationKind,
   RepositoryDescriptor,
@@ -80,6 +81,7 @@ function createOperation(
 ): RepositoryOperation {
   return {
     kind: init.kind,
+    definition: OPERATIONS[init.kind],
     table: init.repository.table,
     args: init.args,
     repository: init.repository,

@@ -2,7 +2,6 @@ import { ConnectionError } from '../../errors/connection-errors.js';
 import { DataLayerError } from '../../errors/data-layer-error.js';
 import { describeError } from '../../logging/describe-error.js';
 import type {
-  OperationKind,
   RepositoryDescriptor,
   RepositoryMiddleware,
   RepositoryOperation,
@@ -43,25 +42,6 @@ export interface CacheMiddleware extends RepositoryMiddleware {
   invalidate(table: string): Promise<void>;
 }
 
-/** Reads whose results are cached. `exists`, `paginateByCursor` and `stream` pass through. */
-const CACHED_READS: ReadonlySet<OperationKind> = new Set([
-  'findById',
-  'findByIds',
-  'findOne',
-  'findMany',
-  'count',
-  'paginate',
-]);
-const WRITES: ReadonlySet<OperationKind> = new Set([
-  'create',
-  'createMany',
-  'update',
-  'updateMany',
-  'upsert',
-  'delete',
-  'hardDelete',
-  'restore',
-]);
 /** While a table's invalidation is owed, retry it at most this often. */
 const RETRY_INVALIDATION_MS = 1_000;
 
@@ -273,8 +253,10 @@ export function cache(options: CacheOptions): CacheMiddleware {
     name: 'cache',
     handle(operation, next) {
       if (tables !== undefined && !tables.has(operation.table)) return next();
-      if (CACHED_READS.has(operation.kind)) return operation.transaction === undefined ? read(operation, next) : next();
-      if (WRITES.has(operation.kind)) return write(operation, next);
+      // The operation table says which reads are cacheable; every write invalidates.
+      const { definition } = operation;
+      if (definition.cacheable === true) return operation.transaction === undefined ? read(operation, next) : next();
+      if (definition.access === 'write') return write(operation, next);
       return next();
     },
     metrics: () => ({ ...counters }),

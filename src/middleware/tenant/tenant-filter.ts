@@ -1,17 +1,10 @@
 import { TransactionError } from '../../errors/application-errors.js';
 import { ValidationError } from '../../errors/application-errors.js';
-import type {
-  OperationKind,
-  RepositoryDescriptor,
-  RepositoryMiddleware,
-  RepositoryOperation,
-} from '../repository-middleware.js';
+import type { RepositoryDescriptor, RepositoryMiddleware, RepositoryOperation } from '../repository-middleware.js';
 import { currentTenant, requireTenant, requireTenantFrame, type TenantId } from './tenant-context.js';
 import { checkedTenantFilterOptions, type TenantFilterOptions } from './tenant-filter-options.js';
 
 export type { TenantFilterOptions } from './tenant-filter-options.js';
-
-const WRITES_WITH_INPUT: ReadonlySet<OperationKind> = new Set(['create', 'createMany', 'upsert']);
 
 /**
  * Tenant isolation that fails closed: with no tenant in context every operation of a
@@ -44,7 +37,8 @@ export function tenantFilter(options: TenantFilterOptions = {}): RepositoryMiddl
       const session = operation.session;
       if (mode === 'filter' || session === undefined) return next();
       const frame = requireTenantFrame(`"${operation.table}".${operation.kind}`);
-      if (WRITES_WITH_INPUT.has(operation.kind)) stampInputs(operation, columnOf(operation.repository), frame.tenant);
+      if (operation.definition.input !== undefined)
+        stampInputs(operation, columnOf(operation.repository), frame.tenant);
       // Which connection setting is in force, and for how long, is decided per scope by
       // the session (no per-handle cache here): a transaction opened under this tenant
       // is set once; a tenant switched inside an open transaction gets a savepoint that
@@ -78,6 +72,10 @@ function stampInputs(operation: RepositoryOperation, column: string, tenant: Ten
     }
     return { ...input, [column]: tenant };
   };
-  const [first, ...rest] = operation.args;
-  operation.args = [operation.kind === 'createMany' && Array.isArray(first) ? first.map(stamp) : stamp(first), ...rest];
+  const { input, args: names } = operation.definition;
+  const index = names.indexOf(input === 'rows' ? 'inputs' : 'input');
+  const args = [...operation.args];
+  const given = args[index];
+  args[index] = input === 'rows' && Array.isArray(given) ? given.map(stamp) : stamp(given);
+  operation.args = args;
 }
