@@ -36,6 +36,7 @@ export {
   QueryError,
   SerializationFailureError,
   SqlState,
+  StaleRowError,
   StatementTimeoutError,
   TenantRequiredError,
   TransactionError,

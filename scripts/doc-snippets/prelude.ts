@@ -47,6 +47,7 @@ declare global {
       tenant_id: Generated<string>;
       status: Generated<string>;
       total: string;
+      version: Generated<number>;
       created_at: Generated<Date>;
       updated_at: Generated<Date>;
       deleted_at: Date | null;

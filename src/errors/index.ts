@@ -25,3 +25,4 @@ export type { MigrationFailure } from './migration-errors.js';
 export { MigrationError } from './migration-errors.js';
 export { DeadlockError, QueryError, SerializationFailureError, StatementTimeoutError } from './query-errors.js';
 export { SqlState } from './sqlstate.js';
+export { StaleRowError } from './stale-row-error.js';

@@ -10,6 +10,8 @@ export interface RepositoryDescriptor {
   readonly primaryKey: string;
   readonly softDelete: string | undefined;
   readonly tenantColumn: string | undefined;
+  /** The optimistic-lock version column, if the repository has one. */
+  readonly version?: string | undefined;
 }
 
 /** The ambient transaction, as far as middleware needs it (cache invalidation after commit). */

@@ -29,6 +29,7 @@ import { cursorKeysOf } from './cursor-secrets.js';
 import { filterValues, HotStatements } from './hot-statements.js';
 import { assertFilterOrAll, assertKey, checkedKeys, inputError, type ManyRowsOptions } from './input-rules.js';
 import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
+import { expectedVersionOf, staleOrMissing, type VersionedWriteOptions } from './optimistic-lock.js';
 import { type OrderTerm, toOrderTerms } from './order-by.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import { prepareInsert, preparePatch } from './prepare-input.js';
@@ -49,6 +50,7 @@ import { sqlSession } from './sql-session.js';
 import { assertConfiguredColumns, assertMiddlewareColumns, loadTableColumns } from './table-columns.js';
 import { nowColumns, SQL_NOW, updatedAtNow } from './timestamps.js';
 import { upsertRow } from './upsert.js';
+import { assertVersionColumn, versionColumns, versionConditions, versionIncrement } from './version-sql.js';
 import { type Condition, equalityConditions, scopeConditions, toConditions, type Where } from './where-filter.js';
 
 type Row<DB, TB extends TableName<DB>> = Selectable<DB[TB]>;
@@ -110,6 +112,7 @@ export class BaseRepository<
       primaryKey: options.primaryKey ?? 'id',
       softDelete: options.softDelete,
       tenantColumn: options.tenantColumn,
+      version: options.version,
     });
     this.#hot = new HotStatements(options.table, this.descriptor.primaryKey);
   }
@@ -283,20 +286,27 @@ export class BaseRepository<
     });
   }
 
-  update(id: IdOf<DB, TB, PK>, patch: Updateable<DB[TB]>): Promise<Row<DB, TB>> {
-    return this.#run('update', [id, patch], async (op, columns) => {
-      const [key, input] = op.args as [unknown, unknown];
+  update(
+    id: IdOf<DB, TB, PK>,
+    patch: Updateable<DB[TB]>,
+    options?: VersionedWriteOptions<Row<DB, TB>>,
+  ): Promise<Row<DB, TB>> {
+    return this.#run('update', options === undefined ? [id, patch] : [id, patch, options], async (op, columns) => {
+      const [key, input, given] = op.args as [unknown, unknown, unknown];
       this.#assertKey(key, columns);
       const values = preparePatch(input, this.#inputContext(op, columns), key);
+      const expected = expectedVersionOf(given, key, this.descriptor);
       const keys = Object.keys(values);
       const filters = this.#filters(op, columns, undefined);
+      const checked = [...filters, ...versionConditions(this.descriptor, expected)];
       const now = nowColumns(this.#options.timestamps, keys, 'update');
-      if (keys.length === 0 && now.length === 0)
+      const versioned = versionColumns(this.descriptor);
+      if (keys.length === 0 && now.length === 0 && versioned.length === 0)
         return (await this.findById(key as IdOf<DB, TB, PK>)) ?? this.#notFound(key);
-      const sql = this.#hot.update(keys, now, filters);
-      const parameters = [...keys.map((column) => values[column]), key, ...filterValues(filters)];
+      const sql = this.#hot.update(keys, now, checked, versioned);
+      const parameters = [...keys.map((column) => values[column]), key, ...filterValues(checked)];
       const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(sql, parameters));
-      return rows[0] ?? this.#notFound(key);
+      return rows[0] ?? (await this.#staleOrMissing(filters, key, expected));
     });
   }
 
@@ -311,6 +321,7 @@ export class BaseRepository<
         const values: Loose = { ...preparePatch(input, this.#inputContext(op, columns)) };
         for (const column of nowColumns(this.#options.timestamps, Object.keys(values), 'update'))
           values[column] = SQL_NOW;
+        Object.assign(values, versionIncrement(this.descriptor));
         if (Object.keys(values).length === 0) return this.#count(conditions);
         const result = await this.#loose
           .updateTable(this.descriptor.table)
@@ -339,26 +350,34 @@ export class BaseRepository<
     });
   }
 
-  delete(id: IdOf<DB, TB, PK>): Promise<void> {
-    return this.#run('delete', [id], async (op, columns) => {
-      this.#assertKey(op.args[0], columns);
+  delete(id: IdOf<DB, TB, PK>, options?: VersionedWriteOptions<Row<DB, TB>>): Promise<void> {
+    return this.#run('delete', options === undefined ? [id] : [id, options], async (op, columns) => {
+      const [key, given] = op.args;
+      this.#assertKey(key, columns);
       const softDelete = this.descriptor.softDelete;
       if (softDelete === undefined) return this.#hardDelete(op, columns);
+      const expected = expectedVersionOf(given, key, this.descriptor);
       const filters = this.#filters(op, columns, undefined);
       const found = await this.#loose
         .updateTable(this.descriptor.table)
-        .set({ [softDelete]: SQL_NOW })
+        .set({ [softDelete]: SQL_NOW, ...versionIncrement(this.descriptor) })
         .where((eb) =>
-          conditionsExpression(eb, [...filters, { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] }]),
+          conditionsExpression(eb, [
+            ...filters,
+            ...versionConditions(this.descriptor, expected),
+            { column: this.descriptor.primaryKey, op: 'eq', value: key },
+          ]),
         )
         .returning(this.descriptor.primaryKey)
         .executeTakeFirst();
-      if (!found) this.#notFound(op.args[0]);
+      if (!found) await this.#staleOrMissing(filters, key, expected);
     });
   }
 
-  hardDelete(id: IdOf<DB, TB, PK>): Promise<void> {
-    return this.#run('hardDelete', [id], (op, columns) => this.#hardDelete(op, columns));
+  hardDelete(id: IdOf<DB, TB, PK>, options?: VersionedWriteOptions<Row<DB, TB>>): Promise<void> {
+    return this.#run('hardDelete', options === undefined ? [id] : [id, options], (op, columns) =>
+      this.#hardDelete(op, columns),
+    );
   }
 
   restore(this: BaseRepository<DB, TB, ColumnName<DB, TB>, PK>, id: IdOf<DB, TB, PK>): Promise<Row<DB, TB>> {
@@ -371,7 +390,7 @@ export class BaseRepository<
       ];
       const row = await this.#loose
         .updateTable(this.descriptor.table)
-        .set({ [softDelete]: null, ...updatedAtNow(this.#options.timestamps) })
+        .set({ [softDelete]: null, ...updatedAtNow(this.#options.timestamps), ...versionIncrement(this.descriptor) })
         .where((eb) => eb.and([conditionsExpression(eb, conditions), eb(softDelete, 'is not', null)]))
         .returningAll()
         .executeTakeFirst();
@@ -423,12 +442,14 @@ export class BaseRepository<
 
   async #readColumns(): Promise<TableColumns> {
     const columns = await loadTableColumns(this.#loose as Kysely<unknown>, this.descriptor.table);
-    const { primaryKey, softDelete, tenantColumn } = this.descriptor;
+    const { primaryKey, softDelete, tenantColumn, version } = this.descriptor;
     const { createdAt, updatedAt } = this.#options.timestamps ?? {};
+    assertVersionColumn(this.descriptor.table, columns, version);
     assertConfiguredColumns(this.descriptor.table, columns, {
       primaryKey,
       softDelete,
       tenantColumn,
+      version,
       'timestamps.createdAt': createdAt,
       'timestamps.updatedAt': updatedAt,
     });
@@ -477,16 +498,30 @@ export class BaseRepository<
   }
 
   async #hardDelete(op: RepositoryOperation, columns: ReadonlySet<string>): Promise<void> {
-    this.#assertKey(op.args[0], columns);
+    const [key, given] = op.args;
+    this.#assertKey(key, columns);
+    const expected = expectedVersionOf(given, key, this.descriptor);
+    const scope = scopeConditions(op.scope, columns, this.descriptor.table);
     const conditions: Condition[] = [
-      ...scopeConditions(op.scope, columns, this.descriptor.table),
-      { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] },
+      ...scope,
+      ...versionConditions(this.descriptor, expected),
+      { column: this.descriptor.primaryKey, op: 'eq', value: key },
     ];
     const result = await this.#loose
       .deleteFrom(this.descriptor.table)
       .where((eb) => conditionsExpression(eb, conditions))
       .executeTakeFirst();
-    if (result.numDeletedRows === 0n) this.#notFound(op.args[0]);
+    if (result.numDeletedRows === 0n) await this.#staleOrMissing(scope, key, expected);
+  }
+
+  /** After a write by id matched nothing: stale when the row is there at another version, else not found. */
+  async #staleOrMissing(filters: readonly Condition[], key: unknown, expected: unknown): Promise<never> {
+    if (expected === undefined) this.#notFound(key);
+    const statement = this.#hot.findById(filters);
+    const { rows } = await this.#loose.executeQuery<Loose>(CompiledQuery.raw(statement.sql, statement.values(key)));
+    throw staleOrMissing(rows[0], key, expected, this.descriptor, () =>
+      rowNotFound(this.descriptor.table, this.descriptor.primaryKey, key),
+    );
   }
 
   #inputContext(op: RepositoryOperation, columns: ReadonlySet<string>) {
@@ -496,6 +531,7 @@ export class BaseRepository<
       scope: op.scope,
       schemas: this.#options.schemas,
       primaryKey: this.descriptor.primaryKey,
+      version: this.descriptor.version,
     };
   }
 

@@ -7,6 +7,7 @@ interface GivenOptions {
   readonly primaryKey?: unknown;
   readonly softDelete?: unknown;
   readonly tenantColumn?: unknown;
+  readonly version?: unknown;
   readonly timestamps?: unknown;
   readonly middleware?: unknown;
   readonly skipMiddleware?: unknown;
@@ -30,7 +31,7 @@ export function checkRepositoryOptions(options: unknown, factory: string): void 
   const given = options as GivenOptions;
   if (typeof given.table !== 'string' || given.table === '')
     throw fail('table', "expected a table name, e.g. 'users' or 'billing.invoices'");
-  for (const option of ['primaryKey', 'softDelete', 'tenantColumn'] as const) {
+  for (const option of ['primaryKey', 'softDelete', 'tenantColumn', 'version'] as const) {
     const value = given[option];
     if (value !== undefined && (typeof value !== 'string' || value === ''))
       throw fail(option, 'expected a column name');

@@ -36,12 +36,22 @@ export class HotStatements {
     });
   }
 
-  /** `update t set cols = $.., now cols = now() where pk = $n and <filters> returning *`. */
-  update(columns: readonly string[], nowColumns: readonly string[], filters: readonly Condition[]): string {
-    return this.#cached(`update|${columns.join(',')}|${nowColumns.join(',')}|${shapeOf(filters)}`, () => {
+  /**
+   * `update t set cols = $.., now cols = now(), counters = counter + 1 where pk = $n and
+   * <filters> returning *` (`incremented`: the optimistic-lock version column).
+   */
+  update(
+    columns: readonly string[],
+    nowColumns: readonly string[],
+    filters: readonly Condition[],
+    incremented: readonly string[] = [],
+  ): string {
+    const shape = `update|${columns.join(',')}|${nowColumns.join(',')}|${incremented.join(',')}|${shapeOf(filters)}`;
+    return this.#cached(shape, () => {
       const sets = [
         ...columns.map((column, index) => `${quoteIdentifier(column)} = $${index + 1}`),
         ...nowColumns.map((column) => `${quoteIdentifier(column)} = now()`),
+        ...incremented.map((column) => `${quoteIdentifier(column)} = ${quoteIdentifier(column)} + 1`),
       ];
       const idIndex = columns.length + 1;
       const { text } = whereText(filters, idIndex + 1);

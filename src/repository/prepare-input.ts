@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors/application-errors.js';
 import { assertPatchNotEmpty, assertValue } from './input-rules.js';
+import { assertVersionNotPatched } from './optimistic-lock.js';
 import { type InputSchemas, validateInput } from './validate-input.js';
 import { assertColumn, sqlEquals } from './where-filter.js';
 
@@ -11,6 +12,8 @@ export interface InputContext {
   schemas: InputSchemas | undefined;
   /** The primary key: an update may not change it. */
   primaryKey: string;
+  /** The optimistic-lock column: the repository increments it, a patch may not set it. */
+  version?: string | undefined;
 }
 
 /** Validated insert values: schema-parsed, known columns only, scope stamped. */
@@ -46,6 +49,7 @@ export function preparePatch(input: unknown, context: InputContext, id?: unknown
     context.table,
   );
   assertPatchNotEmpty(patch, context.table);
+  assertVersionNotPatched(patch, context);
   for (const [column, value] of Object.entries(context.scope)) {
     if (!(column in patch)) continue;
     rejectOtherScope(patch, column, value, context.table);

@@ -1,4 +1,5 @@
 import type { ManyRowsOptions } from './input-rules.js';
+import type { VersionedWriteOptions } from './optimistic-lock.js';
 import type { OrderBy } from './order-by.js';
 import type { Where } from './where-filter.js';
 
@@ -88,8 +89,12 @@ export interface Repository<Row, Insert, Update, Id, SoftDeletable extends boole
   create(input: Insert): Promise<Row>;
   /** All or nothing; returned rows are in input order. */
   createMany(inputs: readonly Insert[]): Promise<Row[]>;
-  /** @throws NotFoundError, ValidationError (also for an empty patch or a changed primary key) */
-  update(id: Id, patch: Update): Promise<Row>;
+  /**
+   * With the repository's `version` option the version is incremented, and checked when
+   * `options` gives `expectedVersion` (or `expected`, a row read earlier).
+   * @throws NotFoundError, StaleRowError, ValidationError (also for an empty patch or a changed primary key)
+   */
+  update(id: Id, patch: Update, options?: VersionedWriteOptions<Row>): Promise<Row>;
   /**
    * @returns how many rows were updated
    * @throws ValidationError for an empty `where` unless `options.all` is true, or an empty patch
@@ -97,9 +102,9 @@ export interface Repository<Row, Insert, Update, Id, SoftDeletable extends boole
   updateMany(where: Where<Row>, patch: Update, options?: ManyRowsOptions): Promise<number>;
   upsert(input: Insert, options: UpsertOptions<Row>): Promise<Row>;
   /** Soft delete when the repository has a soft-delete column, else a hard delete. @throws NotFoundError */
-  delete(id: Id): Promise<void>;
-  /** @throws NotFoundError */
-  hardDelete(id: Id): Promise<void>;
+  delete(id: Id, options?: VersionedWriteOptions<Row>): Promise<void>;
+  /** @throws NotFoundError, StaleRowError */
+  hardDelete(id: Id, options?: VersionedWriteOptions<Row>): Promise<void>;
   /** @throws NotFoundError when no soft-deleted row has this id */
   restore(this: Repository<Row, Insert, Update, Id, true>, id: Id): Promise<Row>;
 }

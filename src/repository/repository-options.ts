@@ -20,6 +20,12 @@ export interface RepositoryOptions<
   readonly primaryKey?: PK;
   /** A nullable timestamp column: `delete()` sets it, reads skip rows where it is set. */
   readonly softDelete?: SD;
+  /**
+   * An integer column for optimistic locking: every update, delete and restore increments
+   * it, and `update`/`delete`/`hardDelete` with `{ expectedVersion }` fail with
+   * `StaleRowError` when the row has another version.
+   */
+  readonly version?: ColumnName<DB, TB> | undefined;
   /** Columns set to `now()` on create (both) and on every update (`updatedAt`). */
   readonly timestamps?: { readonly createdAt?: ColumnName<DB, TB>; readonly updatedAt?: ColumnName<DB, TB> };
   /** zod schemas for create and update input; the parsed output is what gets written. */

@@ -33,7 +33,11 @@ export async function upsertRow<R>(args: {
   const values: Record<string, unknown> = { ...row };
   for (const column of args.nowOnInsert) if (!(column in values)) values[column] = SQL_NOW;
   const updated = Object.keys(row).filter(
-    (column) => !conflictColumns.includes(column) && column !== args.createdAt && column !== descriptor.primaryKey,
+    (column) =>
+      !conflictColumns.includes(column) &&
+      column !== args.createdAt &&
+      column !== descriptor.primaryKey &&
+      column !== descriptor.version,
   );
   const target = descriptor.table;
   const result = await kysely
@@ -43,6 +47,9 @@ export async function upsertRow<R>(args: {
       const set: Record<string, unknown> = {};
       for (const column of updated) set[column] = sql.ref(`excluded.${column}`);
       if (args.updatedAt !== undefined) set[args.updatedAt] = SQL_NOW;
+      // The existing row's version, incremented (the input's version only applies to an insert).
+      if (descriptor.version !== undefined)
+        set[descriptor.version] = sql`${sql.ref(`${target}.${descriptor.version}`)} + 1`;
       // Nothing else to change: a no-op assignment still returns the existing row.
       if (Object.keys(set).length === 0)
         set[conflictColumns[0] as string] = sql.ref(`excluded.${conflictColumns[0] as string}`);

@@ -1,4 +1,5 @@
 import { type NotFoundError, ValidationError } from '../errors/application-errors.js';
+import { argumentOf } from '../middleware/operations.js';
 import type {
   OperationKind,
   RepositoryDescriptor,
@@ -11,6 +12,7 @@ import { type CursorContext, decodeCursor, encodeCursor } from '../repository/cu
 import { cursorKeys } from '../repository/cursor-signing.js';
 import { jsCursorText, jsCursorValue } from '../repository/cursor-values.js';
 import { assertFilterOrAll, checkedKeys, type ManyRowsOptions } from '../repository/input-rules.js';
+import { expectedVersionOf, staleOrMissing, type VersionedWriteOptions } from '../repository/optimistic-lock.js';
 import { compareRows } from '../repository/order-by.js';
 import { checkedLimit, checkedPage } from '../repository/paging-limits.js';
 import type {
@@ -72,7 +74,13 @@ export class InMemoryRepository<
   constructor(private readonly options: InMemoryRepositoryOptions<Row>) {
     this.table = new InMemoryTable(options);
     const { name: table, primaryKey, softDelete } = this.table;
-    this.descriptor = Object.freeze({ table, primaryKey, softDelete, tenantColumn: options.tenantColumn });
+    this.descriptor = Object.freeze({
+      table,
+      primaryKey,
+      softDelete,
+      tenantColumn: options.tenantColumn,
+      version: options.version,
+    });
     if (options.seed !== undefined) this.table.seed(options.seed);
   }
 
@@ -206,12 +214,11 @@ export class InMemoryRepository<
     });
   }
 
-  update(id: Id, patch: Update): Promise<Row> {
-    return this.run('update', [id, patch], (op) => {
+  update(id: Id, patch: Update, options?: VersionedWriteOptions<Row>): Promise<Row> {
+    return this.run('update', options === undefined ? [id, patch] : [id, patch, options], (op) => {
       const key = this.table.byId(op.args[0]);
       const changes = this.table.preparePatch(op.args[1], op.scope, op.args[0]);
-      const row = this.visibleRows(op, undefined, undefined, [key])[0];
-      if (row === undefined) throw this.notFound(op.args[0]);
+      const row = this.lockedRow(op, this.visibleRows(op, undefined, undefined, [key])[0]);
       const next = this.table.applyPatch(row, changes, new Date());
       this.table.store.commit({ replace: [[row, next]] });
       return this.output(next);
@@ -252,20 +259,25 @@ export class InMemoryRepository<
     });
   }
 
-  delete(id: Id): Promise<void> {
-    return this.run('delete', [id], (op) => {
-      const row = this.visibleRows(op, undefined, undefined, [this.table.byId(op.args[0])])[0];
-      if (row === undefined) throw this.notFound(op.args[0]);
-      if (this.table.softDelete === undefined) this.table.store.commit({ remove: [row] });
-      else this.table.store.commit({ replace: [[row, { ...row, [this.table.softDelete]: new Date() }]] });
+  delete(id: Id, options?: VersionedWriteOptions<Row>): Promise<void> {
+    return this.run('delete', options === undefined ? [id] : [id, options], (op) => {
+      const row = this.lockedRow(op, this.visibleRows(op, undefined, undefined, [this.table.byId(op.args[0])])[0]);
+      const softDelete = this.table.softDelete;
+      if (softDelete === undefined) this.table.store.commit({ remove: [row] });
+      else
+        this.table.store.commit({
+          replace: [[row, this.table.softDeleted(row, softDelete, new Date())]],
+        });
     });
   }
 
-  hardDelete(id: Id): Promise<void> {
-    return this.run('hardDelete', [id], (op) => {
+  hardDelete(id: Id, options?: VersionedWriteOptions<Row>): Promise<void> {
+    return this.run('hardDelete', options === undefined ? [id] : [id, options], (op) => {
       const conditions = [...this.scopeOf(op), this.table.byId(op.args[0])];
-      const row = this.table.store.rows.find((each) => matches(each, conditions));
-      if (row === undefined) throw this.notFound(op.args[0]);
+      const row = this.lockedRow(
+        op,
+        this.table.store.rows.find((each) => matches(each, conditions)),
+      );
       this.table.store.commit({ remove: [row] });
     });
   }
@@ -281,6 +293,17 @@ export class InMemoryRepository<
       this.table.store.commit({ replace: [[row, next]] });
       return this.output(next);
     });
+  }
+
+  /** The row a write by id may change: found, and at the expected version when one is asked for. */
+  private lockedRow(op: RepositoryOperation, row: StoredRow | undefined): StoredRow {
+    const [id, options] = [argumentOf(op.kind, op.args, 'id'), argumentOf(op.kind, op.args, 'options')];
+    const context = { table: this.table.name, primaryKey: this.table.primaryKey, version: this.table.version };
+    const expected = expectedVersionOf(options, id, context);
+    if (row === undefined) throw this.notFound(id);
+    if (expected !== undefined && !sqlEquals(row[context.version!], expected))
+      throw staleOrMissing(row, id, expected, context, () => this.notFound(id));
+    return row;
   }
 
   /** Test helper: copies of every stored row, soft-deleted ones included, in the default order; no middleware or scope. */

@@ -38,6 +38,12 @@ export interface InMemoryRepositoryOptions<Row> {
   defaultOrderBy?: OrderBy<Row>;
   /** Informational, passed to middleware in the repository descriptor. */
   tenantColumn?: keyof Row & string;
+  /**
+   * Optimistic-lock column, as on `BaseRepository`: incremented by every update, delete and
+   * restore, checked by `{ expectedVersion }`. A new row without one (from the input or
+   * `defaults`) starts at 1.
+   */
+  version?: keyof Row & string;
   middleware?: readonly RepositoryMiddleware[];
   /**
    * Signs cursors like the database option `cursorSecret`: one key, or several (the first
@@ -62,6 +68,7 @@ export interface TableDefinition {
   readonly generateId?: () => unknown;
   readonly defaultOrderBy?: unknown;
   readonly tenantColumn?: string;
+  readonly version?: string;
 }
 
 type Values = Record<string, unknown>;
@@ -75,6 +82,7 @@ export class InMemoryTable {
   readonly columns: TableColumns;
   readonly primaryKey: string;
   readonly softDelete: string | undefined;
+  readonly version: string | undefined;
   readonly store: InMemoryStore;
 
   constructor(private readonly definition: TableDefinition) {
@@ -100,6 +108,7 @@ export class InMemoryTable {
     check(primaryKey, 'primaryKey');
     if (definition.softDelete !== undefined) check(definition.softDelete, 'softDelete');
     if (definition.tenantColumn !== undefined) check(definition.tenantColumn, 'tenantColumn');
+    if (definition.version !== undefined) check(definition.version, 'version');
     for (const column of [definition.timestamps?.createdAt, definition.timestamps?.updatedAt])
       if (column !== undefined) check(column, 'timestamps');
     for (const column of columns.types.keys()) check(column, 'columnTypes');
@@ -122,6 +131,7 @@ export class InMemoryTable {
     this.columns = columns;
     this.primaryKey = primaryKey;
     this.softDelete = definition.softDelete;
+    this.version = definition.version;
     this.store = new InMemoryStore(name, primaryKey, keys);
   }
 
@@ -160,6 +170,7 @@ export class InMemoryTable {
     const defaults = this.checkedValues(this.definition.defaults?.() ?? {}, 'defaults');
     const values: Values = { ...defaults, ...given };
     if (values[this.primaryKey] === undefined) values[this.primaryKey] = this.generateId();
+    if (this.version !== undefined && values[this.version] === undefined) values[this.version] = 1;
     assertKeyNotNull(values, this.primaryKey, this.name);
     const { createdAt, updatedAt } = this.definition.timestamps ?? {};
     for (const column of [createdAt, updatedAt])
@@ -178,8 +189,16 @@ export class InMemoryTable {
   /** The patched row; `updatedAt` becomes `now` unless the patch sets it (or `force`). */
   applyPatch(row: StoredRow, changes: Values, now: Date, force = false): Values {
     const updatedAt = this.definition.timestamps?.updatedAt;
-    const touched = updatedAt !== undefined && (force || !(updatedAt in changes)) ? { [updatedAt]: now } : {};
+    const touched: Values = updatedAt !== undefined && (force || !(updatedAt in changes)) ? { [updatedAt]: now } : {};
+    if (this.version !== undefined) touched[this.version] = nextVersion(row[this.version]);
     return { ...row, ...changes, ...touched };
+  }
+
+  /** The row soft-deleted at `now`: `updatedAt` left alone, as on PostgreSQL; the version incremented. */
+  softDeleted(row: StoredRow, column: string, now: Date): Values {
+    const next: Values = { ...row, [column]: now };
+    if (this.version !== undefined) next[this.version] = nextVersion(row[this.version]);
+    return next;
   }
 
   /** The upsert's changes to an existing row: the input's other columns, never the key or createdAt. */
@@ -231,6 +250,7 @@ export class InMemoryTable {
       scope,
       schemas: this.definition.schemas,
       primaryKey: this.primaryKey,
+      version: this.version,
     };
   }
 }
@@ -241,4 +261,11 @@ function declaredTypes(declared: TableDefinition['columnTypes']): Map<string, Co
     if (type !== undefined) types.set(column, typeof type === 'string' ? parseColumnType(type) : type);
   }
   return types;
+}
+
+/** `version + 1` for the kinds of integer a row holds (int8 may be a string or a bigint). */
+function nextVersion(version: unknown): unknown {
+  if (typeof version === 'bigint') return version + 1n;
+  if (typeof version === 'string') return String(BigInt(version) + 1n);
+  return typeof version === 'number' ? version + 1 : 1;
 }
