@@ -1,5 +1,5 @@
+import type { Condition } from './filter-condition.js';
 import { quoteIdentifier } from './sql-identifier.js';
-import type { Condition } from './where-filter.js';
 
 /**
  * SQL text for the hot paths (findById, create, update), built once per shape and kept,
@@ -74,17 +74,18 @@ export function filterValues(filters: readonly Condition[]): unknown[] {
   return filters.flatMap((filter) => (filter.op === 'eq' ? [filter.value] : filter.op === 'in' ? [filter.values] : []));
 }
 
+// The hot paths only ever carry scope and soft-delete filters: equalities, lists and IS NULL.
 function whereText(filters: readonly Condition[], firstParameter: number): { text: string } {
   let next = firstParameter;
   const parts = filters.map((filter) => {
-    const column = quoteIdentifier(filter.column);
-    if (filter.op === 'null') return `${column} is null`;
-    if (filter.op === 'eq') return `${column} = $${next++}`;
-    return `${column} = any($${next++})`;
+    if (filter.op === 'null') return `${quoteIdentifier(filter.column)} is null`;
+    if (filter.op === 'eq') return `${quoteIdentifier(filter.column)} = $${next++}`;
+    if (filter.op === 'in') return `${quoteIdentifier(filter.column)} = any($${next++})`;
+    throw new Error(`HotStatements: unexpected ${filter.op} filter`);
   });
   return { text: parts.map((part) => ` and ${part}`).join('') };
 }
 
 function shapeOf(filters: readonly Condition[]): string {
-  return filters.map((filter) => `${filter.column}:${filter.op}`).join(',');
+  return filters.map((filter) => ('column' in filter ? `${filter.column}:${filter.op}` : filter.op)).join(',');
 }

@@ -3,6 +3,7 @@ import { mapPostgresError } from '../errors/map-postgres-error.js';
 import { QueryError } from '../errors/query-errors.js';
 import { isFullyChecked, valueProblem } from './check-value.js';
 import { typesOf } from './column-types.js';
+import { MAX_FILTER_DEPTH } from './parse-filter.js';
 
 /** Where a checked value came from, for paths and messages. */
 export type ValueSource = 'where' | 'input' | 'patch' | 'id';
@@ -105,6 +106,7 @@ export function serverCheckedColumns(
       for (const [key, inner] of Object.entries(value)) {
         if (columns.has(key)) mentioned.add(key);
         else if (key === 'where') visit(inner, depth + 1);
+        else for (const column of combinedColumns(key, inner)) mentioned.add(column);
       }
     } else if (depth <= 1) {
       mentioned.add(primaryKey); // an id, or a list of ids
@@ -115,6 +117,17 @@ export function serverCheckedColumns(
   const types = typesOf(columns);
   const unchecked = known.filter((column) => !isFullyChecked(types?.get(column)));
   return unchecked.length > 0 ? unchecked : known;
+}
+
+/** The column keys inside a filter's `AND`/`OR`/`NOT` (at most as deep as a filter may nest). */
+function combinedColumns(key: string, value: unknown, depth = 0): string[] {
+  if ((key !== 'AND' && key !== 'OR' && key !== 'NOT') || depth > MAX_FILTER_DEPTH) return [];
+  const filters: unknown[] = Array.isArray(value) ? value : [value];
+  return filters.flatMap((filter) =>
+    isPlainObject(filter)
+      ? Object.entries(filter).flatMap(([inner, nested]) => [inner, ...combinedColumns(inner, nested, depth + 1)])
+      : [],
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,22 +1,50 @@
 import { type Expression, type ExpressionBuilder, sql, type SqlBool } from 'kysely';
 
+import type { Condition } from './filter-condition.js';
 import type { OrderTerm } from './order-by.js';
-import type { Condition } from './where-filter.js';
 
 /** Builders the repository works with, typed loosely: column names were checked at run time. */
 export type LooseDB = Record<string, Record<string, unknown>>;
 type Builder = ExpressionBuilder<LooseDB, string>;
 
-/** `and` of the conditions, as a Kysely expression. An empty `IN` list matches nothing. */
+/**
+ * `and` of the conditions, as a Kysely expression. Every value is a bound parameter
+ * (`eb.val`, so an array is one array parameter, not a list); column names were checked.
+ * An empty `IN` list matches nothing, an empty `NOT IN` list excludes nothing.
+ */
 export function conditionsExpression(eb: Builder, conditions: readonly Condition[]): Expression<SqlBool> {
-  return eb.and(
-    conditions.map((condition) => {
-      if (condition.op === 'null') return eb(condition.column, 'is', null);
-      if (condition.op === 'eq') return eb(condition.column, '=', condition.value);
-      return condition.values.length === 0 ? sql<SqlBool>`false` : eb(condition.column, 'in', condition.values);
-    }),
-  );
+  return eb.and(conditions.map((condition) => conditionExpression(eb, condition)));
 }
+
+function conditionExpression(eb: Builder, condition: Condition): Expression<SqlBool> {
+  switch (condition.op) {
+    case 'and':
+      return eb.and(condition.conditions.map((each) => conditionExpression(eb, each)));
+    case 'or':
+      return eb.or(condition.conditions.map((each) => conditionExpression(eb, each)));
+    case 'not':
+      return eb.not(conditionExpression(eb, condition.condition));
+    case 'null':
+      return eb(condition.column, 'is', null);
+    case 'notNull':
+      return eb(condition.column, 'is not', null);
+    case 'in':
+    case 'notIn': {
+      if (condition.values.length === 0) return sql<SqlBool>`${sql.lit(condition.op === 'notIn')}`;
+      const values = condition.values.map((value) => eb.val(value));
+      return eb(condition.column, condition.op === 'in' ? 'in' : 'not in', values);
+    }
+    case 'between':
+      return eb.between(eb.ref(condition.column), eb.val(condition.low), eb.val(condition.high));
+    case 'like':
+    case 'ilike':
+      return eb(condition.column, condition.op, eb.val(condition.pattern));
+    default:
+      return eb(condition.column, SQL_COMPARISON[condition.op], eb.val(condition.value));
+  }
+}
+
+const SQL_COMPARISON = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 /** A cursor value: its exact text and the catalog type the parameter is cast to. */
 export interface CursorBound {

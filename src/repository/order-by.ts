@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/application-errors.js';
-import { assertColumn } from './where-filter.js';
+import { assertColumn } from './parse-filter.js';
 
 export type SortDirection = 'asc' | 'desc';
 

@@ -5,7 +5,7 @@ import { ConflictError, type ConstraintDetails } from '../errors/constraint-erro
 import type { RepositoryDescriptor } from '../middleware/repository-middleware.js';
 import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
 import { SQL_NOW } from './timestamps.js';
-import { assertColumn, type Condition } from './where-filter.js';
+import { assertColumn, type ColumnCondition } from './where-filter.js';
 
 /**
  * INSERT ... ON CONFLICT (conflictColumns) DO UPDATE SET <the input's other columns>.
@@ -18,7 +18,7 @@ export async function upsertRow<R>(args: {
   row: Record<string, unknown>;
   conflictColumns: string[];
   columns: ReadonlySet<string>;
-  scope: Condition[];
+  scope: ColumnCondition[];
   nowOnInsert: readonly string[];
   createdAt: string | undefined;
   updatedAt: string | undefined;
@@ -55,7 +55,7 @@ export async function upsertRow<R>(args: {
         set[conflictColumns[0] as string] = sql.ref(`excluded.${conflictColumns[0] as string}`);
       const update = conflict.columns(conflictColumns).doUpdateSet(set);
       // Never update a row the repository cannot see: outside the scope, or soft-deleted.
-      const hidden: Condition[] = descriptor.softDelete ? [{ column: descriptor.softDelete, op: 'null' }] : [];
+      const hidden: ColumnCondition[] = descriptor.softDelete ? [{ column: descriptor.softDelete, op: 'null' }] : [];
       const qualified = [...scope, ...hidden].map((condition) => ({
         ...condition,
         column: `${target}.${condition.column}`,

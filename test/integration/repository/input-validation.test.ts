@@ -195,9 +195,11 @@ describe('values checked against the catalog before any SQL', () => {
         big: 9007199254740993n,
         key: '0B6F1C9E-8D43-4B8A-9A57-2F1D2E3C4B5A',
         feeling: ['happy', 'sad'],
-        doc: { b: 'x', a: [1, 2] },
+        doc: { eq: { b: 'x', a: [1, 2] } },
       } as never),
     ).toBe(1);
+    // A plain object is always read as operators: object equality on jsonb is spelled { eq: {...} }.
+    await rejected(typed.count({ doc: { b: 'x', a: [1, 2] } }), 'doc');
     expect(await typed.findById(String(row.id) as unknown as number)).toEqual(row);
   });
 
