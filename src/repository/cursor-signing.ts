@@ -56,7 +56,9 @@ export function bindingDigest(binding: unknown, key: string | undefined): string
  * text whatever their key order. Undefined values are left out, as filters ignore them.
  */
 export function canonicalJson(value: unknown, depth = 0): string {
-  if (depth > 16) return '"…"';
+  // Deep enough for every filter `where` accepts (AND/OR nest at most MAX_FILTER_DEPTH
+  // levels, two each): below it, two filters differing only deeper would share a binding.
+  if (depth > 64) return '"…"';
   if (value === undefined) return 'null';
   if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string')
     return JSON.stringify(value) ?? 'null';

@@ -5,6 +5,7 @@ import type { RepositoryMiddleware } from '../../src/middleware/repository-middl
 import type { Repository } from '../../src/repository/repository-contract.js';
 import type { InputSchemas } from '../../src/repository/validate-input.js';
 import { cursorContract } from './repository-contract-cursors.js';
+import { filterContract } from './repository-contract-filters.js';
 import { inputContract } from './repository-contract-inputs.js';
 import { readContract } from './repository-contract-reads.js';
 import { writeContract } from './repository-contract-writes.js';
@@ -159,6 +160,7 @@ export function repositoryContract(name: string, setup: ContractSetup): void {
     readContract(context);
     writeContract(context);
     cursorContract(context);
+    filterContract(context);
     inputContract(context);
   });
 }
