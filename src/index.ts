@@ -125,7 +125,7 @@ export type {
 } from './repository/repository-contract.js';
 export type { ColumnName, RepositoryOptions, TableName } from './repository/repository-options.js';
 export type { InputSchemas } from './repository/validate-input.js';
-export type { Where } from './repository/where-filter.js';
+export type { ColumnFilter, FilterOperators, Where } from './repository/where-filter.js';
 export type { RunSeedersOptions, SeedContext, Seeder, SeederDefinition, SeedReport, SeedRun } from './seeding/index.js';
 export { defineSeeder, runSeeders } from './seeding/index.js';
 export { DatabaseTransaction } from './transaction/database-transaction.js';
