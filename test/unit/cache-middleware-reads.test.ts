@@ -71,6 +71,45 @@ describe('cache(): reads', () => {
     expect(execute).toHaveBeenCalledTimes(8);
   });
 
+  it('keys every operator filter apart, and the same filter in any key order together', async () => {
+    const { middleware } = setup();
+    const execute = vi.fn(() => 3);
+    const filters: unknown[] = [
+      { score: 1 },
+      { score: { eq: 1 } },
+      { score: { gt: 1 } },
+      { score: { gte: 1 } },
+      { score: { between: [1, 2] } },
+      { score: { between: [2, 1] } },
+      { score: { in: [1, 2] } },
+      { score: { notIn: [1, 2] } },
+      { team: { like: 'r%' } },
+      { team: { ilike: 'r%' } },
+      { team: { contains: 'r%' } },
+      { team: { startsWith: 'r%' } },
+      { team: { isNull: true } },
+      { team: { isNull: false } },
+      { OR: [{ team: 'red' }, { score: 1 }] },
+      { AND: [{ team: 'red' }, { score: 1 }] },
+      { NOT: { OR: [{ team: 'red' }, { score: 1 }] } },
+      { OR: [{ team: 'red' }, { score: { gte: new Date(0) } }] },
+      { OR: [{ team: 'red' }, { score: { gte: new Date(1) } }] },
+    ];
+    for (const filter of filters) await run([middleware], { kind: 'count', args: [filter, undefined] }, execute);
+    expect(execute).toHaveBeenCalledTimes(filters.length);
+    const reordered = { OR: [{ score: { lte: 2, gte: 1 } }, { team: 'red' }], NOT: { team: null } };
+    await run([middleware], { kind: 'count', args: [reordered, undefined] }, execute);
+    await run(
+      [middleware],
+      {
+        kind: 'count',
+        args: [{ NOT: { team: null }, OR: [{ score: { gte: 1, lte: 2 } }, { team: 'red' }] }, undefined],
+      },
+      execute,
+    );
+    expect(execute).toHaveBeenCalledTimes(filters.length + 1);
+  });
+
   it('lays keys out as <prefix>e:<table>:<version>:<kind>:<digest>, versions as <prefix>v:<table>', async () => {
     const { store, middleware } = setup();
     await run([middleware], { kind: 'findById', args: [1, undefined] }, () => 'row');
