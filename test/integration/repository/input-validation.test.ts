@@ -215,6 +215,8 @@ describe('values only the server can check', () => {
     expect(error.message).toContain('22P02');
     expect(await snapshot()).toEqual(before);
     await rejected(typed.findMany({ where: { addr: 'nope' } }), 'addr');
+    // Inside OR/NOT too: the server's refusal is named after the column the filter compares.
+    await rejected(typed.findMany({ where: { OR: [{ body: 'x' }, { NOT: { addr: { ne: 'nope' } } }] } }), 'addr');
   });
 
   it('a numeric that rounds past its precision is mapped from 22003 to a ValidationError naming the column', async () => {
