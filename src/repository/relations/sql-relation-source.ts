@@ -1,4 +1,4 @@
-import { type CompiledQuery, type Kysely, sql, type SqlBool } from 'kysely';
+import { type CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, sql, type SqlBool } from 'kysely';
 
 import { ValidationError } from '../../errors/application-errors.js';
 import type {
@@ -87,7 +87,7 @@ export function sqlRelationSource(internals: SqlRelationInternals): RelationSour
           .kysely()
           .selectFrom(table)
           .select((eb) => [eb.ref(relatedTo.column).as('key'), eb.fn.countAll().as('count')])
-          .where((eb) => eb.and([conditionsExpression(eb, conditions), anyKey(relatedTo)]))
+          .where((eb) => scoped(eb, conditions, anyKey(relatedTo)))
           .groupBy(relatedTo.column)
           .compile();
         sink(compiled.sql);
@@ -121,6 +121,11 @@ function relatedOptions(value: unknown, columns: TableColumns, table: string): R
   return options as RelatedOptions;
 }
 
+/** The key condition, after the repository's conditions when there are any. */
+function scoped(eb: ExpressionBuilder<LooseDB, string>, conditions: readonly Condition[], key: Expression<SqlBool>) {
+  return conditions.length === 0 ? key : eb.and([conditionsExpression(eb, conditions), key]);
+}
+
 function anyKey({ column, keys }: { column: string; keys: readonly unknown[] }) {
   return sql<SqlBool>`${sql.ref(column)} = any(${[...keys]})`;
 }
@@ -135,7 +140,7 @@ function anyQuery(
   const query = kysely
     .selectFrom(table)
     .selectAll()
-    .where((eb) => eb.and([conditionsExpression(eb, conditions), anyKey(relatedTo)]));
+    .where((eb) => scoped(eb, conditions, anyKey(relatedTo)));
   return terms.reduce((ordered, term) => ordered.orderBy(term.column, term.direction), query).compile();
 }
 
@@ -162,12 +167,7 @@ async function lateralQuery(
         .kysely()
         .selectFrom(table)
         .selectAll()
-        .where((eb) =>
-          eb.and([
-            conditionsExpression(eb, conditions),
-            sql<SqlBool>`${sql.ref(relatedTo.column)} = ${sql.ref('__keys.__key')}`,
-          ]),
-        ),
+        .where((eb) => scoped(eb, conditions, sql<SqlBool>`${sql.ref(relatedTo.column)} = ${sql.ref('__keys.__key')}`)),
     )
     .limit(relatedTo.limit as number);
   const order = sql.join(terms.map((term) => sql`${sql.ref(`__related.${term.column}`)} ${sql.raw(term.direction)}`));
