@@ -1,7 +1,7 @@
 import type { Generated, Selectable } from 'kysely';
 import { describe, expectTypeOf, it } from 'vitest';
 
-import { BaseRepository, type BelongsTo, belongsTo, createDatabase, type HasMany,hasMany } from '../../src/index.js';
+import { BaseRepository, type BelongsTo, belongsTo, createDatabase, type HasMany, hasMany } from '../../src/index.js';
 
 interface DB {
   users: { id: Generated<number>; name: string };
