@@ -112,6 +112,23 @@ export type { IdOf } from './repository/base-repository.js';
 export { BaseRepository } from './repository/base-repository.js';
 export type { ManyRowsOptions } from './repository/input-rules.js';
 export type { OrderBy, SortDirection } from './repository/order-by.js';
+export { belongsTo, hasMany, manyToMany } from './repository/relations/define-relation.js';
+export type {
+  BelongsTo,
+  CountableOf,
+  Explained,
+  HasMany,
+  IncludeOf,
+  IncludeOptions,
+  ManyToMany,
+  NoRelations,
+  RelatableRepository,
+  Relation,
+  RelationKind,
+  RelationPlan,
+  RelationReadOptions,
+  WithRelations,
+} from './repository/relations/relation-types.js';
 export type {
   CursorPage,
   CursorPaginateOptions,

@@ -33,6 +33,19 @@ import { expectedVersionOf, staleOrMissing, type VersionedWriteOptions } from '.
 import { type OrderTerm, toOrderTerms } from './order-by.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import { prepareInsert, preparePatch } from './prepare-input.js';
+import { registerRelationSource, type RelationSource } from './relations/relation-source.js';
+import type {
+  CountableOf,
+  Explainable,
+  IncludeOf,
+  NoRelations,
+  RelatedTypes,
+  RelationReadOptions,
+  RelationsOf,
+  WithRelations,
+} from './relations/relation-types.js';
+import { sqlRelationSource } from './relations/sql-relation-source.js';
+import { readWithRelations, type ResultShape } from './relations/with-relations.js';
 import type {
   CursorPage,
   CursorPaginateOptions,
@@ -57,6 +70,8 @@ type Row<DB, TB extends TableName<DB>> = Selectable<DB[TB]>;
 /** The primary key's type (its select type). */
 export type IdOf<DB, TB extends TableName<DB>, PK extends ColumnName<DB, TB>> = SelectType<DB[TB][PK]>;
 type Loose = Record<string, unknown>;
+type Soft<SD> = SD extends string ? true : false;
+type Loaded<DB, TB extends TableName<DB>, R, I, C extends string> = WithRelations<Row<DB, TB>, R, I, C>;
 
 /**
  * Typed CRUD over one table, usable directly or as a base class for custom finders.
@@ -80,16 +95,16 @@ export class BaseRepository<
   TB extends TableName<DB>,
   SD extends ColumnName<DB, TB> | undefined = undefined,
   PK extends ColumnName<DB, TB> = 'id' & ColumnName<DB, TB>,
-> implements Repository<
-  Row<DB, TB>,
-  Insertable<DB[TB]>,
-  Updateable<DB[TB]>,
-  IdOf<DB, TB, PK>,
-  SD extends string ? true : false
-> {
+  R extends RelationsOf<R> = NoRelations,
+> implements Repository<Row<DB, TB>, Insertable<DB[TB]>, Updateable<DB[TB]>, IdOf<DB, TB, PK>, Soft<SD>, R> {
+  /** Type-only: makes the `this` type of `restore` reject repositories without soft delete. */
+  declare private readonly softDeletable: Soft<SD>;
+  /** Type-only (never set): the row and relations that `hasMany(() => this, ...)` reads. */
+  declare readonly '~relations'?: RelatedTypes<Row<DB, TB>, R>;
   protected readonly db: Database<DB>;
   readonly descriptor: RepositoryDescriptor;
-  readonly #options: RepositoryOptions<DB, TB, SD, PK>;
+  readonly #options: RepositoryOptions<DB, TB, SD, PK, R>;
+  readonly #relations: RelationSource;
   readonly #middleware: readonly RepositoryMiddleware[];
   readonly #hot: HotStatements;
   readonly #session: SessionControl;
@@ -100,7 +115,7 @@ export class BaseRepository<
     loadColumnTypes(this.#loose as Kysely<unknown>, this.descriptor.table),
   );
 
-  constructor(db: Database<DB>, options: RepositoryOptions<DB, TB, SD, PK>) {
+  constructor(db: Database<DB>, options: RepositoryOptions<DB, TB, SD, PK, R>) {
     checkRepositoryOptions(options, 'BaseRepository');
     this.db = db;
     this.#options = options;
@@ -115,12 +130,27 @@ export class BaseRepository<
       version: options.version,
     });
     this.#hot = new HotStatements(options.table, this.descriptor.primaryKey);
+    this.#relations = sqlRelationSource({
+      descriptor: this.descriptor,
+      relations: options.relations ?? {},
+      kysely: () => this.#loose,
+      columns: () => this.#columns.get(),
+      types: () => this.#types.get(),
+      run: (kind, args, impl) => this.#run(kind, args, impl),
+      filters: (op, columns) => this.#filters(op, columns, undefined),
+      terms: (orderBy, columns) => this.#terms(orderBy, columns),
+    });
+    registerRelationSource(this, this.#relations);
   }
 
-  findById(
+  findById<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never, X extends boolean = false>(
     id: IdOf<DB, TB, PK>,
-    options?: ReadOptions<SD extends string ? true : false>,
-  ): Promise<Row<DB, TB> | undefined> {
+    options?: ReadOptions<Soft<SD>> & RelationReadOptions<R, I, C, X>,
+  ): Promise<Explainable<X, Loaded<DB, TB, R, I, C> | undefined>> {
+    return this.#related(options, 'one', (read) => this.#findById(id, read));
+  }
+
+  #findById(id: unknown, options: unknown): Promise<Row<DB, TB> | undefined> {
     return this.#run('findById', [id, options], async (op, columns) => {
       const [key, read] = op.args as [unknown, ReadArg];
       this.#assertKey(key, columns);
@@ -133,8 +163,14 @@ export class BaseRepository<
     });
   }
 
-  async getById(id: IdOf<DB, TB, PK>, options?: ReadOptions<SD extends string ? true : false>): Promise<Row<DB, TB>> {
-    return (await this.findById(id, options)) ?? this.#notFound(id);
+  async getById<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never>(
+    id: IdOf<DB, TB, PK>,
+    options?: ReadOptions<Soft<SD>> & RelationReadOptions<R, I, C, false>,
+  ): Promise<Loaded<DB, TB, R, I, C>> {
+    const row = await this.#related<Loaded<DB, TB, R, I, C> | undefined>(options, 'one', (read) =>
+      this.#findById(id, read),
+    );
+    return row ?? this.#notFound(id);
   }
 
   findByIds(
@@ -152,32 +188,39 @@ export class BaseRepository<
     });
   }
 
-  findOne(
+  findOne<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never, X extends boolean = false>(
     where: Where<Row<DB, TB>>,
-    options?: ReadOptions<SD extends string ? true : false>,
-  ): Promise<Row<DB, TB> | undefined> {
-    return this.#run('findOne', [where, options], async (op, columns) => {
-      const [filter, read] = op.args as [unknown, ReadArg];
-      const query = this.#ordered(
-        this.#selectWhere(this.#readConditions(op, columns, filter, read)),
-        this.#terms(undefined, columns),
-      );
-      return (await query.limit(1).executeTakeFirst()) as Row<DB, TB> | undefined;
-    });
+    options?: ReadOptions<Soft<SD>> & RelationReadOptions<R, I, C, X>,
+  ): Promise<Explainable<X, Loaded<DB, TB, R, I, C> | undefined>> {
+    return this.#related(options, 'one', (read) =>
+      this.#run('findOne', [where, read], async (op, columns) => {
+        const [filter, read] = op.args as [unknown, ReadArg];
+        const query = this.#ordered(
+          this.#selectWhere(this.#readConditions(op, columns, filter, read)),
+          this.#terms(undefined, columns),
+        );
+        return (await query.limit(1).executeTakeFirst()) as Row<DB, TB> | undefined;
+      }),
+    );
   }
 
-  findMany(options: FindManyOptions<Row<DB, TB>, SD extends string ? true : false> = {}): Promise<Row<DB, TB>[]> {
-    return this.#run('findMany', [options], async (op, columns) => {
-      const [opts] = op.args as [FindManyOptions<Loose, true>];
-      let query = this.#ordered(
-        this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)),
-        this.#terms(opts.orderBy, columns),
-      );
-      if (opts.limit !== undefined) query = query.limit(checkedLimit(opts.limit, 'limit', Number.MAX_SAFE_INTEGER, 0));
-      if (opts.offset !== undefined)
-        query = query.offset(checkedLimit(opts.offset, 'offset', Number.MAX_SAFE_INTEGER, 0));
-      return (await query.execute()) as Row<DB, TB>[];
-    });
+  findMany<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never, X extends boolean = false>(
+    options: FindManyOptions<Row<DB, TB>, Soft<SD>> & RelationReadOptions<R, I, C, X> = {},
+  ): Promise<Explainable<X, Loaded<DB, TB, R, I, C>[]>> {
+    return this.#related(options, 'many', (read = {}) =>
+      this.#run('findMany', [read], async (op, columns) => {
+        const [opts] = op.args as [FindManyOptions<Loose, true>];
+        let query = this.#ordered(
+          this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)),
+          this.#terms(opts.orderBy, columns),
+        );
+        if (opts.limit !== undefined)
+          query = query.limit(checkedLimit(opts.limit, 'limit', Number.MAX_SAFE_INTEGER, 0));
+        if (opts.offset !== undefined)
+          query = query.offset(checkedLimit(opts.offset, 'offset', Number.MAX_SAFE_INTEGER, 0));
+        return (await query.execute()) as Row<DB, TB>[];
+      }),
+    );
   }
 
   count(where?: Where<Row<DB, TB>>, options?: ReadOptions<SD extends string ? true : false>): Promise<number> {
@@ -199,43 +242,49 @@ export class BaseRepository<
     });
   }
 
-  paginate(options: PaginateOptions<Row<DB, TB>, SD extends string ? true : false> = {}): Promise<Page<Row<DB, TB>>> {
-    return this.#run('paginate', [options], async (op, columns) => {
-      const [opts] = op.args as [PaginateOptions<Loose, true>];
-      const page = checkedPage(opts.page ?? 1);
-      const pageSize = checkedLimit(opts.pageSize ?? 20, 'pageSize', 1_000, 1);
-      const conditions = this.#readConditions(op, columns, opts.where, opts);
-      const query = this.#ordered(this.#selectWhere(conditions), this.#terms(opts.orderBy, columns));
-      const [items, total] = await Promise.all([
-        query
-          .limit(pageSize)
-          .offset((page - 1) * pageSize)
-          .execute(),
-        this.#count(conditions),
-      ]);
-      return { items: items as Row<DB, TB>[], total, page, pageSize, totalPages: Math.ceil(total / pageSize) };
-    });
+  paginate<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never, X extends boolean = false>(
+    options: PaginateOptions<Row<DB, TB>, Soft<SD>> & RelationReadOptions<R, I, C, X> = {},
+  ): Promise<Explainable<X, Page<Loaded<DB, TB, R, I, C>>>> {
+    return this.#related(options, 'page', (read = {}) =>
+      this.#run('paginate', [read], async (op, columns) => {
+        const [opts] = op.args as [PaginateOptions<Loose, true>];
+        const page = checkedPage(opts.page ?? 1);
+        const pageSize = checkedLimit(opts.pageSize ?? 20, 'pageSize', 1_000, 1);
+        const conditions = this.#readConditions(op, columns, opts.where, opts);
+        const query = this.#ordered(this.#selectWhere(conditions), this.#terms(opts.orderBy, columns));
+        const [items, total] = await Promise.all([
+          query
+            .limit(pageSize)
+            .offset((page - 1) * pageSize)
+            .execute(),
+          this.#count(conditions),
+        ]);
+        return { items: items as Row<DB, TB>[], total, page, pageSize, totalPages: Math.ceil(total / pageSize) };
+      }),
+    );
   }
 
-  paginateByCursor(
-    options: CursorPaginateOptions<Row<DB, TB>, SD extends string ? true : false> = {},
-  ): Promise<CursorPage<Row<DB, TB>>> {
-    return this.#run('paginateByCursor', [options], async (op, columns) => {
-      const [opts] = op.args as [CursorPaginateOptions<Loose, true>];
-      const limit = checkedLimit(opts.limit ?? 20, 'limit', 1_000, 1);
-      const terms = this.#terms(opts.orderBy, columns);
-      const query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)), terms);
-      const binding = cursorBinding(this.descriptor.table, opts.where, op.scope);
-      return cursorPage<Row<DB, TB>>({
-        query,
-        terms,
-        limit,
-        after: opts.after,
-        types: await this.#types.get(),
-        binding,
-        keys: cursorKeysOf(this.db),
-      });
-    });
+  paginateByCursor<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never, X extends boolean = false>(
+    options: CursorPaginateOptions<Row<DB, TB>, Soft<SD>> & RelationReadOptions<R, I, C, X> = {},
+  ): Promise<Explainable<X, CursorPage<Loaded<DB, TB, R, I, C>>>> {
+    return this.#related(options, 'page', (read = {}) =>
+      this.#run('paginateByCursor', [read], async (op, columns) => {
+        const [opts] = op.args as [CursorPaginateOptions<Loose, true>];
+        const limit = checkedLimit(opts.limit ?? 20, 'limit', 1_000, 1);
+        const terms = this.#terms(opts.orderBy, columns);
+        const query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)), terms);
+        const binding = cursorBinding(this.descriptor.table, opts.where, op.scope);
+        return cursorPage<Row<DB, TB>>({
+          query,
+          terms,
+          limit,
+          after: opts.after,
+          types: await this.#types.get(),
+          binding,
+          keys: cursorKeysOf(this.db),
+        });
+      }),
+    );
   }
 
   async *stream(
@@ -302,7 +351,7 @@ export class BaseRepository<
       const now = nowColumns(this.#options.timestamps, keys, 'update');
       const versioned = versionColumns(this.descriptor);
       if (keys.length === 0 && now.length === 0 && versioned.length === 0)
-        return (await this.findById(key as IdOf<DB, TB, PK>)) ?? this.#notFound(key);
+        return (await this.#findById(key, undefined)) ?? this.#notFound(key);
       const sql = this.#hot.update(keys, now, checked, versioned);
       const parameters = [...keys.map((column) => values[column]), key, ...filterValues(checked)];
       const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(sql, parameters));
@@ -380,7 +429,7 @@ export class BaseRepository<
     );
   }
 
-  restore(this: BaseRepository<DB, TB, ColumnName<DB, TB>, PK>, id: IdOf<DB, TB, PK>): Promise<Row<DB, TB>> {
+  restore(this: BaseRepository<DB, TB, ColumnName<DB, TB>, PK, R>, id: IdOf<DB, TB, PK>): Promise<Row<DB, TB>> {
     return this.#run('restore', [id], async (op, columns) => {
       const softDelete = this.#requireSoftDelete('restore()');
       this.#assertKey(op.args[0], columns);
@@ -417,6 +466,11 @@ export class BaseRepository<
 
   get #loose(): Kysely<LooseDB> {
     return this.db.kysely as unknown as Kysely<LooseDB>;
+  }
+
+  /** A read with `include` / `withCount` / `explain`: the read without them, then the relations. */
+  #related<T>(options: unknown, shape: ResultShape, read: (options: unknown) => Promise<unknown>): Promise<T> {
+    return readWithRelations<T>(this.#relations, options, shape, read);
   }
 
   #run<T>(

@@ -1,6 +1,14 @@
 import type { ManyRowsOptions } from './input-rules.js';
 import type { VersionedWriteOptions } from './optimistic-lock.js';
 import type { OrderBy } from './order-by.js';
+import type {
+  CountableOf,
+  Explainable,
+  IncludeOf,
+  NoRelations,
+  RelationReadOptions,
+  WithRelations,
+} from './relations/relation-types.js';
 import type { Where } from './where-filter.js';
 
 /** Read options; `withDeleted` exists only on repositories with a soft-delete column. */
@@ -69,20 +77,57 @@ export interface UpsertOptions<Row> {
  * - `Row`: what reads return; `Insert` / `Update`: what writes accept; `Id`: the primary key.
  * - `SoftDeletable`: true when the repository has a soft-delete column; only then do
  *   `restore` and `withDeleted` type-check.
+ * - `Relations`: the relation map (`relations` option), for typed `include` and `withCount`
+ *   on `findById`, `getById`, `findOne`, `findMany`, `paginate` and `paginateByCursor`.
  */
-export interface Repository<Row, Insert, Update, Id, SoftDeletable extends boolean = false> {
-  findById(id: Id, options?: ReadOptions<SoftDeletable>): Promise<Row | undefined>;
+export interface Repository<Row, Insert, Update, Id, SoftDeletable extends boolean = false, Relations = NoRelations> {
+  findById<
+    I extends IncludeOf<Relations> = NoRelations,
+    C extends CountableOf<Relations> = never,
+    X extends boolean = false,
+  >(
+    id: Id,
+    options?: ReadOptions<SoftDeletable> & RelationReadOptions<Relations, I, C, X>,
+  ): Promise<Explainable<X, WithRelations<Row, Relations, I, C> | undefined>>;
   /** @throws NotFoundError */
-  getById(id: Id, options?: ReadOptions<SoftDeletable>): Promise<Row>;
+  getById<I extends IncludeOf<Relations> = NoRelations, C extends CountableOf<Relations> = never>(
+    id: Id,
+    options?: ReadOptions<SoftDeletable> & RelationReadOptions<Relations, I, C, false>,
+  ): Promise<WithRelations<Row, Relations, I, C>>;
   /** Rows for the ids that exist, in no particular order. */
   findByIds(ids: readonly Id[], options?: ReadOptions<SoftDeletable>): Promise<Row[]>;
-  findOne(where: Where<Row>, options?: ReadOptions<SoftDeletable>): Promise<Row | undefined>;
-  findMany(options?: FindManyOptions<Row, SoftDeletable>): Promise<Row[]>;
+  findOne<
+    I extends IncludeOf<Relations> = NoRelations,
+    C extends CountableOf<Relations> = never,
+    X extends boolean = false,
+  >(
+    where: Where<Row>,
+    options?: ReadOptions<SoftDeletable> & RelationReadOptions<Relations, I, C, X>,
+  ): Promise<Explainable<X, WithRelations<Row, Relations, I, C> | undefined>>;
+  findMany<
+    I extends IncludeOf<Relations> = NoRelations,
+    C extends CountableOf<Relations> = never,
+    X extends boolean = false,
+  >(
+    options?: FindManyOptions<Row, SoftDeletable> & RelationReadOptions<Relations, I, C, X>,
+  ): Promise<Explainable<X, WithRelations<Row, Relations, I, C>[]>>;
   count(where?: Where<Row>, options?: ReadOptions<SoftDeletable>): Promise<number>;
   exists(where: Where<Row>, options?: ReadOptions<SoftDeletable>): Promise<boolean>;
-  paginate(options?: PaginateOptions<Row, SoftDeletable>): Promise<Page<Row>>;
+  paginate<
+    I extends IncludeOf<Relations> = NoRelations,
+    C extends CountableOf<Relations> = never,
+    X extends boolean = false,
+  >(
+    options?: PaginateOptions<Row, SoftDeletable> & RelationReadOptions<Relations, I, C, X>,
+  ): Promise<Explainable<X, Page<WithRelations<Row, Relations, I, C>>>>;
   /** Keyset pagination: stable under concurrent inserts. */
-  paginateByCursor(options?: CursorPaginateOptions<Row, SoftDeletable>): Promise<CursorPage<Row>>;
+  paginateByCursor<
+    I extends IncludeOf<Relations> = NoRelations,
+    C extends CountableOf<Relations> = never,
+    X extends boolean = false,
+  >(
+    options?: CursorPaginateOptions<Row, SoftDeletable> & RelationReadOptions<Relations, I, C, X>,
+  ): Promise<Explainable<X, CursorPage<WithRelations<Row, Relations, I, C>>>>;
   /** Rows one by one with constant memory; stopping early closes the server cursor. */
   stream(where?: Where<Row>, options?: StreamOptions<SoftDeletable>): AsyncIterable<Row>;
   /** @throws ValidationError (nothing written), ConflictError */
@@ -106,5 +151,5 @@ export interface Repository<Row, Insert, Update, Id, SoftDeletable extends boole
   /** @throws NotFoundError, StaleRowError */
   hardDelete(id: Id, options?: VersionedWriteOptions<Row>): Promise<void>;
   /** @throws NotFoundError when no soft-deleted row has this id */
-  restore(this: Repository<Row, Insert, Update, Id, true>, id: Id): Promise<Row>;
+  restore(this: Repository<Row, Insert, Update, Id, true, Relations>, id: Id): Promise<Row>;
 }

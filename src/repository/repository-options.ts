@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 import type { OrderBy } from './order-by.js';
+import type { NoRelations, RelationsOf } from './relations/relation-types.js';
 import type { InputSchemas } from './validate-input.js';
 
 export type TableName<DB> = keyof DB & string;
@@ -13,6 +14,7 @@ export interface RepositoryOptions<
   TB extends TableName<DB>,
   SD extends ColumnName<DB, TB> | undefined,
   PK extends ColumnName<DB, TB>,
+  R extends RelationsOf<R> = NoRelations,
 > {
   /** The table, optionally schema-qualified (`'billing.invoices'`). */
   readonly table: TB;
@@ -41,4 +43,9 @@ export interface RepositoryOptions<
    * shared reference table. Explicit, so an audit can find every exception.
    */
   readonly skipMiddleware?: readonly string[];
+  /**
+   * Related repositories, by the name `include` and `withCount` use:
+   * `{ messages: hasMany(() => messages, { foreignKey: 'chat_id' }), owner: belongsTo(() => users, { foreignKey: 'owner_id' }) }`.
+   */
+  readonly relations?: R;
 }

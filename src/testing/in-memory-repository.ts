@@ -15,6 +15,18 @@ import { assertFilterOrAll, checkedKeys, type ManyRowsOptions } from '../reposit
 import { expectedVersionOf, staleOrMissing, type VersionedWriteOptions } from '../repository/optimistic-lock.js';
 import { compareRows } from '../repository/order-by.js';
 import { checkedLimit, checkedPage } from '../repository/paging-limits.js';
+import { registerRelationSource, type RelationSource } from '../repository/relations/relation-source.js';
+import type {
+  CountableOf,
+  Explainable,
+  IncludeOf,
+  NoRelations,
+  RelatedTypes,
+  RelationReadOptions,
+  RelationsOf,
+  WithRelations,
+} from '../repository/relations/relation-types.js';
+import { readWithRelations, type ResultShape } from '../repository/relations/with-relations.js';
 import type {
   CursorPage,
   CursorPaginateOptions,
@@ -37,6 +49,7 @@ import {
   type Where,
 } from '../repository/where-filter.js';
 import { optionsOf } from './in-memory-checks.js';
+import { inMemoryRelationSource } from './in-memory-relation-source.js';
 import { cloneRow, type StoredRow } from './in-memory-store.js';
 import { type InMemoryRepositoryOptions, InMemoryTable } from './in-memory-table.js';
 
@@ -65,13 +78,17 @@ export class InMemoryRepository<
   Update = Partial<Row>,
   SoftDeletable extends boolean = false,
   Id = Row extends { id: infer I } ? I : unknown,
-> implements Repository<Row, Insert, Update, Id, SoftDeletable> {
+  Relations extends RelationsOf<Relations> = NoRelations,
+> implements Repository<Row, Insert, Update, Id, SoftDeletable, Relations> {
   /** Type-only: makes the `this` type of `restore` reject repositories without soft delete. */
   declare private readonly softDeletable: SoftDeletable;
+  /** Type-only (never set): the row and relations that `hasMany(() => this, ...)` reads. */
+  declare readonly '~relations'?: RelatedTypes<Row, Relations>;
   private table: InMemoryTable;
   private readonly descriptor: RepositoryDescriptor;
+  private readonly relationSource: RelationSource;
 
-  constructor(private readonly options: InMemoryRepositoryOptions<Row>) {
+  constructor(private readonly options: InMemoryRepositoryOptions<Row, Relations>) {
     this.table = new InMemoryTable(options);
     const { name: table, primaryKey, softDelete } = this.table;
     this.descriptor = Object.freeze({
@@ -82,18 +99,37 @@ export class InMemoryRepository<
       version: options.version,
     });
     if (options.seed !== undefined) this.table.seed(options.seed);
+    this.relationSource = inMemoryRelationSource({
+      table: () => this.table,
+      relations: options.relations ?? {},
+      run: (kind, args, execute) => this.run(kind, args, execute),
+      output: (row) => this.output(row) as Record<string, unknown>,
+    });
+    registerRelationSource(this, this.relationSource);
   }
 
-  findById(id: Id, options?: ReadOptions<SoftDeletable>): Promise<Row | undefined> {
-    return this.run('findById', [id, options], (op) => {
-      const row = this.visibleRows(op, undefined, op.args[1], [this.table.byId(op.args[0])])[0];
-      return row === undefined ? undefined : this.output(row);
-    });
+  findById<
+    I extends IncludeOf<Relations> = NoRelations,
+    C extends CountableOf<Relations> = never,
+    X extends boolean = false,
+  >(
+    id: Id,
+    options?: ReadOptions<SoftDeletable> & RelationReadOptions<Relations, I, C, X>,
+  ): Promise<Explainable<X, WithRelations<Row, Relations, I, C> | undefined>> {
+    return this.related(options, 'one', (read) =>
+      this.run('findById', [id, read], (op) => {
+        const row = this.visibleRows(op, undefined, op.args[1], [this.table.byId(op.args[0])])[0];
+        return row === undefined ? undefined : this.output(row);
+      }),
+    );
   }
 
   /** Runs as a `findById` operation (middleware sees that kind) and throws when it finds nothing. */
-  async getById(id: Id, options?: ReadOptions<SoftDeletable>): Promise<Row> {
-    const row = await this.findById(id, options);
+  async getById<I extends IncludeOf<Relations> = NoRelations, C extends CountableOf<Relations> = never>(
+    id: Id,
+    options?: ReadOptions<SoftDeletable> & RelationReadOptions<Relations, I, C, false>,
+  ): Promise<WithRelations<Row, Relations, I, C>> {
+    const row = await this.findById<I, C>(id, options);
     if (row === undefined) throw this.notFound(id);
     return row;
   }
@@ -109,15 +145,34 @@ export class InMemoryRepository<
     });
   }
 
-  findOne(where: Where<Row>, options?: ReadOptions<SoftDeletable>): Promise<Row | undefined> {
-    return this.run('findOne', [where, options], (op) => {
-      const terms = this.table.terms(undefined);
-      const row = this.table.sorted(this.visibleRows(op, op.args[0], op.args[1]), terms)[0];
-      return row === undefined ? undefined : this.output(row);
-    });
+  findOne<
+    I extends IncludeOf<Relations> = NoRelations,
+    C extends CountableOf<Relations> = never,
+    X extends boolean = false,
+  >(
+    where: Where<Row>,
+    options?: ReadOptions<SoftDeletable> & RelationReadOptions<Relations, I, C, X>,
+  ): Promise<Explainable<X, WithRelations<Row, Relations, I, C> | undefined>> {
+    return this.related(options, 'one', (read) =>
+      this.run('findOne', [where, read], (op) => {
+        const terms = this.table.terms(undefined);
+        const row = this.table.sorted(this.visibleRows(op, op.args[0], op.args[1]), terms)[0];
+        return row === undefined ? undefined : this.output(row);
+      }),
+    );
   }
 
-  findMany(options: FindManyOptions<Row, SoftDeletable> = {}): Promise<Row[]> {
+  findMany<
+    I extends IncludeOf<Relations> = NoRelations,
+    C extends CountableOf<Relations> = never,
+    X extends boolean = false,
+  >(
+    options: FindManyOptions<Row, SoftDeletable> & RelationReadOptions<Relations, I, C, X> = {},
+  ): Promise<Explainable<X, WithRelations<Row, Relations, I, C>[]>> {
+    return this.related(options, 'many', (read = {}) => this.findRows(read));
+  }
+
+  private findRows(options: unknown): Promise<Row[]> {
     return this.run('findMany', [options], (op) => {
       const given = optionsOf(op.args[0]);
       const terms = this.table.terms(given.orderBy);
@@ -137,7 +192,17 @@ export class InMemoryRepository<
     return this.run('exists', [where, options], (op) => this.visibleRows(op, op.args[0], op.args[1]).length > 0);
   }
 
-  paginate(options: PaginateOptions<Row, SoftDeletable> = {}): Promise<Page<Row>> {
+  paginate<
+    I extends IncludeOf<Relations> = NoRelations,
+    C extends CountableOf<Relations> = never,
+    X extends boolean = false,
+  >(
+    options: PaginateOptions<Row, SoftDeletable> & RelationReadOptions<Relations, I, C, X> = {},
+  ): Promise<Explainable<X, Page<WithRelations<Row, Relations, I, C>>>> {
+    return this.related(options, 'page', (read = {}) => this.pageRows(read));
+  }
+
+  private pageRows(options: unknown): Promise<Page<Row>> {
     return this.run('paginate', [options], (op) => {
       const given = optionsOf(op.args[0]);
       const page = checkedPage(given.page ?? 1);
@@ -148,7 +213,17 @@ export class InMemoryRepository<
     });
   }
 
-  paginateByCursor(options: CursorPaginateOptions<Row, SoftDeletable> = {}): Promise<CursorPage<Row>> {
+  paginateByCursor<
+    I extends IncludeOf<Relations> = NoRelations,
+    C extends CountableOf<Relations> = never,
+    X extends boolean = false,
+  >(
+    options: CursorPaginateOptions<Row, SoftDeletable> & RelationReadOptions<Relations, I, C, X> = {},
+  ): Promise<Explainable<X, CursorPage<WithRelations<Row, Relations, I, C>>>> {
+    return this.related(options, 'page', (read = {}) => this.cursorRows(read));
+  }
+
+  private cursorRows(options: unknown): Promise<CursorPage<Row>> {
     return this.run('paginateByCursor', [options], (op) => {
       const given = optionsOf(op.args[0]);
       const limit = checkedLimit(given.limit ?? 20, 'limit', 1_000, 1);
@@ -282,7 +357,7 @@ export class InMemoryRepository<
     });
   }
 
-  restore(this: InMemoryRepository<Row, Insert, Update, true, Id>, id: Id): Promise<Row> {
+  restore(this: InMemoryRepository<Row, Insert, Update, true, Id, Relations>, id: Id): Promise<Row> {
     return this.run('restore', [id], (op) => {
       const softDelete = this.table.softDelete;
       if (softDelete === undefined) throw this.notSoftDeletable('restore()');
@@ -322,14 +397,19 @@ export class InMemoryRepository<
    */
   withMiddleware(
     middleware: readonly RepositoryMiddleware[],
-  ): InMemoryRepository<Row, Insert, Update, SoftDeletable, Id> {
-    const sibling = new InMemoryRepository<Row, Insert, Update, SoftDeletable, Id>({
+  ): InMemoryRepository<Row, Insert, Update, SoftDeletable, Id, Relations> {
+    const sibling = new InMemoryRepository<Row, Insert, Update, SoftDeletable, Id, Relations>({
       ...this.options,
       seed: undefined,
       middleware,
     });
     sibling.table = this.table;
     return sibling;
+  }
+
+  /** A read with `include` / `withCount` / `explain`: the read without them, then the relations. */
+  private related<T>(options: unknown, shape: ResultShape, read: (options: unknown) => Promise<unknown>): Promise<T> {
+    return readWithRelations<T>(this.relationSource, options, shape, read);
   }
 
   private async run<T>(

@@ -6,12 +6,13 @@ import { type ColumnType, parseColumnType, type TableColumns, tableColumns } fro
 import { assertKey } from '../repository/input-rules.js';
 import { compareRows, type OrderBy, type OrderTerm, toOrderTerms } from '../repository/order-by.js';
 import { prepareInsert, preparePatch } from '../repository/prepare-input.js';
+import type { NoRelations, RelationsOf } from '../repository/relations/relation-types.js';
 import type { InputSchemas } from '../repository/validate-input.js';
 import { assertColumn, type Condition, matches } from '../repository/where-filter.js';
 import { assertKeyNotNull, definedEntries } from './in-memory-checks.js';
 import { InMemoryStore, type StoredRow, type UniqueKey } from './in-memory-store.js';
 
-export interface InMemoryRepositoryOptions<Row> {
+export interface InMemoryRepositoryOptions<Row, Relations extends RelationsOf<Relations> = NoRelations> {
   table: string;
   /** Every column of the row: unknown keys in where/orderBy/input are ValidationErrors, like the real repository. */
   columns: ReadonlyArray<keyof Row & string>;
@@ -52,6 +53,8 @@ export interface InMemoryRepositoryOptions<Row> {
   cursorSecret?: string | readonly string[];
   /** Rows stored as given (no defaults, timestamps or schema); duplicates throw ConflictError. */
   seed?: readonly Row[];
+  /** Relations to other fakes, as for `BaseRepository`: `{ messages: hasMany(() => messages, { foreignKey: 'chat_id' }) }`. */
+  relations?: Relations;
 }
 
 /** What the table needs from the options, without the row type. */
