@@ -31,6 +31,7 @@ import { assertFilterOrAll, assertKey, checkedKeys, inputError, type ManyRowsOpt
 import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
 import { expectedVersionOf, staleOrMissing, type VersionedWriteOptions } from './optimistic-lock.js';
 import { type OrderTerm, toOrderTerms } from './order-by.js';
+import { pinnedWhere, sqlOperationRows } from './operation-rows.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import { prepareInsert, preparePatch } from './prepare-input.js';
 import type {
@@ -94,6 +95,13 @@ export class BaseRepository<
   readonly #hot: HotStatements;
   readonly #session: SessionControl;
   readonly #currentTransaction = () => this.db.currentTransaction();
+  readonly #rows = (op: RepositoryOperation) =>
+    sqlOperationRows(op, {
+      kysely: this.#loose,
+      descriptor: this.descriptor,
+      columns: () => this.#columns.get(),
+      prepareInsert: (input, columns) => prepareInsert(input, this.#inputContext(op, columns)),
+    });
   readonly #columns = new CachedLoad(() => this.#readColumns());
   /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
   readonly #types = new CachedLoad<ReadonlyMap<string, ColumnType>>(() =>
@@ -326,7 +334,7 @@ export class BaseRepository<
         const result = await this.#loose
           .updateTable(this.descriptor.table)
           .set(values)
-          .where((eb) => conditionsExpression(eb, conditions))
+          .where((eb) => pinnedWhere(eb, op, this.descriptor.primaryKey, conditions))
           .executeTakeFirst();
         return Number(result.numUpdatedRows);
       },
@@ -427,7 +435,7 @@ export class BaseRepository<
     const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
     return runMiddleware(
       this.#middleware,
-      { kind, args, repository: this.descriptor, transaction, session: this.#session },
+      { kind, args, repository: this.descriptor, transaction, session: this.#session, rows: this.#rows },
       async (op) => {
         const columns = this.#columns.value ?? (await this.#columns.get());
         assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);
