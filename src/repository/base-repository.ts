@@ -29,9 +29,9 @@ import { cursorKeysOf } from './cursor-secrets.js';
 import { filterValues, HotStatements } from './hot-statements.js';
 import { assertFilterOrAll, assertKey, checkedKeys, inputError, type ManyRowsOptions } from './input-rules.js';
 import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
+import { pinnedWhere, sqlOperationRows } from './operation-rows.js';
 import { expectedVersionOf, staleOrMissing, type VersionedWriteOptions } from './optimistic-lock.js';
 import { type OrderTerm, toOrderTerms } from './order-by.js';
-import { pinnedWhere, sqlOperationRows } from './operation-rows.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import { prepareInsert, preparePatch } from './prepare-input.js';
 import type {

@@ -64,12 +64,12 @@ export function sqlOperationRows(
       const list = checkedKeys(keys, columns, table, primaryKey);
       if (list.length === 0) return [];
       const scope = scopeConditions(operation.scope, columns, table);
-      return (await kysely
+      return await kysely
         .selectFrom(table)
         .selectAll()
         .where((eb) => eb.and([conditionsExpression(eb, scope), keyIn(primaryKey, list)]))
         .orderBy(primaryKey)
-        .execute()) as Row[];
+        .execute();
     },
   };
 }
@@ -93,4 +93,3 @@ export function pinnedWhere(
 function keyIn(primaryKey: string, keys: readonly unknown[]): Expression<SqlBool> {
   return sql<SqlBool>`${sql.ref(primaryKey)} = any(${[...keys]})`;
 }
-

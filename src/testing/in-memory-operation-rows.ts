@@ -1,8 +1,8 @@
 import type { OperationRows, RepositoryDescriptor, RepositoryOperation } from '../middleware/repository-middleware.js';
 import { checkedKeys } from '../repository/input-rules.js';
 import { ROW_WRITES, writeTarget } from '../repository/operation-target.js';
-import { prepareInsert } from '../repository/prepare-input.js';
 import { compareRows } from '../repository/order-by.js';
+import { prepareInsert } from '../repository/prepare-input.js';
 import type { InputSchemas } from '../repository/validate-input.js';
 import { matches, scopeConditions } from '../repository/where-filter.js';
 import { cloneRow, type StoredRow } from './in-memory-store.js';

@@ -123,8 +123,7 @@ async function changedRows(
 
 /** The rows a write returned: one row (create, update, upsert, restore), a list (createMany), or none. */
 function returnedRows(result: unknown, primaryKey: string): Row[] {
-  const isRow = (value: unknown): value is Row =>
-    typeof value === 'object' && value !== null && primaryKey in (value as object);
+  const isRow = (value: unknown): value is Row => typeof value === 'object' && value !== null && primaryKey in value;
   if (Array.isArray(result)) return (result as unknown[]).filter(isRow);
   return isRow(result) ? [result] : [];
 }

@@ -95,7 +95,8 @@ function tenantParts(tenant: NonNullable<AuditTableOptions['tenant']>) {
   const column = tenant.column ?? 'tenant_id';
   const setting = tenant.setting ?? 'app.tenant_id';
   const type = tenant.columnType ?? 'text';
-  if (typeof column !== 'string' || column === '') throw optionError('tenant.column', 'expected a column name', FACTORY);
+  if (typeof column !== 'string' || column === '')
+    throw optionError('tenant.column', 'expected a column name', FACTORY);
   if (typeof setting !== 'string' || !SETTING_NAME.test(setting))
     throw optionError(
       'tenant.setting',

@@ -2,8 +2,8 @@ import { type Generated, sql } from 'kysely';
 import { beforeAll, beforeEach } from 'vitest';
 
 import {
-  type AuditLogOptions,
   auditLog,
+  type AuditLogOptions,
   type AuditRow,
   auditTableSql,
   BaseRepository,

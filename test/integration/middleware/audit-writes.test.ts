@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 
@@ -38,7 +40,9 @@ describe('auditLog records every write, one row per changed row', () => {
   it('createMany: one row per created row, in one transaction', async () => {
     const rows = await f.accounts().createMany([ada, { email: 'bob@example.com', name: 'Bob' }]);
     const entries = await f.auditRows();
-    expect(entries.map((entry) => [entry.operation, entry.row_id])).toEqual(rows.map((row) => ['createMany', String(row.id)]));
+    expect(entries.map((entry) => [entry.operation, entry.row_id])).toEqual(
+      rows.map((row) => ['createMany', String(row.id)]),
+    );
     expect(new Set(entries.map((entry) => entry.transaction_id)).size).toBe(1);
     expect(entries[0]!.actor).toBeNull();
   });
@@ -135,7 +139,11 @@ describe('auditLog records every write, one row per changed row', () => {
     const inserted = await accounts.upsert(ada, { conflictColumns: ['email'] });
     await accounts.upsert({ ...ada, name: 'Ada L.' }, { conflictColumns: ['email'] });
     const [insert, update] = await f.auditRows();
-    expect(insert).toMatchObject({ operation: 'upsert', row_id: String(inserted.id), changes: { name: { after: 'Ada' } } });
+    expect(insert).toMatchObject({
+      operation: 'upsert',
+      row_id: String(inserted.id),
+      changes: { name: { after: 'Ada' } },
+    });
     expect(insert!.changes.name).not.toHaveProperty('before');
     expect(update).toMatchObject({ operation: 'upsert', row_id: String(inserted.id) });
     expect(Object.keys(update!.changes).sort()).toEqual(['name', 'updated_at']);
@@ -172,5 +180,19 @@ describe('auditLog records every write, one row per changed row', () => {
     await accounts.findMany();
     expect(asked).toBe(1);
     expect((await f.auditRows()).map((entry) => entry.actor)).toEqual(['42']);
+  });
+
+  it("the actor may be async and read the caller's async context; a bad actor value writes nothing", async () => {
+    const user = new AsyncLocalStorage<string>();
+    const accounts = f.accounts({ actor: async () => Promise.resolve(user.getStore()) });
+    await user.run('alice', () => accounts.create(ada));
+    await accounts.create({ email: 'nobody@x.io', name: 'nobody' });
+    expect((await f.auditRows()).map((entry) => entry.actor)).toEqual(['alice', null]);
+    const bad = f.accounts({ actor: () => ({ id: 1 }) as never });
+    await expect(bad.create({ email: 'c@x.io', name: 'c' })).rejects.toMatchObject({
+      name: 'ConfigError',
+      option: 'actor',
+    });
+    expect(await f.t.db.kysely.selectFrom('accounts').select('email').execute()).toHaveLength(2);
   });
 });
