@@ -128,8 +128,8 @@ export interface RepositoryOperation {
   readonly transaction: TransactionHooks | undefined;
   /** Set for SQL repositories (see `SessionControl`). */
   readonly session: SessionControl | undefined;
-  /** Set for writes: the rows they touch, before and after (see `OperationRows`). */
-  readonly rows: OperationRows | undefined;
+  /** Set for writes: the rows they touch, before and after (see `OperationRows`). Optional, so hand-built operations in tests still type-check. */
+  readonly rows?: OperationRows | undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ export type AuditActor = string | number | bigint | null | undefined;
 /** Columns to mask: one list for every audited table, or a list per table name. */
 export type AuditRedaction = readonly string[] | Readonly<Record<string, readonly string[]>>;
 
+/** Options of `auditLog()`: where audit rows go, who is acting, what is never stored. */
 export interface AuditLogOptions {
   /** The audit table (see `auditTableSql()`); may be schema-qualified (`audit.audit_log`). @default 'audit_log' */
   table?: string;

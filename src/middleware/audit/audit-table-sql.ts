@@ -2,6 +2,7 @@ import { optionError } from '../../errors/option-error.js';
 import { quoteIdentifier } from '../../repository/sql-identifier.js';
 import type { AuditChanges } from './audit-changes.js';
 
+/** Options of `auditTableSql()`: the table's name, and row-level security per tenant. */
 export interface AuditTableOptions {
   /** The table `auditLog({ table })` writes to; may be schema-qualified. @default 'audit_log' */
   table?: string;
