@@ -4,7 +4,7 @@ import type { OperationRows, RepositoryDescriptor, RepositoryOperation } from '.
 import type { TableColumns } from './column-types.js';
 import { checkedKeys } from './input-rules.js';
 import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
-import { ROW_WRITES, writeTarget } from './operation-target.js';
+import { isRowWrite, writeTarget } from './operation-target.js';
 import { type Condition, scopeConditions } from './where-filter.js';
 
 type Row = Readonly<Record<string, unknown>>;
@@ -25,7 +25,7 @@ export function sqlOperationRows(
     readonly prepareInsert: (input: unknown, columns: TableColumns) => Record<string, unknown>;
   },
 ): OperationRows | undefined {
-  if (!ROW_WRITES.has(operation.kind)) return undefined;
+  if (!isRowWrite(operation.kind)) return undefined;
   const { kysely, descriptor } = context;
   const { table, primaryKey } = descriptor;
   return {

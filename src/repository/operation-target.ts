@@ -1,19 +1,13 @@
 import { ValidationError } from '../errors/application-errors.js';
+import { argumentOf, OPERATIONS } from '../middleware/operations.js';
 import type { OperationKind, RepositoryDescriptor } from '../middleware/repository-middleware.js';
 import { assertFilterOrAll, assertKey } from './input-rules.js';
 import { assertColumn, type Condition, scopeConditions, toConditions } from './where-filter.js';
 
-/** The write kinds, the operations that carry `rows` (see `OperationRows`). */
-export const ROW_WRITES: ReadonlySet<OperationKind> = new Set([
-  'create',
-  'createMany',
-  'update',
-  'updateMany',
-  'upsert',
-  'delete',
-  'hardDelete',
-  'restore',
-]);
+/** Whether `kind` is a write, the operations that carry `rows` (see `OperationRows`): from the operation table. */
+export function isRowWrite(kind: OperationKind): boolean {
+  return OPERATIONS[kind].access === 'write';
+}
 
 /** Which soft-deleted rows a write reaches: none (the visible ones), all, or only them. */
 export type DeletedRows = 'hidden' | 'included' | 'only';
@@ -46,29 +40,28 @@ export function writeTarget(
 ): WriteTarget | undefined {
   const { descriptor, columns } = context;
   const { table, primaryKey } = descriptor;
-  const [first, second, third] = operation.args;
+  const { kind, args } = operation;
   const scope = scopeConditions(operation.scope as Readonly<Record<string, unknown>>, columns, table);
-  const byId = (): Condition[] => {
-    assertKey(first, columns, table, primaryKey);
-    return [...scope, { column: primaryKey, op: 'eq', value: first }];
-  };
-  switch (operation.kind) {
-    case 'update':
-    case 'delete':
-      return { conditions: byId(), deleted: 'hidden' };
-    case 'hardDelete':
-      return { conditions: byId(), deleted: 'included' };
-    case 'restore':
-      return descriptor.softDelete === undefined ? undefined : { conditions: byId(), deleted: 'only' };
-    case 'updateMany':
-      assertFilterOrAll(first, third, table, 'updateMany');
-      return { conditions: [...toConditions(first, columns, table), ...scope], deleted: 'hidden' };
-    case 'upsert':
-      return upsertTarget(first, second, scope, context);
-    default:
-      return undefined;
+  const targets = (OPERATIONS[kind] as { readonly targets?: string }).targets;
+  if (targets === 'id') {
+    const id = argumentOf(kind, args, 'id');
+    assertKey(id, columns, table, primaryKey);
+    const deleted = DELETED_ROWS_BY_ID[kind] ?? 'hidden';
+    if (deleted === 'only' && descriptor.softDelete === undefined) return undefined; // restore() refuses it
+    return { conditions: [...scope, { column: primaryKey, op: 'eq', value: id }], deleted };
   }
+  if (targets === 'where') {
+    const where = argumentOf(kind, args, 'where');
+    assertFilterOrAll(where, argumentOf(kind, args, 'options'), table, kind);
+    return { conditions: [...toConditions(where, columns, table), ...scope], deleted: 'hidden' };
+  }
+  if (targets === 'conflict')
+    return upsertTarget(argumentOf(kind, args, 'input'), argumentOf(kind, args, 'options'), scope, context);
+  return undefined; // 'new': only rows that do not exist yet
 }
+
+/** The by-id writes that reach soft-deleted rows; the others see visible rows only. */
+const DELETED_ROWS_BY_ID: Partial<Record<OperationKind, DeletedRows>> = { hardDelete: 'included', restore: 'only' };
 
 /** The row ON CONFLICT would update: the input's values of the conflict columns, in scope and visible. */
 function upsertTarget(

@@ -1,6 +1,6 @@
 import type { OperationRows, RepositoryDescriptor, RepositoryOperation } from '../middleware/repository-middleware.js';
 import { checkedKeys } from '../repository/input-rules.js';
-import { ROW_WRITES, writeTarget } from '../repository/operation-target.js';
+import { isRowWrite, writeTarget } from '../repository/operation-target.js';
 import { compareRows } from '../repository/order-by.js';
 import { prepareInsert } from '../repository/prepare-input.js';
 import type { InputSchemas } from '../repository/validate-input.js';
@@ -19,7 +19,7 @@ export function inMemoryOperationRows(
   descriptor: RepositoryDescriptor,
   schemas: InputSchemas | undefined,
 ): OperationRows | undefined {
-  if (!ROW_WRITES.has(operation.kind)) return undefined;
+  if (!isRowWrite(operation.kind)) return undefined;
   const { columns, primaryKey, name } = table;
   const copies = (rows: readonly StoredRow[]) =>
     Promise.resolve(

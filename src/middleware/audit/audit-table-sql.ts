@@ -1,6 +1,12 @@
 import { optionError } from '../../errors/option-error.js';
 import { quoteIdentifier } from '../../repository/sql-identifier.js';
+import type { OperationKind, OPERATIONS } from '../operations.js';
 import type { AuditChanges } from './audit-changes.js';
+
+/** The write operations, the ones an audit row can name (from the operation table). */
+type AuditedOperation = {
+  [K in OperationKind]: (typeof OPERATIONS)[K]['access'] extends 'write' ? K : never;
+}[OperationKind];
 
 /** Options of `auditTableSql()`: the table's name, and row-level security per tenant. */
 export interface AuditTableOptions {
@@ -28,7 +34,8 @@ export interface AuditRow {
   table_name: string;
   /** The primary key as text. */
   row_id: string;
-  operation: 'create' | 'createMany' | 'update' | 'updateMany' | 'upsert' | 'delete' | 'hardDelete' | 'restore';
+  /** create, createMany, update, updateMany, upsert, delete, hardDelete or restore. */
+  operation: AuditedOperation;
   changes: AuditChanges;
   actor: string | null;
   /** The operation's scope (`{ tenant_id: 'acme' }` under `tenantFilter()` in filter mode). */
