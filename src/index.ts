@@ -44,6 +44,16 @@ export {
 } from './errors/index.js';
 export type { Logger, LogLevel } from './logging/logger.js';
 export type {
+  AuditActor,
+  AuditChange,
+  AuditChanges,
+  AuditLogOptions,
+  AuditRedaction,
+  AuditRow,
+  AuditTableOptions,
+} from './middleware/audit/index.js';
+export { auditLog, auditTableSql } from './middleware/audit/index.js';
+export type {
   CacheHit,
   CacheLogger,
   CacheMetrics,
@@ -71,6 +81,7 @@ export { argumentOf, operationDefinition, OPERATIONS } from './middleware/operat
 export type {
   LocalSetting,
   OperationKind,
+  OperationRows,
   RepositoryDescriptor,
   RepositoryMiddleware,
   RepositoryOperation,

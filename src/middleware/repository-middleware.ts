@@ -44,6 +44,54 @@ export interface SessionControl {
   withLocalSetting<T>(setting: LocalSetting, work: () => Promise<T>): Promise<T>;
   /** Whether `withLocalSetting(setting, ...)` would join the ambient transaction. */
   joinsAmbient(setting: LocalSetting): boolean;
+  /**
+   * Runs one statement in the ambient transaction (none: on the pool, committing on its
+   * own), through the instrumented driver. Values go in `parameters` (`$1`, `$2`, ...),
+   * never into `sql`; identifiers in `sql` must be quoted by the caller.
+   */
+  query<R = Record<string, unknown>>(sql: string, parameters?: readonly unknown[]): Promise<{ rows: R[] }>;
+}
+
+/**
+ * Row access for middleware that must see what a write changes (`auditLog`). Present on
+ * write operations (create, createMany, update, updateMany, upsert, delete, hardDelete,
+ * restore) of `BaseRepository` and of the in-memory fake, absent on reads. Every read runs
+ * in the ambient transaction (with none, on its own) with the operation's scope applied,
+ * so call these inside `session.inTransaction(...)` around `next()`.
+ *
+ * ```ts
+ * const trail: RepositoryMiddleware = {
+ *   name: 'trail',
+ *   handle: async (operation, next) => {
+ *     if (!operation.rows || !operation.session) return next()
+ *     const rows = operation.rows
+ *     return operation.session.inTransaction(async () => {
+ *       const before = await rows.targeted() // locked until the transaction ends
+ *       const result = await next()
+ *       const after = await rows.byKeys(before.map((row) => row[operation.repository.primaryKey]))
+ *       console.log(before, after)
+ *       return result
+ *     })
+ *   },
+ * }
+ * ```
+ */
+export interface OperationRows {
+  /**
+   * The rows this write will touch, as they are now: by id (update, delete, hardDelete,
+   * restore), by `where` (updateMany), by the input's conflict columns (upsert); none for
+   * create and createMany. Selected as the write selects them: scope (tenant) applied,
+   * soft-deleted rows only where the write reaches them (hardDelete, restore). On SQL they
+   * are locked `FOR UPDATE` in primary-key order, so in a transaction nothing changes them
+   * before the write, and the write touches exactly these rows: updateMany is pinned to
+   * them (a row another transaction made match in between is left alone, as if it had
+   * arrived after the write). Invalid arguments throw the `ValidationError` the write would.
+   */
+  targeted(): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>;
+  /** The rows with these primary keys as they are now: scope applied, soft-deleted rows included, no lock. */
+  byKeys(keys: readonly unknown[]): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>;
+  /** The table's column names (the catalog's, read once; the fake's declared `columns`). */
+  columns(): Promise<ReadonlySet<string>>;
 }
 
 /** A transaction-local setting some work needs, and since when its value applies. */
@@ -80,6 +128,8 @@ export interface RepositoryOperation {
   readonly transaction: TransactionHooks | undefined;
   /** Set for SQL repositories (see `SessionControl`). */
   readonly session: SessionControl | undefined;
+  /** Set for writes: the rows they touch, before and after (see `OperationRows`). Optional, so hand-built operations in tests still type-check. */
+  readonly rows?: OperationRows | undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import { MiddlewareError } from '../errors/middleware-error.js';
 import { OPERATIONS } from './operations.js';
 import type {
   OperationKind,
+  OperationRows,
   RepositoryDescriptor,
   RepositoryMiddleware,
   RepositoryOperation,
@@ -40,6 +41,8 @@ export function runMiddleware<T>(
     transaction: (() => TransactionHooks | undefined) | undefined;
     /** SQL repositories pass one; the in-memory fake does not. */
     session?: SessionControl;
+    /** Row access for writes (undefined for reads), built when a middleware first asks. */
+    rows?: (operation: RepositoryOperation) => OperationRows | undefined;
   },
   execute: (operation: RepositoryOperation) => Promise<T>,
 ): Promise<T> {
@@ -79,6 +82,7 @@ function createOperation(
   middleware: readonly RepositoryMiddleware[],
   init: Parameters<typeof runMiddleware>[1],
 ): RepositoryOperation {
+  let rows: { value: OperationRows | undefined } | undefined;
   return {
     kind: init.kind,
     definition: OPERATIONS[init.kind],
@@ -99,6 +103,9 @@ function createOperation(
       return init.transaction?.();
     },
     session: init.session,
+    get rows() {
+      return (rows ??= { value: init.rows?.(this) }).value;
+    },
   };
 }
 

@@ -29,6 +29,7 @@ import { cursorKeysOf } from './cursor-secrets.js';
 import { filterValues, HotStatements } from './hot-statements.js';
 import { assertFilterOrAll, assertKey, checkedKeys, inputError, type ManyRowsOptions } from './input-rules.js';
 import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
+import { pinnedWhere, sqlOperationRows } from './operation-rows.js';
 import { expectedVersionOf, staleOrMissing, type VersionedWriteOptions } from './optimistic-lock.js';
 import { type OrderTerm, toOrderTerms } from './order-by.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
@@ -109,6 +110,13 @@ export class BaseRepository<
   readonly #hot: HotStatements;
   readonly #session: SessionControl;
   readonly #currentTransaction = () => this.db.currentTransaction();
+  readonly #rows = (op: RepositoryOperation) =>
+    sqlOperationRows(op, {
+      kysely: this.#loose,
+      descriptor: this.descriptor,
+      columns: () => this.#columns.get(),
+      prepareInsert: (input, columns) => prepareInsert(input, this.#inputContext(op, columns)),
+    });
   readonly #columns = new CachedLoad(() => this.#readColumns());
   /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
   readonly #types = new CachedLoad<ReadonlyMap<string, ColumnType>>(() =>
@@ -375,7 +383,7 @@ export class BaseRepository<
         const result = await this.#loose
           .updateTable(this.descriptor.table)
           .set(values)
-          .where((eb) => conditionsExpression(eb, conditions))
+          .where((eb) => pinnedWhere(eb, op, this.descriptor.primaryKey, conditions))
           .executeTakeFirst();
         return Number(result.numUpdatedRows);
       },
@@ -481,7 +489,7 @@ export class BaseRepository<
     const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
     return runMiddleware(
       this.#middleware,
-      { kind, args, repository: this.descriptor, transaction, session: this.#session },
+      { kind, args, repository: this.descriptor, transaction, session: this.#session, rows: this.#rows },
       async (op) => {
         const columns = this.#columns.value ?? (await this.#columns.get());
         assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);

@@ -1,3 +1,5 @@
+import { CompiledQuery } from 'kysely';
+
 import type { Database } from '../database.js';
 import { TransactionError } from '../errors/application-errors.js';
 import type { LocalSetting, SessionControl } from '../middleware/repository-middleware.js';
@@ -36,6 +38,11 @@ export function sqlSession<DB>(db: Database<DB>): SessionControl {
       await transaction.setLocal(name, value);
     },
     joinsAmbient: (setting) => joinable(setting) !== undefined,
+    // db.kysely is ambient-aware, so this joins the transaction the caller runs in.
+    query: async <R>(text: string, parameters: readonly unknown[] = []) => {
+      const { rows } = await db.kysely.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
+      return { rows: [...rows] };
+    },
     withLocalSetting: async (setting, work) => {
       const scope = joinable(setting);
       if (scope !== undefined) {

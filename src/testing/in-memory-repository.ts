@@ -49,6 +49,7 @@ import {
   type Where,
 } from '../repository/where-filter.js';
 import { optionsOf } from './in-memory-checks.js';
+import { inMemoryOperationRows } from './in-memory-operation-rows.js';
 import { inMemoryRelationSource } from './in-memory-relation-source.js';
 import { cloneRow, type StoredRow } from './in-memory-store.js';
 import { type InMemoryRepositoryOptions, InMemoryTable } from './in-memory-table.js';
@@ -420,7 +421,13 @@ export class InMemoryRepository<
     // `await` also turns a synchronous throw (e.g. a middleware's scope()) into a rejection.
     return await runMiddleware<T>(
       this.options.middleware ?? [],
-      { kind, args, repository: this.descriptor, transaction: undefined },
+      {
+        kind,
+        args,
+        repository: this.descriptor,
+        transaction: undefined,
+        rows: (op) => inMemoryOperationRows(op, this.table, this.descriptor, this.options.schemas),
+      },
       (operation) =>
         new Promise<T>((resolve) => {
           assertMiddlewareColumns(

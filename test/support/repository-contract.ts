@@ -8,6 +8,7 @@ import { cursorContract } from './repository-contract-cursors.js';
 import { filterContract } from './repository-contract-filters.js';
 import { inputContract } from './repository-contract-inputs.js';
 import { readContract } from './repository-contract-reads.js';
+import { rowsContract } from './repository-contract-rows.js';
 import { writeContract } from './repository-contract-writes.js';
 
 /**
@@ -162,5 +163,6 @@ export function repositoryContract(name: string, setup: ContractSetup): void {
     cursorContract(context);
     filterContract(context);
     inputContract(context);
+    rowsContract(context);
   });
 }

@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import {
+  auditLog,
+  auditTableSql,
   BaseRepository,
   cache,
   ConfigError,
@@ -29,6 +31,12 @@ const MISTAKES: Array<[string, string, () => unknown]> = [
   ['tenantFilter()', 'options', () => tenantFilter(null as never)],
   ['tenantPolicySql()', 'table', () => tenantPolicySql({} as never)],
   ['tenantPolicySql()', 'columnType', () => tenantPolicySql({ table: 't', columnType: 'json' as never })],
+  ['auditLog()', 'table', () => auditLog({ table: '' })],
+  ['auditLog()', 'actor', () => auditLog({ actor: 'root' as never })],
+  ['auditLog()', 'redact', () => auditLog({ redact: 'password' as never })],
+  ['auditLog()', 'options', () => auditLog(null as never)],
+  ['auditTableSql()', 'table', () => auditTableSql({ table: ' ' })],
+  ['auditTableSql()', 'tenant.setting', () => auditTableSql({ tenant: { setting: 'tenant' } })],
   ['memoryCacheStore()', 'maxEntries', () => memoryCacheStore({ maxEntries: 0 })],
   ['memoryCacheStore()', 'maxEntries', () => memoryCacheStore(undefined as never)],
   ['redisCacheStore()', 'client', () => redisCacheStore({} as never)],
