@@ -63,8 +63,8 @@ export class InMemoryRepository<
   Row extends object,
   Insert = Partial<Row>,
   Update = Partial<Row>,
-  SoftDeletable extends boolean = false,
   Id = Row extends { id: infer I } ? I : unknown,
+  SoftDeletable extends boolean = false,
 > implements Repository<Row, Insert, Update, Id, SoftDeletable> {
   /** Type-only: makes the `this` type of `restore` reject repositories without soft delete. */
   declare private readonly softDeletable: SoftDeletable;
@@ -282,7 +282,7 @@ export class InMemoryRepository<
     });
   }
 
-  restore(this: InMemoryRepository<Row, Insert, Update, true, Id>, id: Id): Promise<Row> {
+  restore(this: InMemoryRepository<Row, Insert, Update, Id, true>, id: Id): Promise<Row> {
     return this.run('restore', [id], (op) => {
       const softDelete = this.table.softDelete;
       if (softDelete === undefined) throw this.notSoftDeletable('restore()');
@@ -322,8 +322,8 @@ export class InMemoryRepository<
    */
   withMiddleware(
     middleware: readonly RepositoryMiddleware[],
-  ): InMemoryRepository<Row, Insert, Update, SoftDeletable, Id> {
-    const sibling = new InMemoryRepository<Row, Insert, Update, SoftDeletable, Id>({
+  ): InMemoryRepository<Row, Insert, Update, Id, SoftDeletable> {
+    const sibling = new InMemoryRepository<Row, Insert, Update, Id, SoftDeletable>({
       ...this.options,
       seed: undefined,
       middleware,
