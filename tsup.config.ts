@@ -13,4 +13,6 @@ export default defineConfig({
   splitting: true,
   // p-retry (and its helper) are ESM-only: bundled, so require() of the CJS build works.
   noExternal: ['p-retry', 'is-network-error'],
+  // import.meta.url in the CJS build (src/embedded/server-user-access.ts resolves from it).
+  shims: true,
 });

@@ -162,22 +162,39 @@ writeFileSync(
     include: ['*.ts'],
   }),
 );
+// A consumer with the strictest optional-property setting: option types must take an
+// explicit undefined there (`connectionString: process.env.DATABASE_URL`). Only the
+// fixture that exercises every option type, since the guides are written for plain strict.
+writeFileSync(
+  join(out, 'tsconfig.exact.json'),
+  JSON.stringify({
+    extends: './tsconfig.json',
+    compilerOptions: { exactOptionalPropertyTypes: true },
+    include: ['exact-optional.ts', 'prelude.ts', 'express.d.ts'],
+  }),
+);
 // No package.json of its own: the folder sits inside the package, which resolves itself by
 // name through its "exports" (a self-reference), so snippets import '@org/data-layer'
 // exactly as users do and see the built declarations.
 let failed = false;
-try {
-  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(out, 'tsconfig.json'), '--pretty', 'false'], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: 'pipe',
-  });
-} catch (error) {
-  failed = true;
-  const report = String(error.stdout ?? '') + String(error.stderr ?? '');
-  for (const line of report.split('\n').filter(Boolean)) {
-    const match = /(snippet-\d+\.ts)\((\d+),\d+\): (.*)/.exec(line);
-    console.error(match ? `${origins.get(match[1])} (.doc-snippets/${match[1]}:${match[2]}): ${match[3]}` : line);
+for (const project of ['tsconfig.json', 'tsconfig.exact.json']) {
+  try {
+    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(out, project), '--pretty', 'false'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    failed = true;
+    const report = String(error.stdout ?? '') + String(error.stderr ?? '');
+    for (const line of report.split('\n').filter(Boolean)) {
+      const match = /(snippet-\d+\.ts)\((\d+),\d+\): (.*)/.exec(line);
+      console.error(
+        match
+          ? `${origins.get(match[1])} (.doc-snippets/${match[1]}:${match[2]}): ${match[3]}`
+          : `${project === 'tsconfig.exact.json' ? '[exactOptionalPropertyTypes] ' : ''}${line}`,
+      );
+    }
   }
 }
 console.log(

@@ -152,6 +152,7 @@ export type {
   UpsertOptions,
 } from './repository/repository-contract.js';
 export type { ColumnName, RepositoryOptions, TableName } from './repository/repository-options.js';
+export type { InsertOf, RowOf, UpdateOf } from './repository/row-types.js';
 export type { InputSchemas } from './repository/validate-input.js';
 export type { ColumnFilter, FilterOperators, Where } from './repository/where-filter.js';
 export type { RunSeedersOptions, SeedContext, Seeder, SeederDefinition, SeedReport, SeedRun } from './seeding/index.js';

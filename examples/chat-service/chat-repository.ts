@@ -1,5 +1,4 @@
-import { BaseRepository, type Database, type RepositoryMiddleware } from '@org/data-layer';
-import type { Updateable } from 'kysely';
+import { BaseRepository, type Database, type RepositoryMiddleware, type UpdateOf } from '@org/data-layer';
 import { z } from 'zod';
 
 import type { Chat, ChatDB } from './schema.js';
@@ -66,7 +65,7 @@ export class ChatRepository extends BaseRepository<ChatDB, 'chats', 'deleted_at'
   }
 
   /** @throws NotFoundError (404), ValidationError (400) */
-  updateChat(id: number, patch: Updateable<ChatDB['chats']>): Promise<Chat> {
+  updateChat(id: number, patch: UpdateOf<ChatDB, 'chats'>): Promise<Chat> {
     return this.update(id, patch);
   }
 

@@ -1,4 +1,5 @@
-import type { Generated, Selectable } from 'kysely';
+import type { RowOf } from '@org/data-layer';
+import type { Generated } from 'kysely';
 
 /** The tables of the chat service, as Kysely sees them (created by ./migrations). */
 export interface ChatDB {
@@ -31,6 +32,6 @@ export interface ChatDB {
   };
 }
 
-export type User = Selectable<ChatDB['users']>;
-export type Chat = Selectable<ChatDB['chats']>;
-export type Message = Selectable<ChatDB['messages']>;
+export type User = RowOf<ChatDB, 'users'>;
+export type Chat = RowOf<ChatDB, 'chats'>;
+export type Message = RowOf<ChatDB, 'messages'>;

@@ -1,4 +1,5 @@
-import type { Generated, Selectable } from 'kysely';
+import type { RowOf } from '@org/data-layer';
+import type { Generated } from 'kysely';
 
 /** Shared tables (in the main schema), and `activity`, which lives in each tenant's own schema. */
 export interface SaasDB {
@@ -25,5 +26,5 @@ export interface SaasDB {
   };
 }
 
-export type Tenant = Selectable<SaasDB['tenants']>;
-export type Project = Selectable<SaasDB['projects']>;
+export type Tenant = RowOf<SaasDB, 'tenants'>;
+export type Project = RowOf<SaasDB, 'projects'>;

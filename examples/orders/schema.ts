@@ -1,4 +1,5 @@
-import type { Generated, Selectable } from 'kysely';
+import type { RowOf } from '@org/data-layer';
+import type { Generated } from 'kysely';
 
 /** The tables of the orders service (created by ./migrations.ts). */
 export interface OrdersDB {
@@ -26,5 +27,5 @@ export interface OrdersDB {
   };
 }
 
-export type Product = Selectable<OrdersDB['products']>;
-export type Order = Selectable<OrdersDB['orders']>;
+export type Product = RowOf<OrdersDB, 'products'>;
+export type Order = RowOf<OrdersDB, 'orders'>;

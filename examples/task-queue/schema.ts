@@ -1,4 +1,5 @@
-import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { RowOf } from '@org/data-layer';
+import type { ColumnType, Generated } from 'kysely';
 
 export type TaskStatus = 'pending' | 'running' | 'done' | 'failed';
 
@@ -24,4 +25,4 @@ export interface TaskDB {
   };
 }
 
-export type Task = Selectable<TaskDB['tasks']>;
+export type Task = RowOf<TaskDB, 'tasks'>;

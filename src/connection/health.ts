@@ -15,9 +15,9 @@ export interface MigrationHealth {
 
 export interface HealthOptions {
   /** Report `down` if the probe has not answered within this time. @default 5000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Also report `migrations: { latest, pending, changed }` (e.g. `createMigrator(db, { folder })`). */
-  migrator?: { summary(): Promise<MigrationHealth> };
+  migrator?: { summary(): Promise<MigrationHealth> } | undefined;
 }
 
 export interface HealthReport {

@@ -17,9 +17,9 @@ export interface EmbeddedOptions {
    * Data directory kept across runs: initialised when missing or empty, reused otherwise.
    * Without it the data lives in a temporary directory removed by `close()`.
    */
-  dataDir?: string;
+  dataDir?: string | undefined;
   /** TCP port on 127.0.0.1. @default a free port chosen at start */
-  port?: number;
+  port?: number | undefined;
 }
 
 const port = z

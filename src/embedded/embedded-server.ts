@@ -11,6 +11,7 @@ import { ConnectionError } from '../errors/connection-errors.js';
 import type { EmbeddedOptions } from './embedded-options.js';
 import { freePort } from './free-port.js';
 import { type EmbeddedPostgresImporter, loadEmbeddedPostgres } from './load-embedded-postgres.js';
+import { assertServerUserCanReach, embeddedBinaryDir } from './server-user-access.js';
 import { signalPostmaster, signalPostmasterSync, stopOnExit } from './stop-on-exit.js';
 
 /** A running embedded PostgreSQL on 127.0.0.1. */
@@ -69,6 +70,8 @@ const STOP_TIMEOUT_MS = 10_000;
 export async function startEmbeddedServer(options: StartEmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const EmbeddedPostgres = await loadEmbeddedPostgres(options.importer);
   const asRoot = process.getuid?.() === 0;
+  // Fail fast with the directory and the fix, instead of initdb's bare EACCES.
+  if (asRoot) assertServerUserCanReach({ binDir: embeddedBinaryDir(), dataDir: options.dataDir });
   const persistent = options.dataDir !== undefined;
   const tempRoot = persistent ? undefined : await temporaryRoot(asRoot);
   const dataDir = options.dataDir !== undefined ? path.resolve(options.dataDir) : path.join(tempRoot ?? '', 'data');

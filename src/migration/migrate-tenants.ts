@@ -6,16 +6,16 @@ import { createMigrator, type MigratorOptions } from './migrator.js';
 
 export interface MigrateTenantsOptions extends Omit<MigratorOptions, 'schema' | 'onProgress'> {
   /** Tenant schemas, or `tenants` to look them up. */
-  schemas?: readonly string[];
-  tenants?: () => Promise<readonly string[]>;
+  schemas?: readonly string[] | undefined;
+  tenants?: (() => Promise<readonly string[]>) | undefined;
   /** What to do in each schema. @default 'latest' */
-  action?: 'latest' | 'status';
+  action?: 'latest' | 'status' | undefined;
   /** Schemas migrated at the same time (keep it at most the pool size). @default 4 */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** After the first failure, start no other schema (they are reported `skipped`). @default false */
-  stopOnError?: boolean;
+  stopOnError?: boolean | undefined;
   /** Called as each schema starts and finishes, for progress on long runs. */
-  onProgress?: (event: TenantProgress) => void;
+  onProgress?: ((event: TenantProgress) => void) | undefined;
 }
 
 export interface TenantProgress {

@@ -10,7 +10,7 @@ export interface MigrationConfig {
    * cannot run in one: `CREATE INDEX CONCURRENTLY`, `ALTER TYPE ... ADD VALUE` (before 12).
    * @default true
    */
-  transaction?: boolean;
+  transaction?: boolean | undefined;
 }
 
 /**
@@ -24,13 +24,13 @@ export interface MigrationConfig {
  */
 export interface MigrationModule {
   up: (db: MigrationDb) => Promise<void>;
-  down?: (db: MigrationDb) => Promise<void>;
-  config?: MigrationConfig;
+  down?: ((db: MigrationDb) => Promise<void>) | undefined;
+  config?: MigrationConfig | undefined;
   /**
    * Runs after `up` in the same transaction; `false` or a throw rolls the migration back.
    * A backfill proves it left no row behind.
    */
-  validate?: (db: MigrationDb) => Promise<boolean | void>;
+  validate?: ((db: MigrationDb) => Promise<boolean | void>) | undefined;
 }
 
 /** A migration with its name and the checksum of its normalized source. */

@@ -14,26 +14,26 @@ import { verifyMigrations, type VerifyReport } from './verify-migrations.js';
 
 export interface MigratorOptions {
   /** A folder of migration files (`.js`, `.mjs`, `.cjs`; `.ts` under tsx), applied in name order. */
-  folder?: string;
+  folder?: string | undefined;
   /** Migrations as an object keyed by name, instead of `folder` (for bundled apps). */
-  migrations?: Readonly<Record<string, MigrationModule>>;
+  migrations?: Readonly<Record<string, MigrationModule>> | undefined;
   /** Schema of the ledger and the `search_path` migrations run with. @default 'public' */
-  schema?: string;
+  schema?: string | undefined;
   /** Ledger table; `<tableName>_lock` and `<tableName>_repairs` sit beside it. @default 'data_layer_migrations' */
-  tableName?: string;
+  tableName?: string | undefined;
   /** How long to wait for another runner's lock before a `MigrationError`. @default 60000 */
-  lockTimeoutMs?: number;
+  lockTimeoutMs?: number | undefined;
   /** Lease length for `transaction: false` migrations, renewed while they run. @default 30000 */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /** Recorded in the ledger as who applied each migration. @default `user@host` */
-  appliedBy?: string;
+  appliedBy?: string | undefined;
   /** Called before and after each migration. */
-  onProgress?: (event: MigrationProgress) => void;
+  onProgress?: ((event: MigrationProgress) => void) | undefined;
 }
 
 export interface RunOptions {
   /** Run the migrations and roll everything back, returning what ran. @default false */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
 }
 
 export interface RepairOptions {
@@ -42,7 +42,7 @@ export interface RepairOptions {
   /** Why the edit is accepted; recorded in `<tableName>_repairs`. */
   reason: string;
   /** Who accepts it. @default `user@host` */
-  by?: string;
+  by?: string | undefined;
 }
 
 /** What `db.health({ migrator })` reports. */

@@ -63,7 +63,7 @@ export interface ManyRowsOptions {
    * (still inside soft-delete and middleware scopes). Without it an empty filter is a
    * `ValidationError`, so a missing filter can never rewrite a whole table. @default false
    */
-  readonly all?: boolean;
+  readonly all?: boolean | undefined;
 }
 
 /** Refuses an empty filter unless the caller opted in with `{ all: true }`. */

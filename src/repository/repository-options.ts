@@ -19,9 +19,9 @@ export interface RepositoryOptions<
   /** The table, optionally schema-qualified (`'billing.invoices'`). */
   readonly table: TB;
   /** @default 'id' */
-  readonly primaryKey?: PK;
+  readonly primaryKey?: PK | undefined;
   /** A nullable timestamp column: `delete()` sets it, reads skip rows where it is set. */
-  readonly softDelete?: SD;
+  readonly softDelete?: SD | undefined;
   /**
    * An integer column for optimistic locking: every update, delete and restore increments
    * it, and `update`/`delete`/`hardDelete` with `{ expectedVersion }` fail with
@@ -29,23 +29,25 @@ export interface RepositoryOptions<
    */
   readonly version?: ColumnName<DB, TB> | undefined;
   /** Columns set to `now()` on create (both) and on every update (`updatedAt`). */
-  readonly timestamps?: { readonly createdAt?: ColumnName<DB, TB>; readonly updatedAt?: ColumnName<DB, TB> };
+  readonly timestamps?:
+    | { readonly createdAt?: ColumnName<DB, TB> | undefined; readonly updatedAt?: ColumnName<DB, TB> | undefined }
+    | undefined;
   /** zod schemas for create and update input; the parsed output is what gets written. */
-  readonly schemas?: InputSchemas;
+  readonly schemas?: InputSchemas | undefined;
   /** The tenant column, for the tenant middleware. */
-  readonly tenantColumn?: ColumnName<DB, TB>;
+  readonly tenantColumn?: ColumnName<DB, TB> | undefined;
   /** Order of reads without an explicit `orderBy`; the primary key always breaks ties. @default primary key ascending */
-  readonly defaultOrderBy?: OrderBy<Selectable<DB[TB]>>;
+  readonly defaultOrderBy?: OrderBy<Selectable<DB[TB]>> | undefined;
   /** Middleware for this repository only, run after the database's own. */
-  readonly middleware?: readonly RepositoryMiddleware[];
+  readonly middleware?: readonly RepositoryMiddleware[] | undefined;
   /**
    * Names of database-wide middleware this repository opts out of, e.g. `['tenant']` for a
    * shared reference table. Explicit, so an audit can find every exception.
    */
-  readonly skipMiddleware?: readonly string[];
+  readonly skipMiddleware?: readonly string[] | undefined;
   /**
    * Related repositories, by the name `include` and `withCount` use:
    * `{ messages: hasMany(() => messages, { foreignKey: 'chat_id' }), owner: belongsTo(() => users, { foreignKey: 'owner_id' }) }`.
    */
-  readonly relations?: R;
+  readonly relations?: R | undefined;
 }

@@ -17,13 +17,13 @@ export interface SeederDefinition<DB> {
   name: string;
   run: (ctx: SeedContext<DB>) => Promise<void>;
   /** Empties what `run` wrote; called by `fresh` before running again. */
-  truncate?: (ctx: SeedContext<DB>) => Promise<void>;
+  truncate?: ((ctx: SeedContext<DB>) => Promise<void>) | undefined;
   /** Seeders that must run first. A `DatabaseSeeder` is a seeder that depends on the others. */
-  dependsOn?: readonly string[];
+  dependsOn?: readonly string[] | undefined;
   /** Environments it runs in (`development`, `test`, ...). @default every environment */
-  environments?: readonly string[];
+  environments?: readonly string[] | undefined;
   /** A tenant seeder: runs once per tenant of `runSeeders({ tenants })`, inside `withTenant`. @default false */
-  tenant?: boolean;
+  tenant?: boolean | undefined;
 }
 
 /** A validated seeder. */

@@ -10,17 +10,17 @@ export interface RunSeedersOptions {
   /** Which environment this is: selects seeders by their `environments`. */
   environment: string;
   /** Run only these seeders (and what they depend on). */
-  only?: readonly string[];
+  only?: readonly string[] | undefined;
   /** Tenants that tenant seeders run for, once each, inside `withTenant`. */
-  tenants?: readonly TenantId[] | (() => Promise<readonly TenantId[]>);
+  tenants?: readonly TenantId[] | (() => Promise<readonly TenantId[]>) | undefined;
   /** Truncate (each seeder's `truncate`, dependents first) and run again, even if they ran. @default false */
-  fresh?: boolean;
+  fresh?: boolean | undefined;
   /** `environment: 'production'` is refused unless this is true. @default false */
-  allowProduction?: boolean;
+  allowProduction?: boolean | undefined;
   /** Schema of the tracking table. @default 'public' */
-  schema?: string;
+  schema?: string | undefined;
   /** @default 'data_layer_seeds' */
-  tableName?: string;
+  tableName?: string | undefined;
 }
 
 export interface SeedRun {

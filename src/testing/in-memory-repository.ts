@@ -77,8 +77,8 @@ export class InMemoryRepository<
   Row extends object,
   Insert = Partial<Row>,
   Update = Partial<Row>,
-  SoftDeletable extends boolean = false,
   Id = Row extends { id: infer I } ? I : unknown,
+  SoftDeletable extends boolean = false,
   Relations extends RelationsOf<Relations> = NoRelations,
 > implements Repository<Row, Insert, Update, Id, SoftDeletable, Relations> {
   /** Type-only: makes the `this` type of `restore` reject repositories without soft delete. */
@@ -358,7 +358,7 @@ export class InMemoryRepository<
     });
   }
 
-  restore(this: InMemoryRepository<Row, Insert, Update, true, Id, Relations>, id: Id): Promise<Row> {
+  restore(this: InMemoryRepository<Row, Insert, Update, Id, true, Relations>, id: Id): Promise<Row> {
     return this.run('restore', [id], (op) => {
       const softDelete = this.table.softDelete;
       if (softDelete === undefined) throw this.notSoftDeletable('restore()');
@@ -398,8 +398,8 @@ export class InMemoryRepository<
    */
   withMiddleware(
     middleware: readonly RepositoryMiddleware[],
-  ): InMemoryRepository<Row, Insert, Update, SoftDeletable, Id, Relations> {
-    const sibling = new InMemoryRepository<Row, Insert, Update, SoftDeletable, Id, Relations>({
+  ): InMemoryRepository<Row, Insert, Update, Id, SoftDeletable, Relations> {
+    const sibling = new InMemoryRepository<Row, Insert, Update, Id, SoftDeletable, Relations>({
       ...this.options,
       seed: undefined,
       middleware,

@@ -22,39 +22,40 @@ export interface InMemoryRepositoryOptions<Row, Relations extends RelationsOf<Re
    * checked exactly as `BaseRepository` checks them against the catalog, so a wrong value
    * is the same `ValidationError`. Columns without a type are not type-checked.
    */
-  columnTypes?: { readonly [K in keyof Row & string]?: string | ColumnType };
+  columnTypes?: { readonly [K in keyof Row & string]?: string | ColumnType | undefined } | undefined;
   /** @default 'id' */
-  primaryKey?: keyof Row & string;
+  primaryKey?: (keyof Row & string) | undefined;
   /** Soft-delete timestamp column: rows where it is non-null are hidden from reads and writes. */
-  softDelete?: keyof Row & string;
+  softDelete?: (keyof Row & string) | undefined;
   /** Set to `new Date()` on create (both) and update (`updatedAt`) unless the input gives them. */
-  timestamps?: { createdAt?: keyof Row & string; updatedAt?: keyof Row & string };
-  schemas?: InputSchemas;
+  timestamps?:
+    { createdAt?: (keyof Row & string) | undefined; updatedAt?: (keyof Row & string) | undefined } | undefined;
+  schemas?: InputSchemas | undefined;
   /** ConflictError like a unique constraint (`<table>_<cols>_key`); the primary key is always unique. */
-  uniqueKeys?: ReadonlyArray<ReadonlyArray<keyof Row & string>>;
+  uniqueKeys?: ReadonlyArray<ReadonlyArray<keyof Row & string>> | undefined;
   /** Column defaults a real table would apply; called once per inserted row. */
-  defaults?: () => Partial<Row>;
+  defaults?: (() => Partial<Row>) | undefined;
   /** Called when an insert has no primary key. @default auto-increment integers from 1 */
-  generateId?: () => Row[keyof Row];
-  defaultOrderBy?: OrderBy<Row>;
+  generateId?: (() => Row[keyof Row]) | undefined;
+  defaultOrderBy?: OrderBy<Row> | undefined;
   /** Informational, passed to middleware in the repository descriptor. */
-  tenantColumn?: keyof Row & string;
+  tenantColumn?: (keyof Row & string) | undefined;
   /**
    * Optimistic-lock column, as on `BaseRepository`: incremented by every update, delete and
    * restore, checked by `{ expectedVersion }`. A new row without one (from the input or
    * `defaults`) starts at 1.
    */
-  version?: keyof Row & string;
-  middleware?: readonly RepositoryMiddleware[];
+  version?: (keyof Row & string) | undefined;
+  middleware?: readonly RepositoryMiddleware[] | undefined;
   /**
    * Signs cursors like the database option `cursorSecret`: one key, or several (the first
    * signs, all verify). Without it cursors are bound but unsigned.
    */
-  cursorSecret?: string | readonly string[];
+  cursorSecret?: string | readonly string[] | undefined;
   /** Rows stored as given (no defaults, timestamps or schema); duplicates throw ConflictError. */
-  seed?: readonly Row[];
+  seed?: readonly Row[] | undefined;
   /** Relations to other fakes, as for `BaseRepository`: `{ messages: hasMany(() => messages, { foreignKey: 'chat_id' }) }`. */
-  relations?: Relations;
+  relations?: Relations | undefined;
 }
 
 /** What the table needs from the options, without the row type. */

@@ -1,3 +1,4 @@
+import { definedFields } from '../config/defined-fields.js';
 import {
   defaultStarters,
   type TestServer,
@@ -23,18 +24,18 @@ export interface FindTestServerOptions {
   /** Read for `TEST_DATABASE_URL`, `DATABASE_URL` and `DATA_LAYER_TEST_SERVER`. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
   /** Image used when a container runtime answers. @default 'postgres:16-alpine' */
-  containerImage?: string;
+  containerImage?: string | undefined;
   /** The `local` source. @default 'postgres://postgres@127.0.0.1:5432/postgres' */
-  localUrl?: string;
+  localUrl?: string | undefined;
   /** Prints which source was chosen and why. @default console.info */
-  log?: (message: string) => void;
+  log?: ((message: string) => void) | undefined;
   /**
    * Only these sources (still in the fixed order). Default: `DATA_LAYER_TEST_SERVER`
    * (comma-separated names) when set, else all of them.
    */
-  sources?: ReadonlyArray<TestServerSourceName>;
+  sources?: ReadonlyArray<TestServerSourceName> | undefined;
   /** Replaces how sources are probed or started (tests of the order). */
-  starters?: Partial<TestServerStarters>;
+  starters?: Partial<TestServerStarters> | undefined;
 }
 
 /**
@@ -60,7 +61,7 @@ export interface FindTestServerOptions {
 export async function findTestServer(options: FindTestServerOptions = {}): Promise<TestServer> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((message: string) => console.info(`[data-layer/testing] ${message}`));
-  const starters = { ...defaultStarters, ...options.starters };
+  const starters = { ...defaultStarters, ...definedFields(options.starters) };
   const requested = options.sources ?? parseTestServerSources(env.DATA_LAYER_TEST_SERVER);
   const forced = requested !== undefined;
   const allowed = new Set(expandSources(requested ?? TEST_SERVER_SOURCES));

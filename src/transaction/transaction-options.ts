@@ -10,19 +10,19 @@ export type AccessMode = (typeof ACCESS_MODES)[number];
 
 export interface TransactionOptions {
   /** Outermost only; a nested call may repeat the parent's level but not change it. @default the server's (read committed) */
-  isolationLevel?: IsolationLevel;
+  isolationLevel?: IsolationLevel | undefined;
   /** Outermost only; a nested call may repeat the parent's mode but not change it. */
-  accessMode?: AccessMode;
+  accessMode?: AccessMode | undefined;
   /** `statement_timeout` for this scope (SET LOCAL); a nested scope restores the outer value when it ends. */
-  statementTimeoutMs?: number;
+  statementTimeoutMs?: number | undefined;
   /**
    * Outermost only: re-run the whole callback up to this many times after a
    * serialization failure (40001) or deadlock (40P01), with exponential backoff and jitter.
    * @default 0
    */
-  retries?: number;
+  retries?: number | undefined;
   /** Aborting rolls the scope back: its next statement fails and it never commits. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What a scope was opened with, to check what nested scopes ask for. */

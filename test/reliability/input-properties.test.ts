@@ -178,7 +178,7 @@ function methodCall(method: string, write: boolean, args: unknown[]): Call {
   } as Call;
 }
 type Subject =
-  BaseRepository<DB, 'things', 'deleted_at'> | InMemoryRepository<Record<string, unknown>, never, never, true, never>;
+  BaseRepository<DB, 'things', 'deleted_at'> | InMemoryRepository<Record<string, unknown>, never, never, never, true>;
 // The calls pass junk on purpose: the method signatures are bypassed the way request input bypasses them.
 type Loose = { [method: string]: (...args: unknown[]) => Promise<unknown> };
 const loose = (subject: Subject): Loose => subject as unknown as Loose;
@@ -238,7 +238,7 @@ describe('repository input properties', () => {
   }, 60_000);
 
   it('on the in-memory fake with the same column types: the same guarantee', async () => {
-    const fake = new InMemoryRepository<Record<string, unknown>, never, never, true, never>({
+    const fake = new InMemoryRepository<Record<string, unknown>, never, never, never, true>({
       table: 'things',
       columns: COLUMNS,
       columnTypes: {

@@ -21,8 +21,8 @@ function fakes() {
     RelChat,
     Partial<RelChat>,
     Partial<RelChat>,
-    true,
     number,
+    true,
     ChatRelations
   > = new InMemoryRepository({
     table: 'rel_chats',
@@ -38,8 +38,8 @@ function fakes() {
     RelMessage,
     Partial<RelMessage>,
     Partial<RelMessage>,
-    true,
     number,
+    true,
     MessageRelations
   > = new InMemoryRepository({
     table: 'rel_messages',

@@ -34,7 +34,7 @@ const contractOptions: InMemoryRepositoryOptions<ContractRow> = {
   defaultOrderBy: 'id',
 };
 
-type People = InMemoryRepository<ContractRow, ContractInsert, ContractUpdate, true>;
+type People = InMemoryRepository<ContractRow, ContractInsert, ContractUpdate, number, true>;
 const people = (options: Partial<InMemoryRepositoryOptions<ContractRow>> = {}): People =>
   new InMemoryRepository({ ...contractOptions, ...options });
 
@@ -271,7 +271,7 @@ describe('InMemoryRepository (fake-specific)', () => {
 
   describe('without a soft-delete column', () => {
     const plain = () =>
-      new InMemoryRepository<Tag, Tag, Partial<Tag>, false, string>({
+      new InMemoryRepository<Tag, Tag, Partial<Tag>, string, false>({
         table: 'tags',
         columns: ['slug', 'label'],
         primaryKey: 'slug',
@@ -288,7 +288,7 @@ describe('InMemoryRepository (fake-specific)', () => {
     it('withDeleted and restore are ValidationErrors at run time', async () => {
       const tags = plain();
       await expect(tags.findById('a', { withDeleted: true } as never)).rejects.toBeInstanceOf(ValidationError);
-      const restore = tags.restore.bind(tags as unknown as InMemoryRepository<Tag, Tag, Partial<Tag>, true, string>);
+      const restore = tags.restore.bind(tags as unknown as InMemoryRepository<Tag, Tag, Partial<Tag>, string, true>);
       await expect(restore('a')).rejects.toBeInstanceOf(ValidationError);
     });
 

@@ -19,20 +19,20 @@ export interface CacheOptions {
    */
   readonly keyPrefix: string;
   /** Cache only these tables. @default every table */
-  readonly tables?: readonly string[];
+  readonly tables?: readonly string[] | undefined;
   /** Bound on every asynchronous store call; slower means "unavailable". @default 50 */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Receives store failures, at most one line per kind of failure per `logIntervalMs`. @default pino at `warn` */
-  readonly logger?: CacheLogger;
+  readonly logger?: CacheLogger | undefined;
   /** @default 60000 */
-  readonly logIntervalMs?: number;
+  readonly logIntervalMs?: number | undefined;
   /**
    * Extra key material for context that changes a read's result but is neither in the
    * operation's `scope` nor the current tenant (both are always in the key), e.g. a
    * feature flag: `varyBy: () => flags.pricingV2`. Return plain data (strings, numbers,
    * arrays, plain objects); anything else makes the call uncached.
    */
-  readonly varyBy?: (operation: RepositoryOperation) => unknown;
+  readonly varyBy?: ((operation: RepositoryOperation) => unknown) | undefined;
 }
 
 export interface ResolvedCacheOptions {

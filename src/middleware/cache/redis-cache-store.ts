@@ -21,7 +21,7 @@ export interface RedisCacheClient {
 
 export interface RedisCacheStoreOptions {
   /** How values become the strings Redis holds. @default JSON that keeps Date, bigint, Buffer and undefined */
-  readonly codec?: CacheValueCodec;
+  readonly codec?: CacheValueCodec | undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { optionError } from '../../errors/option-error.js';
 
 export interface TenantFilterOptions {
   /** The tenant column, unless a repository names its own `tenantColumn`. @default 'tenant_id' */
-  column?: string;
+  column?: string | undefined;
   /**
    * - `filter`: every statement gets `tenant_column = current tenant`; creates are stamped.
    * - `rls`: the tenant is set with `set_config(setting, id, true)` inside the operation's
@@ -11,9 +11,9 @@ export interface TenantFilterOptions {
    *   A scope never keeps another tenant's value after it ends (docs/multi-tenancy.md).
    * - `both`: both. @default 'filter'
    */
-  mode?: 'filter' | 'rls' | 'both';
+  mode?: 'filter' | 'rls' | 'both' | undefined;
   /** The setting RLS policies read. @default 'app.tenant_id' */
-  setting?: string;
+  setting?: string | undefined;
 }
 
 /**

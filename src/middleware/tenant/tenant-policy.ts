@@ -4,13 +4,13 @@ import { quoteIdentifier } from '../../repository/sql-identifier.js';
 export interface TenantPolicyOptions {
   table: string;
   /** @default 'tenant_id' */
-  column?: string;
+  column?: string | undefined;
   /** The setting `tenantFilter` sets. @default 'app.tenant_id' */
-  setting?: string;
+  setting?: string | undefined;
   /** SQL type of the tenant column. @default 'text' */
-  columnType?: 'text' | 'uuid' | 'integer' | 'bigint';
+  columnType?: 'text' | 'uuid' | 'integer' | 'bigint' | undefined;
   /** @default `${table}_tenant_isolation` */
-  policyName?: string;
+  policyName?: string | undefined;
 }
 
 /**
