@@ -1,15 +1,6 @@
-import {
-  CompiledQuery,
-  type Insertable,
-  type Kysely,
-  type Selectable,
-  type SelectQueryBuilder,
-  type SelectType,
-  type Updateable,
-} from 'kysely';
+import type { Insertable, Kysely, Selectable, SelectQueryBuilder, SelectType, Updateable } from 'kysely';
 
 import type { Database } from '../database.js';
-import { ValidationError } from '../errors/application-errors.js';
 import type {
   OperationKind,
   RepositoryDescriptor,
@@ -18,22 +9,13 @@ import type {
   SessionControl,
 } from '../middleware/repository-middleware.js';
 import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
-import { insertInChunks } from './batch-insert.js';
 import { CachedLoad } from './cached-load.js';
 import { checkRepositoryOptions } from './check-repository-options.js';
 import type { TableColumns } from './column-types.js';
-import { cursorBinding } from './cursor-binding.js';
-import { type ColumnType, loadColumnTypes } from './cursor-column-types.js';
-import { cursorPage } from './cursor-page.js';
-import { cursorKeysOf } from './cursor-secrets.js';
-import { filterValues, HotStatements } from './hot-statements.js';
-import { assertFilterOrAll, assertKey, checkedKeys, inputError, type ManyRowsOptions } from './input-rules.js';
-import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
-import { pinnedWhere, sqlOperationRows } from './operation-rows.js';
-import { expectedVersionOf, staleOrMissing, type VersionedWriteOptions } from './optimistic-lock.js';
-import { type OrderTerm, toOrderTerms } from './order-by.js';
-import { checkedLimit, checkedPage } from './paging-limits.js';
-import { prepareInsert, preparePatch } from './prepare-input.js';
+import { inputError, type ManyRowsOptions } from './input-rules.js';
+import { sqlOperationRows } from './operation-rows.js';
+import type { VersionedWriteOptions } from './optimistic-lock.js';
+import { prepareInsert } from './prepare-input.js';
 import { registerRelationSource, type RelationSource } from './relations/relation-source.js';
 import type {
   CountableOf,
@@ -59,18 +41,16 @@ import type {
   UpsertOptions,
 } from './repository-contract.js';
 import type { ColumnName, RepositoryOptions, TableName } from './repository-options.js';
-import { rowNotFound } from './row-not-found.js';
+import { SQL_OPERATIONS, type SqlImplementation } from './sql-operations.js';
 import { sqlSession } from './sql-session.js';
+import { SqlTable } from './sql-table.js';
 import { assertConfiguredColumns, assertMiddlewareColumns, loadTableColumns } from './table-columns.js';
-import { nowColumns, SQL_NOW, updatedAtNow } from './timestamps.js';
-import { upsertRow } from './upsert.js';
-import { assertVersionColumn, versionColumns, versionConditions, versionIncrement } from './version-sql.js';
-import { type Condition, equalityConditions, scopeConditions, toConditions, type Where } from './where-filter.js';
+import { assertVersionColumn } from './version-sql.js';
+import { equalityConditions, type Where } from './where-filter.js';
 
 type Row<DB, TB extends TableName<DB>> = Selectable<DB[TB]>;
 /** The primary key's type (its select type). */
 export type IdOf<DB, TB extends TableName<DB>, PK extends ColumnName<DB, TB>> = SelectType<DB[TB][PK]>;
-type Loose = Record<string, unknown>;
 type Soft<SD> = SD extends string ? true : false;
 type Loaded<DB, TB extends TableName<DB>, R, I, C extends string> = WithRelations<Row<DB, TB>, R, I, C>;
 
@@ -105,23 +85,20 @@ export class BaseRepository<
   protected readonly db: Database<DB>;
   readonly descriptor: RepositoryDescriptor;
   readonly #options: RepositoryOptions<DB, TB, SD, PK, R>;
+  /** How the operations build their SQL; the operations themselves are in sql-reads.ts and sql-writes.ts. */
+  readonly #table: SqlTable;
   readonly #relations: RelationSource;
   readonly #middleware: readonly RepositoryMiddleware[];
-  readonly #hot: HotStatements;
   readonly #session: SessionControl;
   readonly #currentTransaction = () => this.db.currentTransaction();
   readonly #rows = (op: RepositoryOperation) =>
     sqlOperationRows(op, {
-      kysely: this.#loose,
+      kysely: this.#table.kysely,
       descriptor: this.descriptor,
       columns: () => this.#columns.get(),
-      prepareInsert: (input, columns) => prepareInsert(input, this.#inputContext(op, columns)),
+      prepareInsert: (input, columns) => prepareInsert(input, this.#table.inputContext(op, columns)),
     });
   readonly #columns = new CachedLoad(() => this.#readColumns());
-  /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
-  readonly #types = new CachedLoad<ReadonlyMap<string, ColumnType>>(() =>
-    loadColumnTypes(this.#loose as Kysely<unknown>, this.descriptor.table),
-  );
 
   constructor(db: Database<DB>, options: RepositoryOptions<DB, TB, SD, PK, R>) {
     checkRepositoryOptions(options, 'BaseRepository');
@@ -137,16 +114,17 @@ export class BaseRepository<
       tenantColumn: options.tenantColumn,
       version: options.version,
     });
-    this.#hot = new HotStatements(options.table, this.descriptor.primaryKey);
+    const table = new SqlTable(db as Database<unknown>, this.descriptor, options, (id) => this.#findById(id));
+    this.#table = table;
     this.#relations = sqlRelationSource({
       descriptor: this.descriptor,
       relations: options.relations ?? {},
-      kysely: () => this.#loose,
+      kysely: () => table.kysely,
       columns: () => this.#columns.get(),
-      types: () => this.#types.get(),
-      run: (kind, args, impl) => this.#run(kind, args, impl),
-      filters: (op, columns) => this.#filters(op, columns, undefined),
-      terms: (orderBy, columns) => this.#terms(orderBy, columns),
+      types: () => table.types.get(),
+      run: (kind, args, impl) => this.#run(kind, args, (op, columns) => impl(op, columns)),
+      filters: (op, columns) => table.filters(op, columns, undefined),
+      terms: (orderBy, columns) => table.terms(orderBy, columns),
     });
     registerRelationSource(this, this.#relations);
   }
@@ -158,19 +136,6 @@ export class BaseRepository<
     return this.#related(options, 'one', (read) => this.#findById(id, read));
   }
 
-  #findById(id: unknown, options: unknown): Promise<Row<DB, TB> | undefined> {
-    return this.#run('findById', [id, options], async (op, columns) => {
-      const [key, read] = op.args as [unknown, ReadArg];
-      this.#assertKey(key, columns);
-      const filters = this.#filters(op, columns, read);
-      const statement = this.#hot.findById(filters);
-      const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(
-        CompiledQuery.raw(statement.sql, statement.values(key)),
-      );
-      return rows[0];
-    });
-  }
-
   async getById<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never>(
     id: IdOf<DB, TB, PK>,
     options?: ReadOptions<Soft<SD>> & RelationReadOptions<R, I, C, false>,
@@ -178,169 +143,57 @@ export class BaseRepository<
     const row = await this.#related<Loaded<DB, TB, R, I, C> | undefined>(options, 'one', (read) =>
       this.#findById(id, read),
     );
-    return row ?? this.#notFound(id);
+    return row ?? this.#table.notFound(id);
   }
 
-  findByIds(
-    ids: ReadonlyArray<IdOf<DB, TB, PK>>,
-    options?: ReadOptions<SD extends string ? true : false>,
-  ): Promise<Row<DB, TB>[]> {
-    return this.#run('findByIds', [ids, options], async (op, columns) => {
-      const keys = checkedKeys(op.args[0], columns, this.descriptor.table, this.descriptor.primaryKey);
-      const read = op.args[1] as ReadArg;
-      if (keys.length === 0) return [];
-      return (await this.#selectWhere([
-        ...this.#filters(op, columns, read),
-        { column: this.descriptor.primaryKey, op: 'in', values: keys },
-      ]).execute()) as Row<DB, TB>[];
-    });
+  findByIds(ids: ReadonlyArray<IdOf<DB, TB, PK>>, options?: ReadOptions<Soft<SD>>): Promise<Row<DB, TB>[]> {
+    return this.#run('findByIds', [ids, options]);
   }
 
   findOne<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never, X extends boolean = false>(
     where: Where<Row<DB, TB>>,
     options?: ReadOptions<Soft<SD>> & RelationReadOptions<R, I, C, X>,
   ): Promise<Explainable<X, Loaded<DB, TB, R, I, C> | undefined>> {
-    return this.#related(options, 'one', (read) =>
-      this.#run('findOne', [where, read], async (op, columns) => {
-        const [filter, read] = op.args as [unknown, ReadArg];
-        const query = this.#ordered(
-          this.#selectWhere(this.#readConditions(op, columns, filter, read)),
-          this.#terms(undefined, columns),
-        );
-        return (await query.limit(1).executeTakeFirst()) as Row<DB, TB> | undefined;
-      }),
-    );
+    return this.#related(options, 'one', (read) => this.#run('findOne', [where, read]));
   }
 
   findMany<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never, X extends boolean = false>(
     options: FindManyOptions<Row<DB, TB>, Soft<SD>> & RelationReadOptions<R, I, C, X> = {},
   ): Promise<Explainable<X, Loaded<DB, TB, R, I, C>[]>> {
-    return this.#related(options, 'many', (read = {}) =>
-      this.#run('findMany', [read], async (op, columns) => {
-        const [opts] = op.args as [FindManyOptions<Loose, true>];
-        let query = this.#ordered(
-          this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)),
-          this.#terms(opts.orderBy, columns),
-        );
-        if (opts.limit !== undefined)
-          query = query.limit(checkedLimit(opts.limit, 'limit', Number.MAX_SAFE_INTEGER, 0));
-        if (opts.offset !== undefined)
-          query = query.offset(checkedLimit(opts.offset, 'offset', Number.MAX_SAFE_INTEGER, 0));
-        return (await query.execute()) as Row<DB, TB>[];
-      }),
-    );
+    return this.#related(options, 'many', (read = {}) => this.#run('findMany', [read]));
   }
 
-  count(where?: Where<Row<DB, TB>>, options?: ReadOptions<SD extends string ? true : false>): Promise<number> {
-    return this.#run('count', [where, options], async (op, columns) => {
-      const [filter, read] = op.args as [unknown, ReadArg];
-      return this.#count(this.#readConditions(op, columns, filter, read));
-    });
+  count(where?: Where<Row<DB, TB>>, options?: ReadOptions<Soft<SD>>): Promise<number> {
+    return this.#run('count', [where, options]);
   }
 
-  exists(where: Where<Row<DB, TB>>, options?: ReadOptions<SD extends string ? true : false>): Promise<boolean> {
-    return this.#run('exists', [where, options], async (op, columns) => {
-      const [filter, read] = op.args as [unknown, ReadArg];
-      const conditions = this.#readConditions(op, columns, filter, read);
-      const row = await this.#from(conditions)
-        .select((eb) => eb.lit(1).as('found'))
-        .limit(1)
-        .executeTakeFirst();
-      return row !== undefined;
-    });
+  exists(where: Where<Row<DB, TB>>, options?: ReadOptions<Soft<SD>>): Promise<boolean> {
+    return this.#run('exists', [where, options]);
   }
 
   paginate<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never, X extends boolean = false>(
     options: PaginateOptions<Row<DB, TB>, Soft<SD>> & RelationReadOptions<R, I, C, X> = {},
   ): Promise<Explainable<X, Page<Loaded<DB, TB, R, I, C>>>> {
-    return this.#related(options, 'page', (read = {}) =>
-      this.#run('paginate', [read], async (op, columns) => {
-        const [opts] = op.args as [PaginateOptions<Loose, true>];
-        const page = checkedPage(opts.page ?? 1);
-        const pageSize = checkedLimit(opts.pageSize ?? 20, 'pageSize', 1_000, 1);
-        const conditions = this.#readConditions(op, columns, opts.where, opts);
-        const query = this.#ordered(this.#selectWhere(conditions), this.#terms(opts.orderBy, columns));
-        const [items, total] = await Promise.all([
-          query
-            .limit(pageSize)
-            .offset((page - 1) * pageSize)
-            .execute(),
-          this.#count(conditions),
-        ]);
-        return { items: items as Row<DB, TB>[], total, page, pageSize, totalPages: Math.ceil(total / pageSize) };
-      }),
-    );
+    return this.#related(options, 'page', (read = {}) => this.#run('paginate', [read]));
   }
 
   paginateByCursor<I extends IncludeOf<R> = NoRelations, C extends CountableOf<R> = never, X extends boolean = false>(
     options: CursorPaginateOptions<Row<DB, TB>, Soft<SD>> & RelationReadOptions<R, I, C, X> = {},
   ): Promise<Explainable<X, CursorPage<Loaded<DB, TB, R, I, C>>>> {
-    return this.#related(options, 'page', (read = {}) =>
-      this.#run('paginateByCursor', [read], async (op, columns) => {
-        const [opts] = op.args as [CursorPaginateOptions<Loose, true>];
-        const limit = checkedLimit(opts.limit ?? 20, 'limit', 1_000, 1);
-        const terms = this.#terms(opts.orderBy, columns);
-        const query = this.#ordered(this.#selectWhere(this.#readConditions(op, columns, opts.where, opts)), terms);
-        const binding = cursorBinding(this.descriptor.table, opts.where, op.scope);
-        return cursorPage<Row<DB, TB>>({
-          query,
-          terms,
-          limit,
-          after: opts.after,
-          types: await this.#types.get(),
-          binding,
-          keys: cursorKeysOf(this.db),
-        });
-      }),
-    );
+    return this.#related(options, 'page', (read = {}) => this.#run('paginateByCursor', [read]));
   }
 
-  async *stream(
-    where?: Where<Row<DB, TB>>,
-    options: StreamOptions<SD extends string ? true : false> = {},
-  ): AsyncIterable<Row<DB, TB>> {
-    const rows = await this.#run('stream', [where, options], (op, columns) => {
-      const [filter, opts] = op.args as [unknown, StreamOptions<true>];
-      const batchSize = checkedLimit(opts.batchSize ?? 500, 'batchSize', 100_000, 1);
-      return this.#ordered(
-        this.#selectWhere(this.#readConditions(op, columns, filter, opts)),
-        this.#terms(undefined, columns),
-      ).stream(batchSize);
-    });
-    yield* rows as AsyncIterable<Row<DB, TB>>;
+  async *stream(where?: Where<Row<DB, TB>>, options: StreamOptions<Soft<SD>> = {}): AsyncIterable<Row<DB, TB>> {
+    yield* await this.#run<AsyncIterable<Row<DB, TB>>>('stream', [where, options]);
   }
 
   create(input: Insertable<DB[TB]>): Promise<Row<DB, TB>> {
-    return this.#run('create', [input], async (op, columns) => {
-      const row = prepareInsert(op.args[0], this.#inputContext(op, columns));
-      const keys = Object.keys(row);
-      const sql = this.#hot.insert(keys, nowColumns(this.#options.timestamps, keys, 'create'));
-      const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(
-        CompiledQuery.raw(
-          sql,
-          keys.map((key) => row[key]),
-        ),
-      );
-      return rows[0] as Row<DB, TB>;
-    });
+    return this.#run('create', [input]);
   }
 
+  /** All or nothing; returned rows are in input order. */
   createMany(inputs: ReadonlyArray<Insertable<DB[TB]>>): Promise<Row<DB, TB>[]> {
-    return this.#run('createMany', [inputs], async (op, columns) => {
-      const [items] = op.args as [unknown[]];
-      // Validate everything first: an invalid item means nothing is written.
-      const rows = items.map((item) => prepareInsert(item, this.#inputContext(op, columns)));
-      const now = nowColumns(this.#options.timestamps, [], 'create');
-      const { table, primaryKey } = this.descriptor;
-      return insertInChunks<Row<DB, TB>>({
-        inTransaction: (work) => this.db.transaction(work),
-        kysely: this.#loose,
-        table,
-        primaryKey,
-        rows,
-        nowColumns: now,
-      });
-    });
+    return this.#run('createMany', [inputs]);
   }
 
   update(
@@ -348,111 +201,27 @@ export class BaseRepository<
     patch: Updateable<DB[TB]>,
     options?: VersionedWriteOptions<Row<DB, TB>>,
   ): Promise<Row<DB, TB>> {
-    return this.#run('update', options === undefined ? [id, patch] : [id, patch, options], async (op, columns) => {
-      const [key, input, given] = op.args as [unknown, unknown, unknown];
-      this.#assertKey(key, columns);
-      const values = preparePatch(input, this.#inputContext(op, columns), key);
-      const expected = expectedVersionOf(given, key, this.descriptor);
-      const keys = Object.keys(values);
-      const filters = this.#filters(op, columns, undefined);
-      const checked = [...filters, ...versionConditions(this.descriptor, expected)];
-      const now = nowColumns(this.#options.timestamps, keys, 'update');
-      const versioned = versionColumns(this.descriptor);
-      if (keys.length === 0 && now.length === 0 && versioned.length === 0)
-        return (await this.#findById(key, undefined)) ?? this.#notFound(key);
-      const sql = this.#hot.update(keys, now, checked, versioned);
-      const parameters = [...keys.map((column) => values[column]), key, ...filterValues(checked)];
-      const { rows } = await this.#loose.executeQuery<Row<DB, TB>>(CompiledQuery.raw(sql, parameters));
-      return rows[0] ?? (await this.#staleOrMissing(filters, key, expected));
-    });
+    return this.#run('update', options === undefined ? [id, patch] : [id, patch, options]);
   }
 
   updateMany(where: Where<Row<DB, TB>>, patch: Updateable<DB[TB]>, options?: ManyRowsOptions): Promise<number> {
-    return this.#run(
-      'updateMany',
-      options === undefined ? [where, patch] : [where, patch, options],
-      async (op, columns) => {
-        const [filter, input, many] = op.args as [unknown, unknown, unknown];
-        assertFilterOrAll(filter, many, this.descriptor.table, 'updateMany');
-        const conditions = this.#readConditions(op, columns, filter, undefined);
-        const values: Loose = { ...preparePatch(input, this.#inputContext(op, columns)) };
-        for (const column of nowColumns(this.#options.timestamps, Object.keys(values), 'update'))
-          values[column] = SQL_NOW;
-        Object.assign(values, versionIncrement(this.descriptor));
-        if (Object.keys(values).length === 0) return this.#count(conditions);
-        const result = await this.#loose
-          .updateTable(this.descriptor.table)
-          .set(values)
-          .where((eb) => pinnedWhere(eb, op, this.descriptor.primaryKey, conditions))
-          .executeTakeFirst();
-        return Number(result.numUpdatedRows);
-      },
-    );
+    return this.#run('updateMany', options === undefined ? [where, patch] : [where, patch, options]);
   }
 
   upsert(input: Insertable<DB[TB]>, options: UpsertOptions<Row<DB, TB>>): Promise<Row<DB, TB>> {
-    return this.#run('upsert', [input, options], async (op, columns) => {
-      const [raw, { conflictColumns }] = op.args as [unknown, UpsertOptions<Loose>];
-      return upsertRow<Row<DB, TB>>({
-        kysely: this.#loose,
-        descriptor: this.descriptor,
-        row: prepareInsert(raw, this.#inputContext(op, columns)),
-        conflictColumns: [...conflictColumns],
-        columns,
-        scope: scopeConditions(op.scope, columns, this.descriptor.table),
-        nowOnInsert: nowColumns(this.#options.timestamps, [], 'create'),
-        updatedAt: this.#options.timestamps?.updatedAt,
-        createdAt: this.#options.timestamps?.createdAt,
-      });
-    });
+    return this.#run('upsert', [input, options]);
   }
 
   delete(id: IdOf<DB, TB, PK>, options?: VersionedWriteOptions<Row<DB, TB>>): Promise<void> {
-    return this.#run('delete', options === undefined ? [id] : [id, options], async (op, columns) => {
-      const [key, given] = op.args;
-      this.#assertKey(key, columns);
-      const softDelete = this.descriptor.softDelete;
-      if (softDelete === undefined) return this.#hardDelete(op, columns);
-      const expected = expectedVersionOf(given, key, this.descriptor);
-      const filters = this.#filters(op, columns, undefined);
-      const found = await this.#loose
-        .updateTable(this.descriptor.table)
-        .set({ [softDelete]: SQL_NOW, ...versionIncrement(this.descriptor) })
-        .where((eb) =>
-          conditionsExpression(eb, [
-            ...filters,
-            ...versionConditions(this.descriptor, expected),
-            { column: this.descriptor.primaryKey, op: 'eq', value: key },
-          ]),
-        )
-        .returning(this.descriptor.primaryKey)
-        .executeTakeFirst();
-      if (!found) await this.#staleOrMissing(filters, key, expected);
-    });
+    return this.#run('delete', options === undefined ? [id] : [id, options]);
   }
 
   hardDelete(id: IdOf<DB, TB, PK>, options?: VersionedWriteOptions<Row<DB, TB>>): Promise<void> {
-    return this.#run('hardDelete', options === undefined ? [id] : [id, options], (op, columns) =>
-      this.#hardDelete(op, columns),
-    );
+    return this.#run('hardDelete', options === undefined ? [id] : [id, options]);
   }
 
   restore(this: BaseRepository<DB, TB, ColumnName<DB, TB>, PK, R>, id: IdOf<DB, TB, PK>): Promise<Row<DB, TB>> {
-    return this.#run('restore', [id], async (op, columns) => {
-      const softDelete = this.#requireSoftDelete('restore()');
-      this.#assertKey(op.args[0], columns);
-      const conditions: Condition[] = [
-        ...scopeConditions(op.scope, columns, this.descriptor.table),
-        { column: this.descriptor.primaryKey, op: 'eq', value: op.args[0] },
-      ];
-      const row = await this.#loose
-        .updateTable(this.descriptor.table)
-        .set({ [softDelete]: null, ...updatedAtNow(this.#options.timestamps), ...versionIncrement(this.descriptor) })
-        .where((eb) => eb.and([conditionsExpression(eb, conditions), eb(softDelete, 'is not', null)]))
-        .returningAll()
-        .executeTakeFirst();
-      return (row as Row<DB, TB> | undefined) ?? this.#notFound(op.args[0]);
-    });
+    return this.#run('restore', [id]);
   }
 
   /**
@@ -467,13 +236,13 @@ export class BaseRepository<
       collectScope(this.#middleware, { kind: 'query', repository, database: true }),
     );
     if (repository.softDelete) conditions.push({ column: repository.softDelete, op: 'null' });
-    return this.#selectWhere(conditions) as unknown as SelectQueryBuilder<DB, TB, Row<DB, TB>>;
+    return this.#table.selectWhere(conditions) as unknown as SelectQueryBuilder<DB, TB, Row<DB, TB>>;
   }
 
   // ---- internals ----
 
-  get #loose(): Kysely<LooseDB> {
-    return this.db.kysely as unknown as Kysely<LooseDB>;
+  #findById(id: unknown, options?: unknown): Promise<Row<DB, TB> | undefined> {
+    return this.#run('findById', [id, options]);
   }
 
   /** A read with `include` / `withCount` / `explain`: the read without them, then the relations. */
@@ -481,10 +250,15 @@ export class BaseRepository<
     return readWithRelations<T>(this.#relations, options, shape, read);
   }
 
+  /**
+   * Runs one operation: through the middleware chain, then its implementation from the
+   * operation table (`SQL_OPERATIONS`), or `impl` for a relation's batched read.
+   */
   #run<T>(
     kind: OperationKind,
     args: unknown[],
-    impl: (op: RepositoryOperation, columns: TableColumns) => T | Promise<T>,
+    impl: (op: RepositoryOperation, columns: TableColumns) => unknown = (op, columns) =>
+      (SQL_OPERATIONS[kind] as SqlImplementation)(this.#table, op, columns),
   ): Promise<T> {
     const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
     return runMiddleware(
@@ -494,7 +268,7 @@ export class BaseRepository<
         const columns = this.#columns.value ?? (await this.#columns.get());
         assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);
         try {
-          return await impl(op, columns);
+          return (await impl(op, columns)) as T;
         } catch (error) {
           throw inputError(error, op, columns, this.descriptor);
         }
@@ -503,7 +277,7 @@ export class BaseRepository<
   }
 
   async #readColumns(): Promise<TableColumns> {
-    const columns = await loadTableColumns(this.#loose as Kysely<unknown>, this.descriptor.table);
+    const columns = await loadTableColumns(this.#table.kysely as Kysely<unknown>, this.descriptor.table);
     const { primaryKey, softDelete, tenantColumn, version } = this.descriptor;
     const { createdAt, updatedAt } = this.#options.timestamps ?? {};
     assertVersionColumn(this.descriptor.table, columns, version);
@@ -517,105 +291,4 @@ export class BaseRepository<
     });
     return columns;
   }
-
-  #filters(op: RepositoryOperation, columns: ReadonlySet<string>, read: ReadArg): Condition[] {
-    const filters = scopeConditions(op.scope, columns, this.descriptor.table);
-    if (read?.withDeleted === true) this.#requireSoftDelete('withDeleted');
-    else if (this.descriptor.softDelete) filters.push({ column: this.descriptor.softDelete, op: 'null' });
-    return filters;
-  }
-
-  #readConditions(op: RepositoryOperation, columns: ReadonlySet<string>, where: unknown, read: ReadArg): Condition[] {
-    return [...toConditions(where, columns, this.descriptor.table), ...this.#filters(op, columns, read)];
-  }
-
-  #terms(orderBy: unknown, columns: ReadonlySet<string>): OrderTerm[] {
-    return toOrderTerms(
-      orderBy,
-      this.#options.defaultOrderBy,
-      columns,
-      this.descriptor.primaryKey,
-      this.descriptor.table,
-    );
-  }
-
-  #from(conditions: readonly Condition[]) {
-    const query = this.#loose.selectFrom(this.descriptor.table);
-    return conditions.length === 0 ? query : query.where((eb) => conditionsExpression(eb, conditions));
-  }
-
-  #selectWhere(conditions: readonly Condition[]): LooseSelect {
-    return this.#from(conditions).selectAll();
-  }
-
-  #ordered(query: LooseSelect, terms: readonly OrderTerm[]): LooseSelect {
-    return terms.reduce((ordered, term) => ordered.orderBy(term.column, term.direction), query);
-  }
-
-  async #count(conditions: readonly Condition[]): Promise<number> {
-    const row = await this.#from(conditions)
-      .select((eb) => eb.fn.countAll().as('count'))
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
-  }
-
-  async #hardDelete(op: RepositoryOperation, columns: ReadonlySet<string>): Promise<void> {
-    const [key, given] = op.args;
-    this.#assertKey(key, columns);
-    const expected = expectedVersionOf(given, key, this.descriptor);
-    const scope = scopeConditions(op.scope, columns, this.descriptor.table);
-    const conditions: Condition[] = [
-      ...scope,
-      ...versionConditions(this.descriptor, expected),
-      { column: this.descriptor.primaryKey, op: 'eq', value: key },
-    ];
-    const result = await this.#loose
-      .deleteFrom(this.descriptor.table)
-      .where((eb) => conditionsExpression(eb, conditions))
-      .executeTakeFirst();
-    if (result.numDeletedRows === 0n) await this.#staleOrMissing(scope, key, expected);
-  }
-
-  /** After a write by id matched nothing: stale when the row is there at another version, else not found. */
-  async #staleOrMissing(filters: readonly Condition[], key: unknown, expected: unknown): Promise<never> {
-    if (expected === undefined) this.#notFound(key);
-    const statement = this.#hot.findById(filters);
-    const { rows } = await this.#loose.executeQuery<Loose>(CompiledQuery.raw(statement.sql, statement.values(key)));
-    throw staleOrMissing(rows[0], key, expected, this.descriptor, () =>
-      rowNotFound(this.descriptor.table, this.descriptor.primaryKey, key),
-    );
-  }
-
-  #inputContext(op: RepositoryOperation, columns: ReadonlySet<string>) {
-    return {
-      table: this.descriptor.table,
-      columns,
-      scope: op.scope,
-      schemas: this.#options.schemas,
-      primaryKey: this.descriptor.primaryKey,
-      version: this.descriptor.version,
-    };
-  }
-
-  #assertKey(id: unknown, columns: ReadonlySet<string>): void {
-    assertKey(id, columns, this.descriptor.table, this.descriptor.primaryKey);
-  }
-
-  #requireSoftDelete(what: string): string {
-    const column = this.descriptor.softDelete;
-    if (column === undefined) {
-      throw new ValidationError(
-        `${what} needs a soft-delete column, and repository "${this.descriptor.table}" has none`,
-        [{ path: [what], message: 'repository has no softDelete column', code: 'soft_delete_unavailable' }],
-      );
-    }
-    return column;
-  }
-
-  #notFound(id: unknown): never {
-    throw rowNotFound(this.descriptor.table, this.descriptor.primaryKey, id);
-  }
 }
-
-type ReadArg = { withDeleted?: boolean } | undefined;
-type LooseSelect = SelectQueryBuilder<LooseDB, string, Loose>;

@@ -1,0 +1,131 @@
+import { CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
+
+import type { Database } from '../database.js';
+import { ValidationError } from '../errors/application-errors.js';
+import type { RepositoryDescriptor, RepositoryOperation } from '../middleware/repository-middleware.js';
+import { CachedLoad } from './cached-load.js';
+import type { TableColumns } from './column-types.js';
+import { type ColumnType, loadColumnTypes } from './cursor-column-types.js';
+import { HotStatements } from './hot-statements.js';
+import { assertKey } from './input-rules.js';
+import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
+import { staleOrMissing } from './optimistic-lock.js';
+import { type OrderTerm, toOrderTerms } from './order-by.js';
+import type { InputContext } from './prepare-input.js';
+import { rowNotFound } from './row-not-found.js';
+import type { TimestampColumns } from './timestamps.js';
+import type { InputSchemas } from './validate-input.js';
+import { type Condition, scopeConditions, toConditions } from './where-filter.js';
+
+export type Loose = Record<string, unknown>;
+export type LooseSelect = SelectQueryBuilder<LooseDB, string, Loose>;
+export type ReadArg = { withDeleted?: boolean } | undefined;
+
+/** The repository settings the SQL of every operation depends on. */
+export interface SqlTableSettings {
+  readonly timestamps?: TimestampColumns | undefined;
+  readonly schemas?: InputSchemas | undefined;
+  readonly defaultOrderBy?: unknown;
+}
+
+/**
+ * One table as the SQL operations see it: the query building blocks every operation
+ * shares (scope and soft-delete conditions, ordering, counting, error shapes). Built once
+ * per repository; holds no per-call state.
+ */
+export class SqlTable {
+  readonly hot: HotStatements;
+  /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
+  readonly types: CachedLoad<ReadonlyMap<string, ColumnType>>;
+
+  constructor(
+    readonly db: Database<unknown>,
+    readonly descriptor: RepositoryDescriptor,
+    readonly settings: SqlTableSettings,
+    /** The repository's own `findById` operation (through its middleware), for writes that re-read. */
+    readonly findById: (id: unknown) => Promise<Loose | undefined>,
+  ) {
+    this.hot = new HotStatements(descriptor.table, descriptor.primaryKey);
+    this.types = new CachedLoad(() => loadColumnTypes(this.kysely as Kysely<unknown>, descriptor.table));
+  }
+
+  get kysely(): Kysely<LooseDB> {
+    return this.db.kysely as unknown as Kysely<LooseDB>;
+  }
+
+  /** Scope (tenant) conditions, plus "not soft-deleted" unless `withDeleted`. */
+  filters(op: RepositoryOperation, columns: ReadonlySet<string>, read: ReadArg): Condition[] {
+    const filters = scopeConditions(op.scope, columns, this.descriptor.table);
+    if (read?.withDeleted === true) this.requireSoftDelete('withDeleted');
+    else if (this.descriptor.softDelete) filters.push({ column: this.descriptor.softDelete, op: 'null' });
+    return filters;
+  }
+
+  /** The caller's `where`, checked, and the filters. */
+  readConditions(op: RepositoryOperation, columns: ReadonlySet<string>, where: unknown, read: ReadArg): Condition[] {
+    return [...toConditions(where, columns, this.descriptor.table), ...this.filters(op, columns, read)];
+  }
+
+  /** The primary key (and `value`) as a condition. */
+  byKey(value: unknown): Condition {
+    return { column: this.descriptor.primaryKey, op: 'eq', value };
+  }
+
+  terms(orderBy: unknown, columns: ReadonlySet<string>): OrderTerm[] {
+    const { primaryKey, table } = this.descriptor;
+    return toOrderTerms(orderBy, this.settings.defaultOrderBy, columns, primaryKey, table);
+  }
+
+  from(conditions: readonly Condition[]) {
+    const query = this.kysely.selectFrom(this.descriptor.table);
+    return conditions.length === 0 ? query : query.where((eb) => conditionsExpression(eb, conditions));
+  }
+
+  selectWhere(conditions: readonly Condition[]): LooseSelect {
+    return this.from(conditions).selectAll();
+  }
+
+  ordered(query: LooseSelect, terms: readonly OrderTerm[]): LooseSelect {
+    return terms.reduce((ordered, term) => ordered.orderBy(term.column, term.direction), query);
+  }
+
+  async count(conditions: readonly Condition[]): Promise<number> {
+    const row = await this.from(conditions)
+      .select((eb) => eb.fn.countAll().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  inputContext(op: RepositoryOperation, columns: ReadonlySet<string>): InputContext {
+    const { table, primaryKey, version } = this.descriptor;
+    return { table, columns, scope: op.scope, schemas: this.settings.schemas, primaryKey, version };
+  }
+
+  assertKey(id: unknown, columns: TableColumns): void {
+    assertKey(id, columns, this.descriptor.table, this.descriptor.primaryKey);
+  }
+
+  requireSoftDelete(what: string): string {
+    const column = this.descriptor.softDelete;
+    if (column === undefined) {
+      throw new ValidationError(
+        `${what} needs a soft-delete column, and repository "${this.descriptor.table}" has none`,
+        [{ path: [what], message: 'repository has no softDelete column', code: 'soft_delete_unavailable' }],
+      );
+    }
+    return column;
+  }
+
+  notFound(id: unknown): never {
+    throw rowNotFound(this.descriptor.table, this.descriptor.primaryKey, id);
+  }
+
+  /** After a write by id matched nothing: stale when the row is there at another version, else not found. */
+  async staleOrMissing(filters: readonly Condition[], key: unknown, expected: unknown): Promise<never> {
+    if (expected === undefined) this.notFound(key);
+    const statement = this.hot.findById(filters);
+    const { rows } = await this.kysely.executeQuery<Loose>(CompiledQuery.raw(statement.sql, statement.values(key)));
+    const { table, primaryKey } = this.descriptor;
+    throw staleOrMissing(rows[0], key, expected, this.descriptor, () => rowNotFound(table, primaryKey, key));
+  }
+}
