@@ -1,5 +1,5 @@
 import type { OperationKind } from '../middleware/operations.js';
-import { SQL_READS,type SqlImplementation } from './sql-reads.js';
+import { SQL_READS, type SqlImplementation } from './sql-reads.js';
 import { SQL_WRITES } from './sql-writes.js';
 
 export type { SqlImplementation } from './sql-reads.js';
