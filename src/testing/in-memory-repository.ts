@@ -34,7 +34,7 @@ import { assertMiddlewareColumns } from '../repository/table-columns.js';
 import type { Where } from '../repository/where-filter.js';
 import { inMemoryOperationRows } from './in-memory-operation-rows.js';
 import { MEMORY_OPERATIONS } from './in-memory-operations.js';
-import { type MemoryImplementation, notFound, output } from './in-memory-queries.js';
+import { notFound, output } from './in-memory-queries.js';
 import { inMemoryRelationSource } from './in-memory-relation-source.js';
 import { type InMemoryRepositoryOptions, InMemoryTable } from './in-memory-table.js';
 
