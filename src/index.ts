@@ -77,7 +77,7 @@ export {
   redisCacheStore,
 } from './middleware/cache/index.js';
 export type { OperationArgument, OperationDefinition } from './middleware/operations.js';
-export { argumentOf, operationDefinition, OPERATIONS } from './middleware/operations.js';
+export { argumentOf, OPERATIONS } from './middleware/operations.js';
 export type {
   LocalSetting,
   OperationKind,

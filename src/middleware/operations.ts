@@ -51,11 +51,6 @@ export const OPERATIONS = {
 /** Every repository operation, by name: what middleware sees as `operation.kind`. */
 export type OperationKind = keyof typeof OPERATIONS;
 
-/** The definition of `kind`. */
-export function operationDefinition(kind: OperationKind): OperationDefinition {
-  return OPERATIONS[kind];
-}
-
 /**
  * The argument of `args` that holds `name` for an operation of `kind` (e.g. the `where`
  * of an `updateMany`), or undefined when the operation has no such argument.

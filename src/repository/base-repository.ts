@@ -41,7 +41,7 @@ import type {
   UpsertOptions,
 } from './repository-contract.js';
 import type { ColumnName, RepositoryOptions, TableName } from './repository-options.js';
-import { SQL_OPERATIONS, type SqlImplementation } from './sql-operations.js';
+import { SQL_OPERATIONS } from './sql-operations.js';
 import { sqlSession } from './sql-session.js';
 import { SqlTable } from './sql-table.js';
 import { assertConfiguredColumns, assertMiddlewareColumns, loadTableColumns } from './table-columns.js';
@@ -122,7 +122,7 @@ export class BaseRepository<
       kysely: () => table.kysely,
       columns: () => this.#columns.get(),
       types: () => table.types.get(),
-      run: (kind, args, impl) => this.#run(kind, args, (op, columns) => impl(op, columns)),
+      run: (kind, args, impl) => this.#run(kind, args, impl),
       filters: (op, columns) => table.filters(op, columns, undefined),
       terms: (orderBy, columns) => table.terms(orderBy, columns),
     });
@@ -257,8 +257,7 @@ export class BaseRepository<
   #run<T>(
     kind: OperationKind,
     args: unknown[],
-    impl: (op: RepositoryOperation, columns: TableColumns) => unknown = (op, columns) =>
-      (SQL_OPERATIONS[kind] as SqlImplementation)(this.#table, op, columns),
+    impl?: (op: RepositoryOperation, columns: TableColumns) => unknown,
   ): Promise<T> {
     const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
     return runMiddleware(
@@ -268,7 +267,8 @@ export class BaseRepository<
         const columns = this.#columns.value ?? (await this.#columns.get());
         assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);
         try {
-          return (await impl(op, columns)) as T;
+          const result = impl === undefined ? SQL_OPERATIONS[kind](this.#table, op, columns) : impl(op, columns);
+          return (await result) as T;
         } catch (error) {
           throw inputError(error, op, columns, this.descriptor);
         }

@@ -6,6 +6,6 @@ export type { SqlImplementation } from './sql-reads.js';
 
 /**
  * How each operation of the table (src/middleware/operations.ts) runs on PostgreSQL.
- * `satisfies` makes a new operation a type error here until it has an implementation.
+ * The annotation makes a new operation a type error here until it has an implementation.
  */
-export const SQL_OPERATIONS = { ...SQL_READS, ...SQL_WRITES } satisfies Record<OperationKind, SqlImplementation>;
+export const SQL_OPERATIONS: Readonly<Record<OperationKind, SqlImplementation>> = { ...SQL_READS, ...SQL_WRITES };

@@ -242,8 +242,7 @@ export class InMemoryRepository<
   private async run<T>(
     kind: OperationKind,
     args: unknown[],
-    execute: (operation: RepositoryOperation) => unknown = (operation) =>
-      MEMORY_OPERATIONS[kind]({ table: this.table, cursorSecret: this.options.cursorSecret }, operation),
+    execute?: (operation: RepositoryOperation) => unknown,
   ): Promise<T> {
     // `await` also turns a synchronous throw (e.g. a middleware's scope()) into a rejection.
     return await runMiddleware<T>(
@@ -264,7 +263,11 @@ export class InMemoryRepository<
             this.descriptor,
             operation.scope,
           );
-          resolve(execute(operation) as T);
+          resolve(
+            (execute === undefined
+              ? MEMORY_OPERATIONS[kind]({ table: this.table, cursorSecret: this.options.cursorSecret }, operation)
+              : execute(operation)) as T,
+          );
         }),
     );
   }
