@@ -83,6 +83,26 @@ const users = new BaseRepository(local, {
   skipMiddleware: undefined,
 });
 await users.updateMany({}, { team: 'core' }, { all: maybeFlag });
+// Read options: a query string's optional values go straight in.
+declare const maybeCursor: string | undefined;
+declare const maybeDirection: 'asc' | 'desc' | undefined;
+await users.findMany({
+  where: undefined,
+  orderBy: undefined,
+  limit: maybeNumber,
+  offset: maybeNumber,
+  withDeleted: maybeFlag,
+});
+await users.paginate({ page: maybeNumber, pageSize: maybeNumber, where: undefined, orderBy: undefined });
+await users.paginateByCursor({
+  after: maybeCursor,
+  limit: maybeNumber,
+  orderBy: { column: 'created_at', direction: maybeDirection },
+  where: undefined,
+});
+await users.findById(1, { withDeleted: maybeFlag });
+await users.count(undefined, { withDeleted: undefined });
+for await (const user of users.stream(undefined, { batchSize: maybeNumber, withDeleted: maybeFlag })) void user;
 
 cache({
   store: maybeFlag ? memoryCacheStore({ maxEntries: 1_000 }) : redisCacheStore(redis, { codec: undefined }),

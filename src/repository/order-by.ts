@@ -6,8 +6,10 @@ export type SortDirection = 'asc' | 'desc';
 /** A column, or a column with a direction, or a list of them (first is most significant). */
 export type OrderBy<Row> =
   | (keyof Row & string)
-  | { readonly column: keyof Row & string; readonly direction?: SortDirection }
-  | ReadonlyArray<(keyof Row & string) | { readonly column: keyof Row & string; readonly direction?: SortDirection }>;
+  | { readonly column: keyof Row & string; readonly direction?: SortDirection | undefined }
+  | ReadonlyArray<
+      (keyof Row & string) | { readonly column: keyof Row & string; readonly direction?: SortDirection | undefined }
+    >;
 
 export interface OrderTerm {
   readonly column: string;

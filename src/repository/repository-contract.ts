@@ -15,24 +15,24 @@ import type { Where } from './where-filter.js';
 export type ReadOptions<SoftDeletable extends boolean> = SoftDeletable extends true
   ? {
       /** Include soft-deleted rows. @default false */
-      readonly withDeleted?: boolean;
+      readonly withDeleted?: boolean | undefined;
     }
   : { readonly withDeleted?: never };
 
 export type FindManyOptions<Row, SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
-  readonly where?: Where<Row>;
-  readonly orderBy?: OrderBy<Row>;
-  readonly limit?: number;
-  readonly offset?: number;
+  readonly where?: Where<Row> | undefined;
+  readonly orderBy?: OrderBy<Row> | undefined;
+  readonly limit?: number | undefined;
+  readonly offset?: number | undefined;
 };
 
 export type PaginateOptions<Row, SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
   /** 1-based. @default 1 */
-  readonly page?: number;
+  readonly page?: number | undefined;
   /** @default 20, at most 1000 */
-  readonly pageSize?: number;
-  readonly where?: Where<Row>;
-  readonly orderBy?: OrderBy<Row>;
+  readonly pageSize?: number | undefined;
+  readonly where?: Where<Row> | undefined;
+  readonly orderBy?: OrderBy<Row> | undefined;
 };
 
 export interface Page<Row> {
@@ -45,12 +45,12 @@ export interface Page<Row> {
 
 export type CursorPaginateOptions<Row, SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
   /** The `nextCursor` of the previous page; omit for the first page. */
-  readonly after?: string;
+  readonly after?: string | undefined;
   /** @default 20, at most 1000 */
-  readonly limit?: number;
+  readonly limit?: number | undefined;
   /** Order columns must be non-null; the primary key is added as the tie-break. */
-  readonly orderBy?: OrderBy<Row>;
-  readonly where?: Where<Row>;
+  readonly orderBy?: OrderBy<Row> | undefined;
+  readonly where?: Where<Row> | undefined;
 };
 
 export interface CursorPage<Row> {
@@ -62,7 +62,7 @@ export interface CursorPage<Row> {
 
 export type StreamOptions<SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
   /** Rows fetched per round trip from the server-side cursor. @default 500 */
-  readonly batchSize?: number;
+  readonly batchSize?: number | undefined;
 };
 
 export interface UpsertOptions<Row> {

@@ -110,4 +110,22 @@ describe('an explicit undefined option is treated as absent', () => {
     });
     expect(await notes.create({ body: 'hi' })).toEqual({ id: 1, body: 'hi' });
   });
+
+  it('repository reads: undefined read options are the defaults', async () => {
+    const notes = new InMemoryRepository<{ id: number; body: string }>({ table: 'notes', columns: ['id', 'body'] });
+    await notes.createMany(Array.from({ length: 25 }, (_, index) => ({ body: `note ${index}` })));
+    const page = await notes.paginate({ page: undefined, pageSize: undefined, where: undefined, orderBy: undefined });
+    expect(page).toMatchObject({ page: 1, pageSize: 20, total: 25 });
+    const first = await notes.paginateByCursor({ after: undefined, limit: undefined, where: undefined });
+    expect(first.items).toHaveLength(20);
+    expect(first.items[0]).toEqual({ id: 1, body: 'note 0' });
+    const next = await notes.paginateByCursor({ after: first.nextCursor, limit: undefined });
+    expect(next.items.map((note) => note.id)).toEqual([21, 22, 23, 24, 25]);
+    const down = await notes.findMany({
+      orderBy: { column: 'id', direction: undefined },
+      limit: undefined,
+      offset: undefined,
+    });
+    expect(down.map((note) => note.id)).toEqual(Array.from({ length: 25 }, (_, index) => index + 1));
+  });
 });
