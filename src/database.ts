@@ -29,6 +29,16 @@ import { type TransactionMetrics, TransactionRunner } from './transaction/transa
 import type { AfterCommitHook, TransactionScope } from './transaction/transaction-scope.js';
 import { ambientScope, transactionStorage } from './transaction/transaction-storage.js';
 
+/**
+ * What `db.metrics()` returns: pool, statement, acquire and transaction counters, and those of
+ * database-wide middleware, for a metrics endpoint or a periodic log line.
+ *
+ * @example
+ * ```ts
+ * const metrics: DatabaseMetrics = db.metrics()
+ * logger.info({ pool: metrics.pool, p95Ms: metrics.queries.p95Ms, retries: metrics.transactions.retries }, 'db')
+ * ```
+ */
 export interface DatabaseMetrics {
   pool: PoolSnapshot;
   queries: QueryMetrics;
@@ -39,7 +49,18 @@ export interface DatabaseMetrics {
   middleware: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
-/** A PostgreSQL database: a pool, a typed query builder, transactions, health and metrics. */
+/**
+ * A PostgreSQL database: a pool, a typed query builder, transactions, health and metrics.
+ *
+ * @example
+ * ```ts
+ * const db: Database<DB> = createDatabase<DB>({ connectionString: process.env.DATABASE_URL })
+ * await db.connect()
+ * const user = await db.kysely.selectFrom('users').selectAll().where('id', '=', 1).executeTakeFirst()
+ * await db.transaction(async () => users.update(1, { name: 'Ada' }))
+ * await db.close()
+ * ```
+ */
 export interface Database<DB> extends AsyncDisposable {
   /**
    * Kysely query builder typed by your `DB` interface. Inside `db.transaction()` it runs
@@ -89,6 +110,7 @@ export interface Database<DB> extends AsyncDisposable {
  * or `DB_HOST`, `DB_PORT`, ...; see `loadEnvOptions`). Nothing connects until the first
  * query or `connect()`.
  *
+ * @example
  * ```ts
  * interface DB { users: { id: Generated<number>; email: string } }
  * const db = createDatabase<DB>({ connectionString: process.env.DATABASE_URL })

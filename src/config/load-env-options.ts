@@ -7,13 +7,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Reads database options from environment variables: `DATABASE_URL`, or `DB_HOST`,
  * `DB_PORT`, `DB_NAME`, `DB_USER`, `DB_PASSWORD`, `DB_SSL`, plus pool, retry and timeout
- * settings. Returns plain options, so a host can read and then override:
+ * settings. Returns plain options, so a host can read and then override. A malformed
+ * value is a `ConfigError` naming the variable (never its value).
  *
+ * @example
  * ```ts
  * const db = createDatabase({ ...loadEnvOptions(), pool: { max: 4 } })
  * ```
- *
- * A malformed value is a `ConfigError` naming the variable (never its value).
  */
 export function loadEnvOptions(env: Env = process.env): DatabaseOptions {
   const options: DatabaseOptions = {};

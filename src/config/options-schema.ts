@@ -5,6 +5,16 @@ import { EMBEDDED_CONFLICTS, type EmbeddedOptions, embeddedOptionSchema } from '
 import { LOG_LEVELS, type Logger, type LogLevel } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
 
+/**
+ * TLS settings of `createDatabase({ ssl })`: `ssl: true` verifies the server with the
+ * system's CAs; these fields give your own CA, a client certificate or a server name.
+ *
+ * @example
+ * ```ts
+ * const ssl: TlsOptions = { ca: process.env.DB_CA_PEM, rejectUnauthorized: true }
+ * const db = createDatabase<DB>({ host: 'db.internal', ssl })
+ * ```
+ */
 export interface TlsOptions {
   rejectUnauthorized?: boolean | undefined;
   ca?: string | undefined;
@@ -13,6 +23,16 @@ export interface TlsOptions {
   servername?: string | undefined;
 }
 
+/**
+ * Pool settings of `createDatabase({ pool })`: how many connections, and how long they wait,
+ * idle and live.
+ *
+ * @example
+ * ```ts
+ * const pool: PoolOptions = { max: 20, min: 2, idleTimeoutMs: 30_000, connectionTimeoutMs: 2_000 }
+ * const db = createDatabase<DB>({ connectionString: process.env.DATABASE_URL, pool })
+ * ```
+ */
 export interface PoolOptions {
   /** Most connections open at once. @default 10 */
   max?: number | undefined;
@@ -26,6 +46,17 @@ export interface PoolOptions {
   maxLifetimeMs?: number | undefined;
 }
 
+/**
+ * How `db.connect()` retries a failure that can heal (a server still starting, a refused
+ * connection): attempts and exponential backoff bounds.
+ *
+ * @example
+ * ```ts
+ * const retry: RetryOptions = { attempts: 10, minDelayMs: 200, maxDelayMs: 2_000 }
+ * const db = createDatabase<DB>({ connectionString: process.env.DATABASE_URL, retry })
+ * await db.connect()
+ * ```
+ */
 export interface RetryOptions {
   /** Total attempts `connect()` makes, the first included. @default 5 */
   attempts?: number | undefined;
@@ -35,7 +66,20 @@ export interface RetryOptions {
   maxDelayMs?: number | undefined;
 }
 
-/** Options of `createDatabase`. Every field is optional; see each for its default. */
+/**
+ * Options of `createDatabase`. Every field is optional; see each for its default.
+ *
+ * @example
+ * ```ts
+ * const options: DatabaseOptions = {
+ *   connectionString: process.env.DATABASE_URL,
+ *   pool: { max: 20 },
+ *   statementTimeoutMs: 5_000,
+ *   logger: 'info',
+ * }
+ * const db = createDatabase<DB>(options)
+ * ```
+ */
 export interface DatabaseOptions {
   /** `postgres://user:password@host:port/database?sslmode=...`; excludes host/port/database/user/password. */
   connectionString?: string | undefined;
@@ -91,7 +135,15 @@ export interface DatabaseOptions {
   migrations?: MigrationsOption | undefined;
 }
 
-/** Where a database's migrations are: `createMigrator`'s `folder` or `migrations`, `schema`, `tableName`. */
+/**
+ * Where a database's migrations are: `createMigrator`'s `folder` or `migrations`, `schema`, `tableName`.
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase<DB>({ migrations: { folder: 'migrations', schema: 'app' } satisfies MigrationsOption })
+ * const report = await db.health() // report.migrations: { latest, pending, changed }
+ * ```
+ */
 export interface MigrationsOption {
   folder?: string | undefined;
   /** Migration modules keyed by name (each exports `up`, optionally `down`, `config`, `validate`). */

@@ -6,6 +6,16 @@ import { ConnectionError } from '../errors/connection-errors.js';
 import { DataLayerError } from '../errors/data-layer-error.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
 
+/**
+ * Options of `db.connect()`: abort the start-up retries, e.g. when the process is asked to stop.
+ *
+ * @example
+ * ```ts
+ * const stop = new AbortController()
+ * process.once('SIGTERM', () => stop.abort())
+ * await db.connect({ signal: stop.signal })
+ * ```
+ */
 export interface ConnectOptions {
   /** Stops retrying (and rejects) when aborted. */
   signal?: AbortSignal | undefined;

@@ -3,6 +3,15 @@ import pg from 'pg';
 import type { ResolvedOptions } from '../config/resolve-options.js';
 import { describeError } from '../logging/describe-error.js';
 
+/**
+ * The pool's connections right now, as `db.health()` and `db.metrics()` report them.
+ *
+ * @example
+ * ```ts
+ * const pool: PoolSnapshot = db.metrics().pool
+ * if (pool.waiting > 0) logger.warn({ ...pool }, 'callers are waiting for a connection')
+ * ```
+ */
 export interface PoolSnapshot {
   /** Open connections (idle + checked out). */
   total: number;

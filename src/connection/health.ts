@@ -4,7 +4,15 @@ import { mapPostgresError } from '../errors/map-postgres-error.js';
 import { probeServerVersion } from './connect-with-retry.js';
 import type { PoolSnapshot } from './create-pool.js';
 
-/** The migration summary `health()` reports; `createMigrator(...)` provides one. */
+/**
+ * The migration summary `health()` reports; `createMigrator(...)` provides one.
+ *
+ * @example
+ * ```ts
+ * const health: MigrationHealth = await migrator.summary()
+ * if (health.pending > 0 || health.changed > 0) logger.warn({ ...health }, 'schema is not at the latest migration')
+ * ```
+ */
 export interface MigrationHealth {
   /** The last applied migration, if any. */
   latest: string | undefined;
@@ -13,6 +21,16 @@ export interface MigrationHealth {
   changed: number;
 }
 
+/**
+ * Options of `db.health()`: how long the probe may take, and a migrator to report where the
+ * schema stands.
+ *
+ * @example
+ * ```ts
+ * const options: HealthOptions = { timeoutMs: 1_000, migrator }
+ * const report = await db.health(options)
+ * ```
+ */
 export interface HealthOptions {
   /** Report `down` if the probe has not answered within this time. @default 5000 */
   timeoutMs?: number | undefined;
@@ -20,6 +38,18 @@ export interface HealthOptions {
   migrator?: { summary(): Promise<MigrationHealth> } | undefined;
 }
 
+/**
+ * What `db.health()` returns (it never throws): up or down with a reason, the probe's
+ * latency, the server version and the pool, for a readiness endpoint.
+ *
+ * @example
+ * ```ts
+ * app.get('/health', async (req, res) => {
+ *   const report: HealthReport = await db.health({ timeoutMs: 1_000 })
+ *   res.status(report.status === 'up' ? 200 : 503).json(report)
+ * })
+ * ```
+ */
 export interface HealthReport {
   status: 'up' | 'down';
   latencyMs: number;

@@ -2,6 +2,15 @@ import type { Logger } from '../logging/logger.js';
 import { RollingWindow } from './rolling-window.js';
 import type { SlowQueryEvent, SlowQueryHook } from './slow-query-event.js';
 
+/**
+ * Statement counters and recent duration percentiles (`db.metrics().queries`).
+ *
+ * @example
+ * ```ts
+ * const queries: QueryMetrics = db.metrics().queries
+ * histogram.observe({ quantile: 'p99' }, queries.p99Ms)
+ * ```
+ */
 export interface QueryMetrics {
   /** Statements run since start-up. */
   total: number;
@@ -13,6 +22,15 @@ export interface QueryMetrics {
   p99Ms: number;
 }
 
+/**
+ * How long callers waited for a pooled connection, and how often that failed (`db.metrics().acquire`).
+ *
+ * @example
+ * ```ts
+ * const acquire: AcquireMetrics = db.metrics().acquire
+ * if (acquire.p95Ms > 100) logger.warn({ ...acquire }, 'the pool is too small for the load')
+ * ```
+ */
 export interface AcquireMetrics {
   /** Connections handed out since start-up. */
   total: number;
@@ -30,7 +48,22 @@ export interface InstrumentationOptions {
   logParameters: boolean;
 }
 
-/** What `logger.debug(..., 'query')` receives for every statement, when debug is enabled. */
+/**
+ * What `logger.debug(..., 'query')` receives for every statement, when debug is enabled.
+ *
+ * @example
+ * ```ts
+ * const entries: QueryLogEntry[] = []
+ * const db = createDatabase<DB>({
+ *   logger: {
+ *     debug: (fields, message) => void (message === 'query' && entries.push(fields as QueryLogEntry)),
+ *     info: () => {},
+ *     warn: () => {},
+ *     error: () => {},
+ *   },
+ * })
+ * ```
+ */
 export interface QueryLogEntry {
   /** The SQL text with `$n` placeholders. */
   sql: string;

@@ -1,6 +1,15 @@
 import { DataLayerError } from './data-layer-error.js';
 
-/** An option passed to `createDatabase` (or read from the environment) is invalid. */
+/**
+ * An option passed to `createDatabase` (or read from the environment) is invalid.
+ *
+ * @example
+ * ```ts
+ * try { createDatabase({ pool: { max: 0 } }) } catch (err) {
+ *   if (err instanceof ConfigError) console.error(`bad option ${err.option}: ${err.message}`) // pool.max
+ * }
+ * ```
+ */
 export class ConfigError extends DataLayerError {
   override readonly name = 'ConfigError' as const;
   readonly code = 'CONFIG_INVALID';
@@ -18,7 +27,16 @@ export class ConfigError extends DataLayerError {
   }
 }
 
-/** A row that an operation requires does not exist (or is not visible to the caller). */
+/**
+ * A row that an operation requires does not exist (or is not visible to the caller).
+ *
+ * @example
+ * ```ts
+ * try { await users.getById(42) } catch (err) {
+ *   if (err instanceof NotFoundError) res.status(404).json({ error: `no such row in ${err.table}` })
+ * }
+ * ```
+ */
 export class NotFoundError extends DataLayerError {
   override readonly name = 'NotFoundError' as const;
   readonly code = 'NOT_FOUND';
@@ -35,7 +53,19 @@ export class NotFoundError extends DataLayerError {
   }
 }
 
-/** One problem found in the input, in the shape zod reports it (without the input value). */
+/**
+ * One problem found in the input, in the shape zod reports it (without the input value).
+ *
+ * @example
+ * ```ts
+ * try { await users.create({ email: 'not-an-email' }) } catch (err) {
+ *   if (err instanceof ValidationError) {
+ *     const issues: readonly ValidationIssue[] = err.issues
+ *     res.status(400).json({ fields: issues.map((issue) => issue.column ?? issue.path.join('.')) })
+ *   }
+ * }
+ * ```
+ */
 export interface ValidationIssue {
   path: ReadonlyArray<PropertyKey>;
   message: string;
@@ -44,7 +74,16 @@ export interface ValidationIssue {
   column?: string;
 }
 
-/** Input failed validation; nothing was written. */
+/**
+ * Input failed validation; nothing was written.
+ *
+ * @example
+ * ```ts
+ * try { await users.update(1, {}) } catch (err) {
+ *   if (err instanceof ValidationError) res.status(400).json({ column: err.column, issues: err.issues })
+ * }
+ * ```
+ */
 export class ValidationError extends DataLayerError {
   override readonly name = 'ValidationError' as const;
   readonly code = 'VALIDATION_FAILED';
@@ -71,14 +110,34 @@ export class ValidationError extends DataLayerError {
   }
 }
 
-/** A tenant-scoped operation ran with no tenant in context; nothing was queried. */
+/**
+ * A tenant-scoped operation ran with no tenant in context; nothing was queried.
+ *
+ * @example
+ * ```ts
+ * try { await orders.findMany() } catch (err) {
+ *   if (err instanceof TenantRequiredError) console.error('call this inside withTenant(...)')
+ * }
+ * ```
+ */
 export class TenantRequiredError extends DataLayerError {
   override readonly name = 'TenantRequiredError' as const;
   readonly code = 'TENANT_REQUIRED';
   readonly statusCode = 500;
 }
 
-/** A transaction was misused: a query after it ended, an option a savepoint cannot honour, ... */
+/**
+ * A transaction was misused: a query after it ended, an option a savepoint cannot honour, ...
+ *
+ * @example
+ * ```ts
+ * let saved: unknown
+ * await db.transaction(async (tx) => { saved = tx })
+ * try { await (saved as typeof db.kysely).selectFrom('users').selectAll().execute() } catch (err) {
+ *   if (err instanceof TransactionError) console.error('the transaction had already ended')
+ * }
+ * ```
+ */
 export class TransactionError extends DataLayerError {
   override readonly name = 'TransactionError' as const;
   readonly code = 'TRANSACTION_MISUSE';

@@ -4,6 +4,14 @@ import { DataLayerError } from './data-layer-error.js';
  * The server could not be reached or dropped the connection (SQLSTATE class 08,
  * 57P01-57P03, 53300, ECONNREFUSED, ...). Retryable unless the cause cannot heal
  * (bad credentials, unknown database).
+ *
+ * @example
+ * ```ts
+ * try { await db.connect() } catch (err) {
+ *   if (err instanceof ConnectionError) console.error(`database unreachable after ${err.attempts} attempts`, err.sqlState)
+ *   throw err
+ * }
+ * ```
  */
 export class ConnectionError extends DataLayerError {
   override readonly name = 'ConnectionError' as const;
@@ -30,7 +38,16 @@ export class ConnectionError extends DataLayerError {
   }
 }
 
-/** No pooled connection became free within `pool.connectionTimeoutMs`. */
+/**
+ * No pooled connection became free within `pool.connectionTimeoutMs`.
+ *
+ * @example
+ * ```ts
+ * try { await users.findMany() } catch (err) {
+ *   if (err instanceof PoolTimeoutError) res.status(503).json({ error: `no connection within ${err.timeoutMs} ms` })
+ * }
+ * ```
+ */
 export class PoolTimeoutError extends DataLayerError {
   override readonly name = 'PoolTimeoutError' as const;
   readonly code = 'POOL_TIMEOUT';
@@ -48,7 +65,17 @@ export class PoolTimeoutError extends DataLayerError {
   }
 }
 
-/** The `Database` was closed; every later call fails with this instead of hanging. */
+/**
+ * The `Database` was closed; every later call fails with this instead of hanging.
+ *
+ * @example
+ * ```ts
+ * await db.close()
+ * try { await users.findById(1) } catch (err) {
+ *   if (err instanceof DatabaseClosedError) console.log('shutting down: no more queries')
+ * }
+ * ```
+ */
 export class DatabaseClosedError extends DataLayerError {
   override readonly name = 'DatabaseClosedError' as const;
   readonly code = 'DATABASE_CLOSED';

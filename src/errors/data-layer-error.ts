@@ -1,14 +1,15 @@
 /**
- * Base class of every error this library throws. Catch it to handle all of them:
- *
- * ```ts
- * try { await users.create(input) } catch (err) {
- *   if (err instanceof DataLayerError) res.status(err.statusCode).json(err)
- * }
- * ```
- *
+ * Base class of every error this library throws. Catch it to handle all of them.
  * `toJSON()` is safe to send to clients and to logs: it never contains query
  * parameters, constraint detail values or connection secrets.
+ *
+ * @example
+ * ```ts
+ * try { await users.create({ email }) } catch (err) {
+ *   if (err instanceof DataLayerError) res.status(err.statusCode).json(err)
+ *   else throw err
+ * }
+ * ```
  */
 export abstract class DataLayerError extends Error {
   /** Stable, machine-readable identifier, e.g. `UNIQUE_VIOLATION`. */

@@ -31,6 +31,16 @@ interface DriverErrorFields {
   errors?: unknown;
 }
 
+/**
+ * What `mapPostgresError` may be told beyond the error: the acquire timeout to quote, and
+ * whether values may stay in the cause.
+ *
+ * @example
+ * ```ts
+ * const context: MapErrorContext = { connectionTimeoutMs: 2_000 }
+ * const error = mapPostgresError(new Error('timeout exceeded when trying to connect'), context)
+ * ```
+ */
 export interface MapErrorContext {
   /** The pool's acquire timeout, quoted in `PoolTimeoutError`. */
   connectionTimeoutMs?: number;
@@ -53,8 +63,13 @@ export interface MapErrorContext {
  * This is the only function that reads SQLSTATE codes. Errors that already are
  * `DataLayerError`s are returned unchanged.
  *
+ * @example
  * ```ts
- * try { await pool.query(sql) } catch (err) { throw mapPostgresError(err) }
+ * import pg from 'pg'
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+ * try { await pool.query('insert into users (email) values ($1)', [email]) } catch (err) {
+ *   throw mapPostgresError(err) // a ConflictError for a duplicate email
+ * }
  * ```
  */
 export function mapPostgresError(error: unknown, context: MapErrorContext = {}): DataLayerError {

@@ -4,9 +4,10 @@ import { DataLayerError } from './data-layer-error.js';
  * A repository middleware broke the chain's contract, e.g. called `next()` twice (which
  * would run the operation, and its writes, twice). A programming error: 500.
  *
+ * @example
  * ```ts
  * try { await orders.create(input) } catch (err) {
- *   if (err instanceof MiddlewareError) log.error({ middleware: err.middleware }, err.message)
+ *   if (err instanceof MiddlewareError) logger.warn({ middleware: err.middleware }, err.message)
  * }
  * ```
  */

@@ -1,6 +1,16 @@
 import { DataLayerError } from './data-layer-error.js';
 
-/** Why a schema-lifecycle operation stopped. */
+/**
+ * Why a schema-lifecycle operation stopped.
+ *
+ * @example
+ * ```ts
+ * try { await migrator.latest() } catch (err) {
+ *   const reason: MigrationFailure | undefined = err instanceof MigrationError ? err.reason : undefined
+ *   if (reason === 'lock-timeout') console.error('another deploy is migrating')
+ * }
+ * ```
+ */
 export type MigrationFailure =
   | 'failed'
   | 'changed'
@@ -17,6 +27,7 @@ export type MigrationFailure =
  * did not validate, or the migration lock could not be taken in time. `migration` names
  * the migration concerned; `cause` holds the server's error when there is one.
  *
+ * @example
  * ```ts
  * try { await migrator.latest() } catch (err) {
  *   if (err instanceof MigrationError && err.reason === 'changed') console.error(`${err.migration} was edited`)

@@ -2,6 +2,11 @@
  * The SQLSTATE codes this library gives meaning to. Only `mapPostgresError` reads
  * SQLSTATE codes; everything else works with the typed errors it produces.
  * Names follow PostgreSQL's errcodes appendix.
+ *
+ * @example
+ * ```ts
+ * const code: string = SqlState.uniqueViolation // '23505'
+ * ```
  */
 export const SqlState = {
   uniqueViolation: '23505',

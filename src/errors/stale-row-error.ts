@@ -4,12 +4,14 @@ import { DataLayerError } from './data-layer-error.js';
  * An optimistic-lock check failed: the row's version is not the one the caller read, so
  * someone else changed it in between. Nothing was written. Read the row again, merge, retry.
  *
+ * @example
  * ```ts
+ * const read = await orders.getById(1)
  * try {
- *   await documents.update(id, { body }, { expectedVersion: read.version })
+ *   await orders.update(1, { status: 'paid' }, { expectedVersion: read.version })
  * } catch (error) {
- *   if (error instanceof StaleRowError) return res.status(409).json(error)
- *   throw error
+ *   if (error instanceof StaleRowError) res.status(409).json(error)
+ *   else throw error
  * }
  * ```
  */

@@ -3,6 +3,17 @@ import { pino } from 'pino';
 /**
  * The logging shape the library needs. A pino logger satisfies it, and so does any
  * object with these methods, so hosts can pass their own logger.
+ *
+ * @example
+ * ```ts
+ * const logger: Logger = {
+ *   debug: (fields, message) => console.debug(message, fields),
+ *   info: (fields, message) => console.info(message, fields),
+ *   warn: (fields, message) => console.warn(message, fields),
+ *   error: (fields, message) => console.error(message, fields),
+ * }
+ * const db = createDatabase<DB>({ logger })
+ * ```
  */
 export interface Logger {
   debug(fields: object, message?: string): void;
@@ -17,6 +28,16 @@ export interface Logger {
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/**
+ * A pino level name: `createDatabase({ logger: 'debug' })` builds a pino logger at that level
+ * (`debug` logs every statement).
+ *
+ * @example
+ * ```ts
+ * const level: LogLevel = process.env.NODE_ENV === 'production' ? 'warn' : 'debug'
+ * const db = createDatabase<DB>({ logger: level })
+ * ```
+ */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** pino at `warn` unless a level or a logger is given. */

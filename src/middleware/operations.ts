@@ -5,6 +5,12 @@
  * every `write` without a list of its own, the tenant filter stamps every operation that
  * takes `input`, and the type checks in `operation-coverage.ts` fail until both
  * repositories and the `Repository` interface implement it.
+ *
+ * @example
+ * ```ts
+ * const definition: OperationDefinition = OPERATIONS.updateMany
+ * console.log(definition.access, definition.args) // 'write', ['where', 'patch', 'options']
+ * ```
  */
 export interface OperationDefinition {
   /** Reads never change rows. After a write the cache invalidates the table. */
@@ -25,9 +31,28 @@ export interface OperationDefinition {
   readonly targets?: 'id' | 'where' | 'conflict' | 'new';
 }
 
-/** The meaning of one positional argument of a repository method. */
+/**
+ * The meaning of one positional argument of a repository method.
+ *
+ * @example
+ * ```ts
+ * const whereOf = (operation: RepositoryOperation, name: OperationArgument = 'where') =>
+ *   argumentOf(operation.kind, operation.args, name)
+ * ```
+ */
 export type OperationArgument = 'id' | 'ids' | 'where' | 'options' | 'input' | 'inputs' | 'patch';
 
+/**
+ * Every repository operation and what it is: read or write, its positional arguments, whether
+ * it takes new rows, whether the cache may store it, and which rows a write targets. The one
+ * table the repositories, the fake, the cache and the tenant filter read.
+ *
+ * @example
+ * ```ts
+ * const writes = Object.entries(OPERATIONS).filter(([, definition]) => definition.access === 'write').map(([kind]) => kind)
+ * // ['create', 'createMany', 'update', 'updateMany', 'upsert', 'delete', 'hardDelete', 'restore']
+ * ```
+ */
 export const OPERATIONS = {
   findById: { access: 'read', args: ['id', 'options'], cacheable: true },
   findByIds: { access: 'read', args: ['ids', 'options'], cacheable: true },
@@ -48,12 +73,35 @@ export const OPERATIONS = {
   restore: { access: 'write', args: ['id', 'options'], targets: 'id' },
 } as const satisfies Readonly<Record<string, OperationDefinition>>;
 
-/** Every repository operation, by name: what middleware sees as `operation.kind`. */
+/**
+ * Every repository operation, by name: what middleware sees as `operation.kind`.
+ *
+ * @example
+ * ```ts
+ * const writesOnly = (kind: OperationKind) => OPERATIONS[kind].access === 'write'
+ * const counter: RepositoryMiddleware = {
+ *   name: 'count-writes',
+ *   handle: (operation, next) => (writesOnly(operation.kind) ? next().finally(() => logger.info({ kind: operation.kind }, 'write')) : next()),
+ * }
+ * ```
+ */
 export type OperationKind = keyof typeof OPERATIONS;
 
 /**
  * The argument of `args` that holds `name` for an operation of `kind` (e.g. the `where`
  * of an `updateMany`), or undefined when the operation has no such argument.
+ *
+ * @example
+ * ```ts
+ * const logWhere: RepositoryMiddleware = {
+ *   name: 'log-where',
+ *   handle: (operation, next) => {
+ *     const where = argumentOf(operation.kind, operation.args, 'where') // undefined for findById, create, ...
+ *     if (where !== undefined) logger.info({ table: operation.table, where }, operation.kind)
+ *     return next()
+ *   },
+ * }
+ * ```
  */
 export function argumentOf(kind: OperationKind, args: readonly unknown[], name: OperationArgument): unknown {
   const index = (OPERATIONS[kind].args as readonly OperationArgument[]).indexOf(name);

@@ -4,7 +4,18 @@ import type { OperationDefinition, OperationKind } from './operations.js';
 
 export type { OperationArgument, OperationDefinition, OperationKind } from './operations.js';
 
-/** What a repository tells middleware about itself. */
+/**
+ * What a repository tells middleware about itself.
+ *
+ * @example
+ * ```ts
+ * const describe = (repository: RepositoryDescriptor) => `${repository.table} (primary key ${repository.primaryKey})`
+ * const named: RepositoryMiddleware = {
+ *   name: 'named',
+ *   handle: (operation, next) => (logger.info({ table: describe(operation.repository) }, operation.kind), next()),
+ * }
+ * ```
+ */
 export interface RepositoryDescriptor {
   readonly table: string;
   readonly primaryKey: string;
@@ -14,7 +25,24 @@ export interface RepositoryDescriptor {
   readonly version?: string | undefined;
 }
 
-/** The ambient transaction, as far as middleware needs it (cache invalidation after commit). */
+/**
+ * The ambient transaction, as far as middleware needs it (cache invalidation after commit).
+ *
+ * @example
+ * ```ts
+ * const afterWrite: RepositoryMiddleware = {
+ *   name: 'after-write',
+ *   async handle(operation, next) {
+ *     const result = await next()
+ *     const hooks: TransactionHooks | undefined = operation.transaction
+ *     const publish = () => events.publish(`${operation.table}.changed`, operation.kind)
+ *     if (hooks) hooks.afterCommit(publish)
+ *     else await publish()
+ *     return result
+ *   },
+ * }
+ * ```
+ */
 export interface TransactionHooks {
   afterCommit(hook: AfterCommitHook): void;
   afterRollback(hook: AfterRollbackHook): void;
@@ -23,6 +51,21 @@ export interface TransactionHooks {
 /**
  * SQL session control for middleware that must configure the database session (the
  * tenant filter's RLS mode). Present for SQL repositories, absent for the in-memory fake.
+ *
+ * @example
+ * ```ts
+ * const readOnlyRole: RepositoryMiddleware = {
+ *   name: 'read-only-role',
+ *   handle: async (operation, next) => {
+ *     const session: SessionControl | undefined = operation.session
+ *     if (!session || operation.definition.access !== 'read') return next()
+ *     return session.inTransaction(async () => {
+ *       await session.setLocal('default_transaction_read_only', 'on')
+ *       return next()
+ *     })
+ *   },
+ * }
+ * ```
  */
 export interface SessionControl {
   /** Runs `work` in the ambient transaction, or in a new one when there is none. */
@@ -59,6 +102,7 @@ export interface SessionControl {
  * in the ambient transaction (with none, on its own) with the operation's scope applied,
  * so call these inside `session.inTransaction(...)` around `next()`.
  *
+ * @example
  * ```ts
  * const trail: RepositoryMiddleware = {
  *   name: 'trail',
@@ -94,7 +138,18 @@ export interface OperationRows {
   columns(): Promise<ReadonlySet<string>>;
 }
 
-/** A transaction-local setting some work needs, and since when its value applies. */
+/**
+ * A transaction-local setting some work needs, and since when its value applies.
+ *
+ * @example
+ * ```ts
+ * const setting: LocalSetting = { name: 'app.region', value: 'eu', since: undefined }
+ * const regional: RepositoryMiddleware = {
+ *   name: 'region',
+ *   handle: (operation, next) => (operation.session ? operation.session.withLocalSetting(setting, next) : next()),
+ * }
+ * ```
+ */
 export interface LocalSetting {
   readonly name: string;
   readonly value: string;
@@ -102,7 +157,17 @@ export interface LocalSetting {
   readonly since: TransactionMark;
 }
 
-/** What `scope()` is told about the operation it scopes. */
+/**
+ * What `scope()` is told about the operation it scopes.
+ *
+ * @example
+ * ```ts
+ * const onlyActive: RepositoryMiddleware = {
+ *   name: 'only-active',
+ *   scope: (context: ScopeContext) => (context.repository.table === 'plans' ? { active: true } : undefined),
+ * }
+ * ```
+ */
 export interface ScopeContext {
   readonly kind: OperationKind | 'query';
   readonly repository: RepositoryDescriptor;
@@ -110,7 +175,24 @@ export interface ScopeContext {
   readonly database: boolean;
 }
 
-/** One call of a repository method, as it travels through the middleware chain. */
+/**
+ * One call of a repository method, as it travels through the middleware chain.
+ *
+ * @example
+ * ```ts
+ * const trace: RepositoryMiddleware = {
+ *   name: 'trace',
+ *   async handle(operation: RepositoryOperation, next) {
+ *     const started = performance.now()
+ *     try {
+ *       return await next()
+ *     } finally {
+ *       logger.info({ table: operation.table, kind: operation.kind, ms: performance.now() - started }, 'repository call')
+ *     }
+ *   },
+ * }
+ * ```
+ */
 export interface RepositoryOperation {
   readonly kind: OperationKind;
   /** What the operation is (read or write, its arguments, whether it takes input): see `OPERATIONS`. */
@@ -137,12 +219,13 @@ export interface RepositoryOperation {
  * result, act on the result); `scope` contributes column equalities that restrict every
  * statement, including `this.query()` in custom finders. Both are optional.
  *
+ * @example
  * ```ts
  * const audit: RepositoryMiddleware = {
  *   name: 'audit',
  *   async handle(operation, next) {
  *     const result = await next()
- *     if (operation.kind === 'delete') log.info({ table: operation.table, id: operation.args[0] }, 'deleted')
+ *     if (operation.kind === 'delete') logger.info({ table: operation.table, id: operation.args[0] }, 'deleted')
  *     return result
  *   },
  * }

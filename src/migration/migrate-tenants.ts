@@ -4,6 +4,16 @@ import { DataLayerError } from '../errors/data-layer-error.js';
 import type { MigrationState } from './migration-types.js';
 import { createMigrator, type MigratorOptions } from './migrator.js';
 
+/**
+ * Options of `migrateTenants()`: the migrator's options (without `schema`), the tenant
+ * schemas or how to list them, what to run, and how many at once.
+ *
+ * @example
+ * ```ts
+ * const options: MigrateTenantsOptions = { folder: 'migrations/tenant', tenants: () => listTenantSchemas(), concurrency: 2, stopOnError: true }
+ * const report = await migrateTenants(db, options)
+ * ```
+ */
 export interface MigrateTenantsOptions extends Omit<MigratorOptions, 'schema' | 'onProgress'> {
   /** Tenant schemas, or `tenants` to look them up. */
   schemas?: readonly string[] | undefined;
@@ -18,6 +28,15 @@ export interface MigrateTenantsOptions extends Omit<MigratorOptions, 'schema' | 
   onProgress?: ((event: TenantProgress) => void) | undefined;
 }
 
+/**
+ * Reported by `migrateTenants({ onProgress })` as each schema starts, finishes or fails.
+ *
+ * @example
+ * ```ts
+ * const onProgress = (event: TenantProgress) => console.log(`[${event.completed}/${event.total}] ${event.schema} ${event.phase}`)
+ * await migrateTenants(db, { folder: 'migrations/tenant', tenants: () => listTenantSchemas(), onProgress })
+ * ```
+ */
 export interface TenantProgress {
   schema: string;
   phase: 'start' | 'done' | 'failed';
@@ -26,6 +45,17 @@ export interface TenantProgress {
   total: number;
 }
 
+/**
+ * How one tenant schema's migration went: ok, failed (with a code and a message without
+ * secrets) or skipped, and the migrations it ran.
+ *
+ * @example
+ * ```ts
+ * const { tenants } = await migrateTenants(db, { folder: 'migrations/tenant', schemas: ['acme'] })
+ * const failed: TenantResult[] = tenants.filter((each) => each.outcome === 'failed')
+ * for (const each of failed) console.error(each.schema, each.error?.migration, each.error?.message)
+ * ```
+ */
 export interface TenantResult {
   schema: string;
   outcome: 'ok' | 'failed' | 'skipped';
@@ -34,6 +64,16 @@ export interface TenantResult {
   error?: { code: string; migration: string | undefined; message: string };
 }
 
+/**
+ * What `migrateTenants()` returns: one result per tenant schema, and a schema x migration
+ * state matrix read after the run.
+ *
+ * @example
+ * ```ts
+ * const report: TenantMigrationReport = await migrateTenants(db, { folder: 'migrations/tenant', schemas: ['acme', 'globex'] })
+ * for (const schema of Object.keys(report.matrix)) console.log(schema, report.migrations.map((name) => report.matrix[schema]?.[name]))
+ * ```
+ */
 export interface TenantMigrationReport {
   tenants: TenantResult[];
   /** Every migration name, in order: the matrix columns. */
@@ -47,6 +87,7 @@ export interface TenantMigrationReport {
  * (so a re-run resumes where it stopped), `concurrency` at a time, and returns a tenant x
  * migration status matrix.
  *
+ * @example
  * ```ts
  * const report = await migrateTenants(db, { folder: 'migrations/tenant', tenants: () => listTenantSchemas(), concurrency: 4 })
  * const failed = report.tenants.filter((each) => each.outcome === 'failed')

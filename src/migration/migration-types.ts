@@ -1,9 +1,33 @@
 import type { Migration } from 'kysely';
 
-/** The Kysely handle a migration receives: untyped, because the schema is what it changes. */
+/**
+ * The Kysely handle a migration receives: untyped, because the schema is what it changes.
+ *
+ * @example
+ * ```ts
+ * // migrations/0001_users.ts
+ * export async function up(db: MigrationDb) {
+ *   await db.schema.createTable('users').addColumn('id', 'serial', (column) => column.primaryKey()).addColumn('email', 'text', (column) => column.notNull().unique()).execute()
+ * }
+ * export async function down(db: MigrationDb) {
+ *   await db.schema.dropTable('users').execute()
+ * }
+ * ```
+ */
 export type MigrationDb = Parameters<Migration['up']>[0];
 
-/** Per-migration settings, exported as `config` from a migration file. */
+/**
+ * Per-migration settings, exported as `config` from a migration file.
+ *
+ * @example
+ * ```ts
+ * // migrations/0007_orders_status_index.ts
+ * export const config: MigrationConfig = { transaction: false } // CREATE INDEX CONCURRENTLY cannot run in a transaction
+ * export async function up(db: MigrationDb) {
+ *   await sql`create index concurrently orders_status_idx on orders (status)`.execute(db)
+ * }
+ * ```
+ */
 export interface MigrationConfig {
   /**
    * Run this migration in its own transaction (the default). `false` for statements that
@@ -16,6 +40,7 @@ export interface MigrationConfig {
 /**
  * What a migration file exports (or one entry of the `migrations` option).
  *
+ * @example
  * ```ts
  * export async function up(db: Kysely<any>) { await db.schema.createTable('users').addColumn('id', 'serial', (c) => c.primaryKey()).execute() }
  * export async function down(db: Kysely<any>) { await db.schema.dropTable('users').execute() }
@@ -33,7 +58,15 @@ export interface MigrationModule {
   validate?: ((db: MigrationDb) => Promise<boolean | void>) | undefined;
 }
 
-/** A migration with its name and the checksum of its normalized source. */
+/**
+ * A migration with its name and the checksum of its normalized source.
+ *
+ * @example
+ * ```ts
+ * const loaded: readonly LoadedMigration[] = await migrator.load()
+ * for (const migration of loaded) console.log(migration.name, migration.checksum.slice(0, 12), migration.transactional)
+ * ```
+ */
 export interface LoadedMigration {
   readonly name: string;
   readonly module: MigrationModule;
@@ -41,10 +74,25 @@ export interface LoadedMigration {
   readonly transactional: boolean;
 }
 
-/** Where a migration stands against the ledger. */
+/**
+ * Where a migration stands against the ledger.
+ *
+ * @example
+ * ```ts
+ * const pending = (await migrator.status()).filter((row) => row.state === ('pending' satisfies MigrationState))
+ * ```
+ */
 export type MigrationState = 'applied' | 'pending' | 'missing' | 'changed';
 
-/** One line of `migrator.status()`. */
+/**
+ * One line of `migrator.status()`.
+ *
+ * @example
+ * ```ts
+ * const rows: MigrationStatus[] = await migrator.status()
+ * for (const row of rows) console.log(row.name.padEnd(40), row.state, row.appliedAt?.toISOString() ?? '')
+ * ```
+ */
 export interface MigrationStatus {
   name: string;
   state: MigrationState;
@@ -56,13 +104,31 @@ export interface MigrationStatus {
   appliedChecksum: string | undefined;
 }
 
-/** What one run did, migration by migration, in order. */
+/**
+ * What one run did, migration by migration, in order.
+ *
+ * @example
+ * ```ts
+ * const { executed } = await migrator.latest()
+ * const slowest: MigrationStep | undefined = [...executed].sort((a, b) => b.durationMs - a.durationMs)[0]
+ * ```
+ */
 export interface MigrationStep {
   name: string;
   direction: 'up' | 'down';
   durationMs: number;
 }
 
+/**
+ * What `migrator.latest()`, `up()`, `down()` and `to()` return: the migrations that ran, and
+ * for a dry run what it could not try.
+ *
+ * @example
+ * ```ts
+ * const result: MigrationRunResult = await migrator.latest({ dryRun: true })
+ * console.log(result.executed.map((step) => step.name), 'skipped:', result.skipped)
+ * ```
+ */
 export interface MigrationRunResult {
   /** The migrations that ran (for `dryRun`, ran and were rolled back). */
   executed: MigrationStep[];

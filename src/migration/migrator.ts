@@ -12,6 +12,16 @@ import type { LoadedMigration, MigrationModule, MigrationRunResult, MigrationSta
 import { type MigrationProgress, type Plan, runPlan, type StepContext } from './run-steps.js';
 import { verifyMigrations, type VerifyReport } from './verify-migrations.js';
 
+/**
+ * Options of `createMigrator()`: where the migrations are (a folder or modules), the schema
+ * and ledger table, lock timeouts, and a progress callback.
+ *
+ * @example
+ * ```ts
+ * const options: MigratorOptions = { folder: 'migrations', schema: 'app', lockTimeoutMs: 120_000, appliedBy: process.env.DEPLOY_USER }
+ * const migrator = createMigrator(db, options)
+ * ```
+ */
 export interface MigratorOptions {
   /** A folder of migration files (`.js`, `.mjs`, `.cjs`; `.ts` under tsx), applied in name order. */
   folder?: string | undefined;
@@ -31,11 +41,30 @@ export interface MigratorOptions {
   onProgress?: ((event: MigrationProgress) => void) | undefined;
 }
 
+/**
+ * Options of the migrator's runs: `dryRun` applies and rolls back, to see what would run.
+ *
+ * @example
+ * ```ts
+ * const options: RunOptions = { dryRun: true }
+ * const { executed } = await migrator.latest(options)
+ * ```
+ */
 export interface RunOptions {
   /** Run the migrations and roll everything back, returning what ran. @default false */
   dryRun?: boolean | undefined;
 }
 
+/**
+ * Options of `migrator.repair()`: which `changed` migration's current source to accept, why,
+ * and who accepts it.
+ *
+ * @example
+ * ```ts
+ * const repair: RepairOptions = { accept: '0003_orders', reason: 'comment-only edit', by: 'ops@example.com' }
+ * await migrator.repair(repair)
+ * ```
+ */
 export interface RepairOptions {
   /** The `changed` migration whose current source is accepted as the new baseline. */
   accept: string;
@@ -45,7 +74,15 @@ export interface RepairOptions {
   by?: string | undefined;
 }
 
-/** What `db.health({ migrator })` reports. */
+/**
+ * What `db.health({ migrator })` reports.
+ *
+ * @example
+ * ```ts
+ * const summary: MigrationSummary = await migrator.summary()
+ * if (summary.changed > 0) throw new Error(`${summary.changed} applied migrations were edited`)
+ * ```
+ */
 export interface MigrationSummary {
   /** The last applied migration, if any. */
   latest: string | undefined;
@@ -54,7 +91,16 @@ export interface MigrationSummary {
   changed: number;
 }
 
-/** Applies, reverts and inspects one schema's migrations. */
+/**
+ * Applies, reverts and inspects one schema's migrations.
+ *
+ * @example
+ * ```ts
+ * const migrator: Migrator = createMigrator(db, { folder: 'migrations' })
+ * await migrator.latest()
+ * await migrator.verify() // every down reverses its up, proven in a scratch schema
+ * ```
+ */
 export interface Migrator {
   readonly schema: string;
   readonly tableName: string;
@@ -87,6 +133,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
  * Creates a migrator over Kysely's `Migrator`, with a checksummed ledger, one
  * transaction per migration, and a lock that works behind PgBouncer.
  *
+ * @example
  * ```ts
  * const migrator = createMigrator(db, { folder: 'migrations', schema: 'app' })
  * const { executed } = await migrator.latest()

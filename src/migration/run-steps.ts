@@ -7,7 +7,19 @@ import { acquireLease, lockInTransaction, type LockSettings, retryWhileLeased } 
 import { assertIntact, migrationStatuses } from './migration-status.js';
 import type { LoadedMigration, MigrationRunResult, MigrationStep } from './migration-types.js';
 
-/** Reported before and after each migration runs. */
+/**
+ * Reported before and after each migration runs.
+ *
+ * @example
+ * ```ts
+ * const migrator = createMigrator(db, {
+ *   folder: 'migrations',
+ *   onProgress: (event: MigrationProgress) => {
+ *     if (event.phase === 'done') console.log(`${event.direction} ${event.migration} in ${event.durationMs} ms`)
+ *   },
+ * })
+ * ```
+ */
 export interface MigrationProgress {
   migration: string;
   direction: 'up' | 'down';

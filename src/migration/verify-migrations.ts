@@ -7,7 +7,15 @@ import { MigrationError } from '../errors/migration-errors.js';
 import { catalogDiff, catalogSnapshot } from './catalog-snapshot.js';
 import type { LoadedMigration } from './migration-types.js';
 
-/** Proof that every migration's down reverses its up. */
+/**
+ * Proof that every migration's down reverses its up.
+ *
+ * @example
+ * ```ts
+ * const report: VerifyReport = await migrator.verify()
+ * console.log(`verified ${report.verified.length} migrations in ${report.scratchSchema}`)
+ * ```
+ */
 export interface VerifyReport {
   /** The scratch schema used (already dropped). */
   scratchSchema: string;

@@ -16,6 +16,7 @@ type Shorthand<V> = V extends Atomic ? V : V extends object ? never : V;
  * `notIn`; nullable ones `isNull`; numbers, bigints, strings and dates the range operators;
  * strings the pattern operators. Several operators in one object must all hold.
  *
+ * @example
  * ```ts
  * const filter: FilterOperators<number | null> = { gte: 1, lt: 10, isNull: false }
  * ```
@@ -62,6 +63,7 @@ export type FilterOperators<V> = {
  * What `where` accepts for one column: a value (`=`), an array (`IN`), `null` (`IS NULL`),
  * or an object of operators.
  *
+ * @example
  * ```ts
  * const score: ColumnFilter<number> = { between: [1, 5] }
  * ```
@@ -74,6 +76,7 @@ export type ColumnFilter<V> = Shorthand<V> | ReadonlyArray<NonNullable<Shorthand
  * column, operator and value is checked (a `ValidationError`, never SQL), and a key whose
  * value is `undefined` is refused (it would drop the filter).
  *
+ * @example
  * ```ts
  * const where: Where<{ status: string; priority: number; owner: string | null }> = {
  *   OR: [{ status: 'open' }, { priority: { gte: 3 } }],

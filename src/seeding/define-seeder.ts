@@ -35,10 +35,24 @@ export type Seeder<DB> = Readonly<SeederDefinition<DB>> & {
 /**
  * Declares a seeder.
  *
+ * @example
  * ```ts
- * const plans = defineSeeder<DB>({ name: 'plans', run: ({ db }) => db.insertInto('plans').values(PLANS).execute().then(() => {}), truncate: ({ db }) => db.deleteFrom('plans').execute().then(() => {}) })
- * const demoUsers = defineSeeder<DB>({ name: 'demo-users', dependsOn: ['plans'], environments: ['development'], run: async ({ db }) => { ... } })
- * const tenantBase = defineSeeder<DB>({ name: 'tenant-base', tenant: true, run: async ({ db, tenant }) => { ... } })
+ * const plans = defineSeeder<DB>({
+ *   name: 'plans',
+ *   run: async ({ db }) => void (await db.insertInto('plans').values([{ name: 'free' }, { name: 'pro' }]).execute()),
+ *   truncate: async ({ db }) => void (await db.deleteFrom('plans').execute()),
+ * })
+ * const demoUsers = defineSeeder<DB>({
+ *   name: 'demo-users',
+ *   dependsOn: ['plans'],
+ *   environments: ['development'],
+ *   run: async ({ db }) => void (await db.insertInto('users').values({ email: 'demo@example.com' }).execute()),
+ * })
+ * const tenantBase = defineSeeder<DB>({
+ *   name: 'tenant-base',
+ *   tenant: true,
+ *   run: async ({ db, tenant }) => void (await db.insertInto('categories').values({ name: `general (${tenant})` }).execute()),
+ * })
  * ```
  *
  * @throws ConfigError naming the invalid field.

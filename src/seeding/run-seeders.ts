@@ -40,8 +40,11 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
  * Runs seeders in dependency order, all in one transaction, recording each in a tracking
  * table so a seeder that already ran is skipped (unless `fresh`).
  *
+ * @example
  * ```ts
- * await runSeeders(db, [plans, demoUsers, tenantBase], { environment: 'development', tenants: ['acme', 'globex'] })
+ * const plans = defineSeeder<DB>({ name: 'plans', run: async ({ db }) => void (await db.insertInto('plans').values({ name: 'free' }).execute()) })
+ * const report = await runSeeders(db, [plans], { environment: 'development', tenants: ['acme', 'globex'] })
+ * console.log(report.ran, report.skipped)
  * ```
  *
  * @throws ConfigError for `environment: 'production'` without `allowProduction`, unknown

@@ -16,6 +16,7 @@ export interface TestSchema {
 /**
  * Creates a uniquely named schema and returns options whose connections use it.
  *
+ * @example
  * ```ts
  * const schema = await createTestSchema(process.env.TEST_DATABASE_URL!, 'users')
  * const db = createDatabase(schema.options)

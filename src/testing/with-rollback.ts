@@ -31,6 +31,7 @@ class RollbackRequested extends Error {
  * `TransactionError`, and a query the test did not await fails with `TransactionError`
  * instead of running after the rollback.
  *
+ * @example
  * ```ts
  * it('places an order at serializable, as production does', () =>
  *   withRollback(db, async () => {

@@ -15,6 +15,14 @@ export interface TransactionScopeView {
  * The handle `db.transaction(fn)` passes to `fn`: a Kysely `Transaction<DB>` bound to
  * this scope, plus after-commit and after-rollback hooks. Using it after its scope
  * ended throws `TransactionError`.
+ *
+ * @example
+ * ```ts
+ * await db.transaction(async (tx: DatabaseTransaction<DB>) => {
+ *   const order = await tx.insertInto('orders').values(input).returningAll().executeTakeFirstOrThrow()
+ *   tx.afterCommit(() => events.publish('order.created', order))
+ * })
+ * ```
  */
 export class DatabaseTransaction<DB> extends Transaction<DB> {
   readonly #scope: TransactionScopeView;

@@ -5,9 +5,38 @@ import { TransactionError } from '../errors/application-errors.js';
 export const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'] as const;
 export const ACCESS_MODES = ['read write', 'read only'] as const;
 
+/**
+ * The isolation levels `db.transaction(fn, { isolationLevel })` takes (PostgreSQL runs
+ * `read uncommitted` as `read committed`, so it is not offered).
+ *
+ * @example
+ * ```ts
+ * const isolationLevel: IsolationLevel = 'serializable'
+ * await db.transaction(() => service.placeOrder(input), { isolationLevel, retries: 3 })
+ * ```
+ */
 export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+/**
+ * `read write` or `read only`, for `db.transaction(fn, { accessMode })`.
+ *
+ * @example
+ * ```ts
+ * const accessMode: AccessMode = 'read only'
+ * const total = await db.transaction(() => orders.count(), { accessMode, isolationLevel: 'repeatable read' })
+ * ```
+ */
 export type AccessMode = (typeof ACCESS_MODES)[number];
 
+/**
+ * Options of `db.transaction(fn, options)`: isolation, access mode, a statement timeout, retries
+ * on serialization failures and deadlocks, and an abort signal.
+ *
+ * @example
+ * ```ts
+ * const options: TransactionOptions = { isolationLevel: 'serializable', retries: 3, statementTimeoutMs: 2_000 }
+ * const order = await db.transaction(() => service.placeOrder(input), options)
+ * ```
+ */
 export interface TransactionOptions {
   /** Outermost only; a nested call may repeat the parent's level but not change it. @default the server's (read committed) */
   isolationLevel?: IsolationLevel | undefined;

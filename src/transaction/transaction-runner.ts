@@ -17,6 +17,15 @@ import {
 import { TransactionScope } from './transaction-scope.js';
 import { ambientScope, transactionStorage } from './transaction-storage.js';
 
+/**
+ * Transaction counters (`db.metrics().transactions`): open now, committed, rolled back, retried.
+ *
+ * @example
+ * ```ts
+ * const { active, retries }: TransactionMetrics = db.metrics().transactions
+ * if (retries > 100) logger.warn({ active, retries }, 'many serialization retries: check contention')
+ * ```
+ */
 export interface TransactionMetrics {
   /** Outermost transactions open right now. */
   active: number;

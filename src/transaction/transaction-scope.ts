@@ -5,7 +5,32 @@ import { LocalSettings, type StatementSettings } from './local-settings.js';
 import { setScopeLocal } from './scope-connection.js';
 import type { TransactionSettings } from './transaction-options.js';
 
+/**
+ * A function `afterCommit` runs once after the outermost transaction commits; a failing
+ * hook is logged and never fails the commit.
+ *
+ * @example
+ * ```ts
+ * const notify: AfterCommitHook = () => events.publish('order.created', { id: 1 })
+ * await db.transaction(async (tx) => {
+ *   await orders.create(input)
+ *   tx.afterCommit(notify)
+ * })
+ * ```
+ */
 export type AfterCommitHook = () => void | Promise<void>;
+/**
+ * A function `afterRollback` runs once with the error when the scope's work is rolled back.
+ *
+ * @example
+ * ```ts
+ * const onRollback: AfterRollbackHook = (error) => logger.warn({ error }, 'order not placed')
+ * await db.transaction(async (tx) => {
+ *   tx.afterRollback(onRollback)
+ *   await orders.create(input)
+ * })
+ * ```
+ */
 export type AfterRollbackHook = (error: unknown) => void | Promise<void>;
 
 type ScopeState = 'active' | 'committed' | 'rolled back';

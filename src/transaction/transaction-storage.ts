@@ -21,7 +21,15 @@ export function ambientScope(owner: object): TransactionScope | undefined {
 }
 
 declare const markBrand: unique symbol;
-/** Where in the nesting of transactions something began (opaque); see `transactionMark()`. */
+/**
+ * Where in the nesting of transactions something began (opaque); see `transactionMark()`.
+ *
+ * @example
+ * ```ts
+ * const mark: TransactionMark = undefined // outside every transaction
+ * const setting: LocalSetting = { name: 'app.tenant_id', value: 'acme', since: mark }
+ * ```
+ */
 export type TransactionMark = { readonly [markBrand]: true } | undefined;
 
 /** The current position in the transaction nesting, for a later `begunWithin()`. */

@@ -1,10 +1,28 @@
-/** What one audit row says about one column: its value before and after (absent on create / delete). */
+/**
+ * What one audit row says about one column: its value before and after (absent on create / delete).
+ *
+ * @example
+ * ```ts
+ * const rows = await sql<AuditRow>`select * from audit_log where table_name = 'users'`.execute(db.kysely)
+ * const email: AuditChange | undefined = rows.rows[0]?.changes.email
+ * console.log(email?.before, '->', email?.after)
+ * ```
+ */
 export interface AuditChange {
   readonly before?: unknown;
   readonly after?: unknown;
 }
 
-/** Column → change, for the columns that changed. */
+/**
+ * Column → change, for the columns that changed.
+ *
+ * @example
+ * ```ts
+ * function changedColumns(changes: AuditChanges): string[] {
+ *   return Object.keys(changes)
+ * }
+ * ```
+ */
 export type AuditChanges = Readonly<Record<string, AuditChange>>;
 
 /** What a redacted value is replaced with. */

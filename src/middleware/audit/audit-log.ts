@@ -23,10 +23,11 @@ interface PendingEntry {
  * and only if the change committed. Put it after `tenantFilter()` in the chain. Needs a
  * SQL repository: on the in-memory fake a write is a `ConfigError`.
  *
+ * @example
  * ```ts
  * await sql.raw(auditTableSql()).execute(db.kysely) // in a migration
  * const audited = createDatabase<DB>({
- *   middleware: [tenantFilter(), auditLog({ actor: () => currentUserId(), redact: { users: ['password_hash'] } })],
+ *   middleware: [tenantFilter(), auditLog({ actor: () => currentUser().id, redact: { users: ['password_hash'] } })],
  * })
  * ```
  *

@@ -1,12 +1,37 @@
 import { optionError } from '../../errors/option-error.js';
 
-/** Who made a change, as `actor()` returns it: stored as text, `null`/`undefined` as NULL. */
+/**
+ * Who made a change, as `actor()` returns it: stored as text, `null`/`undefined` as NULL.
+ *
+ * @example
+ * ```ts
+ * const actor = (): AuditActor => currentUser().id
+ * const db = createDatabase<DB>({ middleware: [auditLog({ actor })] })
+ * ```
+ */
 export type AuditActor = string | number | bigint | null | undefined;
 
-/** Columns to mask: one list for every audited table, or a list per table name. */
+/**
+ * Columns to mask: one list for every audited table, or a list per table name.
+ *
+ * @example
+ * ```ts
+ * const everywhere: AuditRedaction = ['password_hash']
+ * const perTable: AuditRedaction = { users: ['password_hash', 'email'] }
+ * const db = createDatabase<DB>({ middleware: [auditLog({ redact: perTable })] })
+ * ```
+ */
 export type AuditRedaction = readonly string[] | Readonly<Record<string, readonly string[]>>;
 
-/** Options of `auditLog()`: where audit rows go, who is acting, what is never stored. */
+/**
+ * Options of `auditLog()`: where audit rows go, who is acting, what is never stored.
+ *
+ * @example
+ * ```ts
+ * const options: AuditLogOptions = { table: 'audit.audit_log', actor: () => currentUser().id, redact: { users: ['email'] } }
+ * const db = createDatabase<DB>({ middleware: [auditLog(options)] })
+ * ```
+ */
 export interface AuditLogOptions {
   /** The audit table (see `auditTableSql()`); may be schema-qualified (`audit.audit_log`). @default 'audit_log' */
   table?: string;

@@ -8,7 +8,15 @@ type AuditedOperation = {
   [K in OperationKind]: (typeof OPERATIONS)[K]['access'] extends 'write' ? K : never;
 }[OperationKind];
 
-/** Options of `auditTableSql()`: the table's name, and row-level security per tenant. */
+/**
+ * Options of `auditTableSql()`: the table's name, and row-level security per tenant.
+ *
+ * @example
+ * ```ts
+ * const options: AuditTableOptions = { table: 'audit_log', tenant: { column: 'tenant_id', columnType: 'text' } }
+ * await sql.raw(auditTableSql(options)).execute(db.kysely)
+ * ```
+ */
 export interface AuditTableOptions {
   /** The table `auditLog({ table })` writes to; may be schema-qualified. @default 'audit_log' */
   table?: string;
@@ -27,7 +35,15 @@ export interface AuditTableOptions {
   };
 }
 
-/** An audit row as `select * from audit_log` returns it (without the optional tenant column). */
+/**
+ * An audit row as `select * from audit_log` returns it (without the optional tenant column).
+ *
+ * @example
+ * ```ts
+ * const history = await sql<AuditRow>`select * from audit_log where table_name = 'orders' and row_id = ${'42'} order by id`.execute(db.kysely)
+ * for (const row of history.rows) console.log(row.created_at, row.operation, row.actor, row.changes)
+ * ```
+ */
 export interface AuditRow {
   /** bigint identity, as the driver returns int8: text. Orders the rows of one transaction. */
   id: string;
@@ -54,6 +70,7 @@ const SETTING_NAME = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
  * per row's history and one per transaction, and with `tenant` row-level security. Needs
  * PostgreSQL 13 or later (`pg_current_xact_id()`).
  *
+ * @example
  * ```ts
  * import { sql } from 'kysely'
  * export async function up(db: MigrationDb) { await sql.raw(auditTableSql()).execute(db) }

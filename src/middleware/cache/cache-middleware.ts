@@ -17,7 +17,16 @@ import { ThrottledWarning } from './throttled-warning.js';
 import { cloneCacheValue } from './value-codec.js';
 import { VersionHistory } from './version-history.js';
 
-/** Counters of one `cache()` middleware; `db.metrics().middleware.cache` when database-wide. */
+/**
+ * Counters of one `cache()` middleware; `db.metrics().middleware.cache` when database-wide.
+ *
+ * @example
+ * ```ts
+ * const productsCache = cache({ store, ttlSeconds: 60, keyPrefix: 'app:', tables: ['products'] })
+ * const { hits, misses }: CacheMetrics = productsCache.metrics()
+ * console.log(`hit ratio ${hits / Math.max(1, hits + misses)}`)
+ * ```
+ */
 export type CacheMetrics = {
   /** Cacheable reads answered without a database query: store hits, and calls that joined an identical read in flight. */
   readonly hits: number;
@@ -29,7 +38,17 @@ export type CacheMetrics = {
   readonly errors: number;
 };
 
-/** What `cache()` returns: a `RepositoryMiddleware` named `'cache'` whose metrics are always there. */
+/**
+ * What `cache()` returns: a `RepositoryMiddleware` named `'cache'` whose metrics are always there.
+ *
+ * @example
+ * ```ts
+ * const productsCache: CacheMiddleware = cache({ store, ttlSeconds: 60, keyPrefix: 'app:', tables: ['products'] })
+ * const db = createDatabase<DB>({ middleware: [productsCache] })
+ * await sql`update products set price = price * 1.1`.execute(db.kysely)
+ * await productsCache.invalidate('products') // raw SQL bypasses the cache: invalidate by hand
+ * ```
+ */
 export interface CacheMiddleware extends RepositoryMiddleware {
   readonly name: 'cache';
   handle(operation: RepositoryOperation, next: () => Promise<unknown>): Promise<unknown>;
@@ -67,7 +86,9 @@ interface OwedInvalidation {
  *   reads go to the database. After a failed invalidation this process stops using the
  *   table's entries until the invalidation succeeds or `ttlSeconds` passed.
  *
+ * @example
  * ```ts
+ * declare const redis: RedisCacheClient
  * const db = createDatabase<DB>({
  *   middleware: [
  *     tenantFilter(),

@@ -3,11 +3,29 @@ import { resolveLogger } from '../../logging/logger.js';
 import type { RepositoryOperation } from '../repository-middleware.js';
 import type { CacheStore } from './cache-store.js';
 
-/** Where the cache reports an unavailable store. A pino logger satisfies it. */
+/**
+ * Where the cache reports an unavailable store. A pino logger satisfies it.
+ *
+ * @example
+ * ```ts
+ * const cacheLogger: CacheLogger = { warn: (fields, message) => logger.warn(fields, message) }
+ * const products = cache({ store, ttlSeconds: 60, keyPrefix: 'app:', logger: cacheLogger })
+ * ```
+ */
 export interface CacheLogger {
   warn(fields: object, message?: string): void;
 }
 
+/**
+ * Options of `cache()`: the store, how long entries live, the key prefix, and which tables
+ * to cache.
+ *
+ * @example
+ * ```ts
+ * const options: CacheOptions = { store: memoryCacheStore({ maxEntries: 10_000 }), ttlSeconds: 30, keyPrefix: 'orders-api:cache:', tables: ['products'] }
+ * const db = createDatabase<DB>({ middleware: [cache(options)] })
+ * ```
+ */
 export interface CacheOptions {
   /** `memoryCacheStore({ maxEntries })`, `redisCacheStore(client)` or your own `CacheStore`. */
   readonly store: CacheStore;

@@ -1,7 +1,22 @@
-/** A value or a promise of it: a store that never does I/O (the memory store) answers synchronously. */
+/**
+ * A value or a promise of it: a store that never does I/O (the memory store) answers synchronously.
+ *
+ * @example
+ * ```ts
+ * const get = (key: string): MaybePromise<CacheHit | undefined> => (key.startsWith('local:') ? { value: 1 } : store.get(key))
+ * ```
+ */
 export type MaybePromise<T> = T | Promise<T>;
 
-/** A cached entry. Wrapped so that a cached `undefined` (e.g. `findById` of a missing row) is a hit too. */
+/**
+ * A cached entry. Wrapped so that a cached `undefined` (e.g. `findById` of a missing row) is a hit too.
+ *
+ * @example
+ * ```ts
+ * const hit: CacheHit | undefined = await store.get('app:users:1')
+ * if (hit) console.log('cached', hit.value) // a cached undefined is still a hit
+ * ```
+ */
 export interface CacheHit {
   readonly value: unknown;
 }
@@ -22,7 +37,15 @@ export interface CacheHit {
  * `cache()` bounds every asynchronous call with its `timeoutMs` and treats a rejection or
  * a timeout as "the store is unavailable": the read goes to the database.
  *
+ * @example
  * ```ts
+ * const entries = new Map<string, CacheHit>()
+ * const versions = new Map<string, string>()
+ * const bump = (key: string) => {
+ *   const token = crypto.randomUUID()
+ *   versions.set(key, token)
+ *   return token
+ * }
  * const store: CacheStore = {
  *   name: 'map',
  *   get: (key) => entries.get(key),

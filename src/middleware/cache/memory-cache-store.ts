@@ -4,12 +4,32 @@ import { optionError } from '../../errors/option-error.js';
 import type { CacheHit, CacheStore } from './cache-store.js';
 import { cloneCacheValue } from './value-codec.js';
 
+/**
+ * Options of `memoryCacheStore()`: how many entries it keeps before evicting the least
+ * recently used.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryCacheStoreOptions = { maxEntries: 10_000 }
+ * const store = memoryCacheStore(options)
+ * ```
+ */
 export interface MemoryCacheStoreOptions {
   /** Most entries kept; the least recently used go first. Versions do not count. */
   readonly maxEntries: number;
 }
 
-/** A `CacheStore` that answers synchronously and reports its size, for tests and dashboards. */
+/**
+ * A `CacheStore` that answers synchronously and reports its size, for tests and dashboards.
+ *
+ * @example
+ * ```ts
+ * const memory: MemoryCacheStore = memoryCacheStore({ maxEntries: 1_000 })
+ * const db = createDatabase<DB>({ middleware: [cache({ store: memory, ttlSeconds: 60, keyPrefix: 'test:' })] })
+ * await users.findById(1)
+ * console.log(memory.size) // entries held now
+ * ```
+ */
 export interface MemoryCacheStore extends CacheStore {
   /** Entries held now (expired ones may linger until touched). */
   readonly size: number;
@@ -30,6 +50,7 @@ interface Entry {
  * beside the entries and are never evicted. Each process has its own: use
  * `redisCacheStore()` when several processes write the same tables.
  *
+ * @example
  * ```ts
  * const db = createDatabase<DB>({
  *   middleware: [cache({ store: memoryCacheStore({ maxEntries: 10_000 }), ttlSeconds: 30, keyPrefix: 'app:' })],

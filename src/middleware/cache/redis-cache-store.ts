@@ -8,6 +8,13 @@ import { type CacheValueCodec, jsonCacheCodec } from './value-codec.js';
  * The part of the ioredis API the Redis store uses: an ioredis `Redis` (or `Cluster`)
  * satisfies it, and so does any client with these methods. ioredis itself is only an
  * optional peer dependency; this library never imports it at run time.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis'
+ * const client: RedisCacheClient = new Redis('redis://127.0.0.1:6379', { enableOfflineQueue: false })
+ * const store = redisCacheStore(client)
+ * ```
  */
 export interface RedisCacheClient {
   get(key: string): Promise<string | null>;
@@ -19,6 +26,16 @@ export interface RedisCacheClient {
   set(key: string, value: string, millisecondsToken: 'PX', milliseconds: number): Promise<unknown>;
 }
 
+/**
+ * Options of `redisCacheStore()`: how values become the strings Redis holds.
+ *
+ * @example
+ * ```ts
+ * declare const redis: RedisCacheClient
+ * const options: RedisCacheStoreOptions = { codec: jsonCacheCodec }
+ * const store = redisCacheStore(redis, options)
+ * ```
+ */
 export interface RedisCacheStoreOptions {
   /** How values become the strings Redis holds. @default JSON that keeps Date, bigint, Buffer and undefined */
   readonly codec?: CacheValueCodec | undefined;
@@ -35,9 +52,10 @@ export interface RedisCacheStoreOptions {
  * Create the client for bounded failure: without an offline queue a command fails at once
  * while Redis is unreachable (the middleware's `timeoutMs` covers a Redis that hangs).
  *
+ * @example
  * ```ts
  * import { Redis } from 'ioredis'
- * const redis = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+ * const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, enableOfflineQueue: false })
  * const db = createDatabase<DB>({
  *   middleware: [cache({ store: redisCacheStore(redis), ttlSeconds: 60, keyPrefix: 'orders-api:cache:' })],
  * })

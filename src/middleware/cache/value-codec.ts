@@ -5,7 +5,16 @@
  * `encodeCacheValue` / `decodeCacheValue` with their types intact.
  */
 
-/** Turns values into text and back, for stores that hold strings (Redis). */
+/**
+ * Turns values into text and back, for stores that hold strings (Redis).
+ *
+ * @example
+ * ```ts
+ * const plainJson: CacheValueCodec = { encode: (value) => JSON.stringify(value), decode: (text) => JSON.parse(text) as unknown }
+ * declare const redis: RedisCacheClient
+ * const store = redisCacheStore(redis, { codec: plainJson })
+ * ```
+ */
 export interface CacheValueCodec {
   encode(value: unknown): string;
   decode(text: string): unknown;
@@ -19,6 +28,7 @@ const MAX_DEPTH = 100;
  * copied, and other objects keep their prototype. Primitives (including bigint) are
  * returned as they are.
  *
+ * @example
  * ```ts
  * const row = { id: 1, created_at: new Date() }
  * const copy = cloneCacheValue(row) // copy.created_at instanceof Date, copy !== row
@@ -70,6 +80,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
  * JSON text for `value` that `decodeCacheValue` turns back into an equal value with the
  * same types (Date, bigint, Buffer, undefined, NaN and ±Infinity included).
  *
+ * @example
  * ```ts
  * const text = encodeCacheValue({ id: 1n, at: new Date(0) })
  * decodeCacheValue(text) // { id: 1n, at: Date(1970-01-01) }
@@ -84,8 +95,10 @@ export function encodeCacheValue(value: unknown): string {
 /**
  * Reverses `encodeCacheValue`.
  *
+ * @example
  * ```ts
- * const row = decodeCacheValue(await redis.get(key) ?? 'null')
+ * declare const redis: RedisCacheClient
+ * const row = decodeCacheValue((await redis.get('app:users:1')) ?? 'null')
  * ```
  *
  * @throws SyntaxError or TypeError for text that `encodeCacheValue` did not produce.
@@ -97,7 +110,9 @@ export function decodeCacheValue(text: string): unknown {
 /**
  * The codec `redisCacheStore()` uses unless given another.
  *
+ * @example
  * ```ts
+ * declare const redis: RedisCacheClient
  * const store = redisCacheStore(redis, { codec: jsonCacheCodec })
  * ```
  */

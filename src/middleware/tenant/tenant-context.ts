@@ -3,7 +3,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { TenantRequiredError } from '../../errors/application-errors.js';
 import { type TransactionMark, transactionMark } from '../../transaction/transaction-storage.js';
 
-/** A tenant identifier: what the tenant column holds. */
+/**
+ * A tenant identifier: what the tenant column holds.
+ *
+ * @example
+ * ```ts
+ * const tenant: TenantId = req.headers['x-tenant'] ?? 'public'
+ * await withTenant(tenant, () => orders.findMany())
+ * ```
+ */
 export type TenantId = string | number | bigint;
 
 /** The current tenant, and where in the transaction nesting it came into force. */
@@ -24,8 +32,9 @@ const tenantStorage = new AsyncLocalStorage<TenantFrame>();
  * timers and `Promise.all` (AsyncLocalStorage). Nested calls switch the tenant for their
  * own callback only. Works inside and around `db.transaction()`.
  *
+ * @example
  * ```ts
- * app.use((req, res, next) => withTenant(req.auth.tenantId, next))
+ * app.use((req, res, next) => withTenant(req.user.tenantId, next))
  * ```
  */
 export function withTenant<T>(tenantId: TenantId, fn: () => T): T {
@@ -38,7 +47,17 @@ export function withTenant<T>(tenantId: TenantId, fn: () => T): T {
   return tenantStorage.run({ tenant: tenantId, since: transactionMark() }, fn);
 }
 
-/** The current tenant, or undefined outside `withTenant()`. */
+/**
+ * The current tenant, or undefined outside `withTenant()`.
+ *
+ * @example
+ * ```ts
+ * await withTenant('acme', async () => {
+ *   console.log(currentTenant()) // 'acme'
+ * })
+ * console.log(currentTenant()) // undefined
+ * ```
+ */
 export function currentTenant(): TenantId | undefined {
   return tenantStorage.getStore()?.tenant;
 }

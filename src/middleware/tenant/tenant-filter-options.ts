@@ -1,5 +1,15 @@
 import { optionError } from '../../errors/option-error.js';
 
+/**
+ * Options of `tenantFilter()`: the tenant column, how isolation is enforced (a `WHERE`,
+ * row-level security, or both), and the setting RLS policies read.
+ *
+ * @example
+ * ```ts
+ * const options: TenantFilterOptions = { column: 'tenant_id', mode: 'both', setting: 'app.tenant_id' }
+ * const db = createDatabase<DB>({ middleware: [tenantFilter(options)] })
+ * ```
+ */
 export interface TenantFilterOptions {
   /** The tenant column, unless a repository names its own `tenantColumn`. @default 'tenant_id' */
   column?: string | undefined;

@@ -11,6 +11,7 @@ export type { TenantFilterOptions } from './tenant-filter-options.js';
  * tenant-scoped repository throws `TenantRequiredError` before any SQL. Opt a repository
  * out explicitly with `skipMiddleware: ['tenant']` (shared reference tables).
  *
+ * @example
  * ```ts
  * const db = createDatabase<DB>({ middleware: [cache({ store, ttlSeconds: 60, keyPrefix: 'app:' }), tenantFilter({ mode: 'both' })] })
  * await withTenant('acme', () => orders.findMany())

@@ -1,6 +1,16 @@
 import { optionError } from '../../errors/option-error.js';
 import { quoteIdentifier } from '../../repository/sql-identifier.js';
 
+/**
+ * Options of `tenantPolicySql()`: the table, its tenant column and type, the setting and the
+ * policy's name.
+ *
+ * @example
+ * ```ts
+ * const options: TenantPolicyOptions = { table: 'orders', column: 'tenant_id', columnType: 'uuid' }
+ * await sql.raw(tenantPolicySql(options)).execute(db.kysely)
+ * ```
+ */
 export interface TenantPolicyOptions {
   table: string;
   /** @default 'tenant_id' */
@@ -19,6 +29,7 @@ export interface TenantPolicyOptions {
  * (FORCE applies it to the table owner too). With no tenant set, no row matches: it
  * fails closed. Run it in a migration.
  *
+ * @example
  * ```ts
  * await sql.raw(tenantPolicySql({ table: 'orders' })).execute(db.kysely)
  * ```

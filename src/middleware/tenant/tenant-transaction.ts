@@ -8,6 +8,7 @@ import { requireTenant } from './tenant-context.js';
  * Throws `TenantRequiredError` outside `withTenant()`. Inside another transaction it is a
  * savepoint, and the enclosing transaction's setting is back in force when it ends.
  *
+ * @example
  * ```ts
  * await withTenant('acme', () => tenantTransaction(db, (tx) => sql`select * from orders`.execute(tx)))
  * ```

@@ -6,8 +6,13 @@ import type { BelongsTo, HasMany, ManyToMany, RelatableRepository, Relation, Thr
  * Loaded by `include` with one `= ANY($1)` query for all parents, or one LATERAL query
  * when a per-parent `limit` is asked.
  *
+ * @example
  * ```ts
- * relations: { messages: hasMany(() => messages, { foreignKey: 'chat_id' }) }
+ * const customers = new BaseRepository(db, {
+ *   table: 'users',
+ *   relations: { orders: hasMany(() => orders, { foreignKey: 'user_id' }) },
+ * })
+ * const customer = await customers.findById(1, { include: { orders: { limit: 5 } } }) // customer?.orders: Order rows
  * ```
  */
 export function hasMany<Row, Relations>(
@@ -29,8 +34,13 @@ export function hasMany<Row, Relations>(
  * The row of another repository this row's `foreignKey` points at (a message's author),
  * or `null`. Loaded with one `= ANY($1)` query for all parents.
  *
+ * @example
  * ```ts
- * relations: { author: belongsTo(() => users, { foreignKey: 'author_id' }) }
+ * const ordersWithBuyer = new BaseRepository(db, {
+ *   table: 'orders',
+ *   relations: { buyer: belongsTo(() => users, { foreignKey: 'user_id' }) },
+ * })
+ * const order = await ordersWithBuyer.getById(1, { include: { buyer: true } }) // order.buyer: a user row or null
  * ```
  */
 export function belongsTo<Row, Relations>(
@@ -57,8 +67,14 @@ export function belongsTo<Row, Relations>(
  * thunk returning a repository over it, whose middleware then applies (the in-memory
  * fake needs this form).
  *
+ * @example
  * ```ts
- * relations: { tags: manyToMany(() => tags, { through: 'chat_tags', sourceKey: 'chat_id', targetKey: 'tag_id' }) }
+ * const plans = new BaseRepository(db, { table: 'plans' })
+ * const subscribers = new BaseRepository(db, {
+ *   table: 'users',
+ *   relations: { plans: manyToMany(() => plans, { through: 'user_plans', sourceKey: 'user_id', targetKey: 'plan_id' }) },
+ * })
+ * const withPlans = await subscribers.findMany({ include: { plans: true }, withCount: ['plans'] })
  * ```
  */
 export function manyToMany<Row, Relations>(
