@@ -49,7 +49,15 @@ import { assertVersionColumn } from './version-sql.js';
 import { equalityConditions, type Where } from './where-filter.js';
 
 type Row<DB, TB extends TableName<DB>> = Selectable<DB[TB]>;
-/** The primary key's type (its select type). */
+/**
+ * The primary key's type (its select type).
+ *
+ * @example
+ * ```ts
+ * type UserId = IdOf<DB, 'users', 'id'> // number, the select type of Generated<number>
+ * const load = (id: UserId) => users.getById(id)
+ * ```
+ */
 export type IdOf<DB, TB extends TableName<DB>, PK extends ColumnName<DB, TB>> = SelectType<DB[TB][PK]>;
 type Soft<SD> = SD extends string ? true : false;
 type Loaded<DB, TB extends TableName<DB>, R, I, C extends string> = WithRelations<Row<DB, TB>, R, I, C>;
@@ -59,6 +67,7 @@ type Loaded<DB, TB extends TableName<DB>, R, I, C extends string> = WithRelation
  * Every method runs through the middleware chain, honours the ambient transaction, and
  * checks column names against the table before any SQL is built.
  *
+ * @example
  * ```ts
  * const users = new BaseRepository(db, { table: 'users', softDelete: 'deleted_at', timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } })
  * const ada = await users.create({ email: 'ada@example.com' })

@@ -1,6 +1,14 @@
 /**
  * What a repository knows about one column's type, read from the catalog (or declared for
  * the in-memory fake). A domain is described by its base type; an array by its element.
+ *
+ * @example
+ * ```ts
+ * import type { ColumnType } from '@org/data-layer/testing'
+ * const status: ColumnType = { name: 'order_status', labels: ['open', 'paid', 'shipped'] }
+ * const notes = new InMemoryRepository<{ id: number; status: string }>({ table: 'notes', columns: ['id', 'status'], columnTypes: { id: 'int4', status } })
+ * await notes.create({ status: 'lost' }) // ValidationError, as on PostgreSQL
+ * ```
  */
 export interface ColumnType {
   /** The type's name in `pg_type` (`int4`, `timestamptz`, `my_enum`, ...). */

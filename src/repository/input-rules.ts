@@ -56,7 +56,15 @@ export function checkedKeys(ids: unknown, columns: ReadonlySet<string>, table: s
   return ids as unknown[];
 }
 
-/** Options of `updateMany` (and of any future many-row write). */
+/**
+ * Options of `updateMany` (and of any future many-row write).
+ *
+ * @example
+ * ```ts
+ * const everyone: ManyRowsOptions = { all: true } // an empty where is refused without it
+ * await users.updateMany({}, { team: 'core' }, everyone)
+ * ```
+ */
 export interface ManyRowsOptions {
   /**
    * Allow an empty `where`: the write then reaches every row the repository can see

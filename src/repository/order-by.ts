@@ -1,9 +1,26 @@
 import { ValidationError } from '../errors/application-errors.js';
 import { assertColumn } from './parse-filter.js';
 
+/**
+ * `asc` or `desc`, the direction of one `orderBy` column.
+ *
+ * @example
+ * ```ts
+ * const direction: SortDirection = req.query.sort === 'oldest' ? 'asc' : 'desc'
+ * const page = await orders.paginate({ orderBy: { column: 'created_at', direction } })
+ * ```
+ */
 export type SortDirection = 'asc' | 'desc';
 
-/** A column, or a column with a direction, or a list of them (first is most significant). */
+/**
+ * A column, or a column with a direction, or a list of them (first is most significant).
+ *
+ * @example
+ * ```ts
+ * const newestFirst: OrderBy<Order> = [{ column: 'created_at', direction: 'desc' }, 'id']
+ * const recent = await orders.findMany({ orderBy: newestFirst, limit: 10 })
+ * ```
+ */
 export type OrderBy<Row> =
   | (keyof Row & string)
   | { readonly column: keyof Row & string; readonly direction?: SortDirection | undefined }

@@ -11,7 +11,15 @@ import type {
 } from './relations/relation-types.js';
 import type { Where } from './where-filter.js';
 
-/** Read options; `withDeleted` exists only on repositories with a soft-delete column. */
+/**
+ * Read options; `withDeleted` exists only on repositories with a soft-delete column.
+ *
+ * @example
+ * ```ts
+ * const withDeleted: ReadOptions<true> = { withDeleted: true }
+ * const archived = await orders.findById(1, withDeleted) // also finds a soft-deleted order
+ * ```
+ */
 export type ReadOptions<SoftDeletable extends boolean> = SoftDeletable extends true
   ? {
       /** Include soft-deleted rows. @default false */
@@ -19,6 +27,16 @@ export type ReadOptions<SoftDeletable extends boolean> = SoftDeletable extends t
     }
   : { readonly withDeleted?: never };
 
+/**
+ * Options of `findMany`: filter, order, limit and offset (and `withDeleted` on soft-delete
+ * repositories).
+ *
+ * @example
+ * ```ts
+ * const options: FindManyOptions<Order, true> = { where: { status: 'open' }, orderBy: 'created_at', limit: 50 }
+ * const open = await orders.findMany(options)
+ * ```
+ */
 export type FindManyOptions<Row, SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
   readonly where?: Where<Row> | undefined;
   readonly orderBy?: OrderBy<Row> | undefined;
@@ -26,6 +44,15 @@ export type FindManyOptions<Row, SoftDeletable extends boolean> = ReadOptions<So
   readonly offset?: number | undefined;
 };
 
+/**
+ * Options of `paginate`: the 1-based page, the page size, filter and order.
+ *
+ * @example
+ * ```ts
+ * const options: PaginateOptions<Order, true> = { page: Number(req.query.page ?? 1), pageSize: 25, where: { status: 'open' } }
+ * const page = await orders.paginate(options)
+ * ```
+ */
 export type PaginateOptions<Row, SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
   /** 1-based. @default 1 */
   readonly page?: number | undefined;
@@ -35,6 +62,15 @@ export type PaginateOptions<Row, SoftDeletable extends boolean> = ReadOptions<So
   readonly orderBy?: OrderBy<Row> | undefined;
 };
 
+/**
+ * One page of `paginate` (offset pagination): the rows, the total count, and where the page is.
+ *
+ * @example
+ * ```ts
+ * const page: Page<Order> = await orders.paginate({ page: 2, pageSize: 25 })
+ * res.json({ items: page.items, page: page.page, of: page.totalPages, total: page.total })
+ * ```
+ */
 export interface Page<Row> {
   items: Row[];
   total: number;
@@ -43,6 +79,16 @@ export interface Page<Row> {
   totalPages: number;
 }
 
+/**
+ * Options of `paginateByCursor` (keyset pagination): the previous page's cursor, the page
+ * size, the order and the filter.
+ *
+ * @example
+ * ```ts
+ * const options: CursorPaginateOptions<Order, true> = { after: req.query.after, limit: 50, orderBy: { column: 'created_at', direction: 'desc' } }
+ * const page = await orders.paginateByCursor(options)
+ * ```
+ */
 export type CursorPaginateOptions<Row, SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
   /** The `nextCursor` of the previous page; omit for the first page. */
   readonly after?: string | undefined;
@@ -53,6 +99,20 @@ export type CursorPaginateOptions<Row, SoftDeletable extends boolean> = ReadOpti
   readonly where?: Where<Row> | undefined;
 };
 
+/**
+ * One page of `paginateByCursor`: the rows, and the cursor of the next page (undefined on
+ * the last one).
+ *
+ * @example
+ * ```ts
+ * let after: string | undefined
+ * do {
+ *   const page: CursorPage<Order> = await orders.paginateByCursor({ after, limit: 100 })
+ *   await send(page.items)
+ *   after = page.nextCursor
+ * } while (after !== undefined)
+ * ```
+ */
 export interface CursorPage<Row> {
   items: Row[];
   /** Pass as `after` to get the next page; undefined on the last page. */
@@ -60,11 +120,29 @@ export interface CursorPage<Row> {
   hasNextPage: boolean;
 }
 
+/**
+ * Options of `stream`: rows fetched per round trip (and `withDeleted` on soft-delete repositories).
+ *
+ * @example
+ * ```ts
+ * const options: StreamOptions<true> = { batchSize: 1_000 }
+ * for await (const order of orders.stream({ status: 'open' }, options)) await reserveStock(order)
+ * ```
+ */
 export type StreamOptions<SoftDeletable extends boolean> = ReadOptions<SoftDeletable> & {
   /** Rows fetched per round trip from the server-side cursor. @default 500 */
   readonly batchSize?: number | undefined;
 };
 
+/**
+ * Options of `upsert`: the columns of the unique constraint that decides insert or update.
+ *
+ * @example
+ * ```ts
+ * const options: UpsertOptions<RowOf<DB, 'users'>> = { conflictColumns: ['email'] }
+ * const user = await users.upsert({ email: 'ada@example.com', name: 'Ada' }, options)
+ * ```
+ */
 export interface UpsertOptions<Row> {
   /** Columns of the unique constraint to upsert on (`ON CONFLICT (...)`). */
   readonly conflictColumns: ReadonlyArray<keyof Row & string>;
@@ -79,6 +157,18 @@ export interface UpsertOptions<Row> {
  *   `restore` and `withDeleted` type-check.
  * - `Relations`: the relation map (`relations` option), for typed `include` and `withCount`
  *   on `findById`, `getById`, `findOne`, `findMany`, `paginate` and `paginateByCursor`.
+ *
+ * @example
+ * ```ts
+ * type UserRepository = Repository<RowOf<DB, 'users'>, InsertOf<DB, 'users'>, UpdateOf<DB, 'users'>, number, true>
+ * class Signup {
+ *   constructor(private readonly users: UserRepository) {}
+ *   register(email: string) {
+ *     return this.users.create({ email })
+ *   }
+ * }
+ * new Signup(users) // a BaseRepository in the service, an InMemoryRepository in unit tests
+ * ```
  */
 export interface Repository<Row, Insert, Update, Id, SoftDeletable extends boolean = false, Relations = NoRelations> {
   findById<

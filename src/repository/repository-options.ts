@@ -5,10 +5,44 @@ import type { OrderBy } from './order-by.js';
 import type { NoRelations, RelationsOf } from './relations/relation-types.js';
 import type { InputSchemas } from './validate-input.js';
 
+/**
+ * A table of your `DB` interface: what `BaseRepository`'s `table` option accepts.
+ *
+ * @example
+ * ```ts
+ * const repositoryFor = <TB extends TableName<DB>>(table: TB) => new BaseRepository(db, { table })
+ * const countries = repositoryFor('countries')
+ * ```
+ */
 export type TableName<DB> = keyof DB & string;
+/**
+ * A column of table `TB` in your `DB` interface: what repository options such as `softDelete`
+ * and `primaryKey` accept.
+ *
+ * @example
+ * ```ts
+ * const column: ColumnName<DB, 'users'> = 'deleted_at'
+ * const users = new BaseRepository(db, { table: 'users', softDelete: column })
+ * ```
+ */
 export type ColumnName<DB, TB extends TableName<DB>> = keyof DB[TB] & string;
 
-/** How a `BaseRepository` maps onto its table. Column names are checked against `DB`. */
+/**
+ * How a `BaseRepository` maps onto its table. Column names are checked against `DB`.
+ *
+ * @example
+ * ```ts
+ * const options: RepositoryOptions<DB, 'orders', 'deleted_at', 'id'> = {
+ *   table: 'orders',
+ *   softDelete: 'deleted_at',
+ *   version: 'version',
+ *   timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+ *   tenantColumn: 'tenant_id',
+ *   defaultOrderBy: { column: 'created_at', direction: 'desc' },
+ * }
+ * const orders = new BaseRepository(db, options)
+ * ```
+ */
 export interface RepositoryOptions<
   DB,
   TB extends TableName<DB>,

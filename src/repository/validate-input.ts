@@ -2,7 +2,19 @@ import type { z } from 'zod';
 
 import { ValidationError } from '../errors/application-errors.js';
 
-/** zod schemas a repository validates its write input with. */
+/**
+ * zod schemas a repository validates its write input with.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * const schemas: InputSchemas = {
+ *   create: z.object({ email: z.string().email(), name: z.string().min(1).nullable().optional() }),
+ *   update: z.object({ name: z.string().min(1) }).partial(),
+ * }
+ * const users = new BaseRepository(db, { table: 'users', schemas })
+ * ```
+ */
 export interface InputSchemas {
   /** Applied to every `create`, `createMany` item and `upsert` input; the parsed output is written. */
   readonly create?: z.ZodType;

@@ -3,7 +3,17 @@ import type { Kysely } from 'kysely';
 import { ConfigError } from '../errors/application-errors.js';
 import type { TenantId } from '../middleware/tenant/tenant-context.js';
 
-/** What a seeder's `run` and `truncate` receive. */
+/**
+ * What a seeder's `run` and `truncate` receive.
+ *
+ * @example
+ * ```ts
+ * async function seedPlans({ db, environment }: SeedContext<DB>) {
+ *   await db.insertInto('plans').values({ name: environment === 'test' ? 'test-plan' : 'free' }).execute()
+ * }
+ * const plans = defineSeeder<DB>({ name: 'plans', run: seedPlans })
+ * ```
+ */
 export interface SeedContext<DB> {
   /** The seeding transaction: everything the seeders write commits or rolls back together. */
   db: Kysely<DB>;
@@ -12,6 +22,20 @@ export interface SeedContext<DB> {
   tenant: TenantId | undefined;
 }
 
+/**
+ * What `defineSeeder()` takes: a unique name, what it writes (`run`) and how to empty it
+ * (`truncate`), its dependencies, environments, and whether it runs per tenant.
+ *
+ * @example
+ * ```ts
+ * const definition: SeederDefinition<DB> = {
+ *   name: 'countries',
+ *   environments: ['development', 'test'],
+ *   run: async ({ db }) => void (await db.insertInto('countries').values({ code: 'NL', name: 'Netherlands' }).execute()),
+ * }
+ * const countries = defineSeeder(definition)
+ * ```
+ */
 export interface SeederDefinition<DB> {
   /** Unique name; the tracking table records it. */
   name: string;
@@ -26,7 +50,17 @@ export interface SeederDefinition<DB> {
   tenant?: boolean | undefined;
 }
 
-/** A validated seeder. */
+/**
+ * A validated seeder.
+ *
+ * @example
+ * ```ts
+ * const seeders: Seeder<DB>[] = [
+ *   defineSeeder<DB>({ name: 'plans', run: async ({ db }) => void (await db.insertInto('plans').values({ name: 'free' }).execute()) }),
+ * ]
+ * await runSeeders(db, seeders, { environment: 'development' })
+ * ```
+ */
 export type Seeder<DB> = Readonly<SeederDefinition<DB>> & {
   readonly dependsOn: readonly string[];
   readonly tenant: boolean;

