@@ -7,7 +7,7 @@ import { DataLayerError } from '../errors/data-layer-error.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
 
 /**
- * Options of `db.connect()`: abort the start-up retries, e.g. when the process is asked to stop.
+ * Options of `db.connect()`: a signal that stops the start-up retries when the process is asked to stop.
  *
  * @example
  * ```ts

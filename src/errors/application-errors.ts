@@ -133,7 +133,8 @@ export class TenantRequiredError extends DataLayerError {
  * ```ts
  * let saved: unknown
  * await db.transaction(async (tx) => { saved = tx })
- * try { await (saved as typeof db.kysely).selectFrom('users').selectAll().execute() } catch (err) {
+ * const ended = saved as DatabaseTransaction<DB>
+ * try { await ended.selectFrom('users').selectAll().execute() } catch (err) {
  *   if (err instanceof TransactionError) console.error('the transaction had already ended')
  * }
  * ```

@@ -78,10 +78,14 @@ export const OPERATIONS = {
  *
  * @example
  * ```ts
- * const writesOnly = (kind: OperationKind) => OPERATIONS[kind].access === 'write'
- * const counter: RepositoryMiddleware = {
- *   name: 'count-writes',
- *   handle: (operation, next) => (writesOnly(operation.kind) ? next().finally(() => logger.info({ kind: operation.kind }, 'write')) : next()),
+ * const isWrite = (kind: OperationKind) => OPERATIONS[kind].access === 'write'
+ * const writes: RepositoryMiddleware = {
+ *   name: 'log-writes',
+ *   handle: async (operation, next) => {
+ *     const result = await next()
+ *     if (isWrite(operation.kind)) logger.info({ table: operation.table, kind: operation.kind }, 'write')
+ *     return result
+ *   },
  * }
  * ```
  */

@@ -12,7 +12,10 @@ export type { OperationArgument, OperationDefinition, OperationKind } from './op
  * const describe = (repository: RepositoryDescriptor) => `${repository.table} (primary key ${repository.primaryKey})`
  * const named: RepositoryMiddleware = {
  *   name: 'named',
- *   handle: (operation, next) => (logger.info({ table: describe(operation.repository) }, operation.kind), next()),
+ *   handle: (operation, next) => {
+ *     logger.info({ repository: describe(operation.repository) }, operation.kind)
+ *     return next()
+ *   },
  * }
  * ```
  */
@@ -54,13 +57,14 @@ export interface TransactionHooks {
  *
  * @example
  * ```ts
- * const readOnlyRole: RepositoryMiddleware = {
- *   name: 'read-only-role',
+ * // Triggers and audit functions can read the request id with current_setting('app.request_id', true).
+ * const requestId: RepositoryMiddleware = {
+ *   name: 'request-id',
  *   handle: async (operation, next) => {
  *     const session: SessionControl | undefined = operation.session
- *     if (!session || operation.definition.access !== 'read') return next()
+ *     if (!session || operation.definition.access !== 'write') return next()
  *     return session.inTransaction(async () => {
- *       await session.setLocal('default_transaction_read_only', 'on')
+ *       await session.setLocal('app.request_id', req.headers['x-request-id'] ?? '')
  *       return next()
  *     })
  *   },

@@ -79,7 +79,8 @@ export interface LoadedMigration {
  *
  * @example
  * ```ts
- * const pending = (await migrator.status()).filter((row) => row.state === ('pending' satisfies MigrationState))
+ * const needsAttention: MigrationState[] = ['pending', 'missing', 'changed']
+ * const rows = (await migrator.status()).filter((row) => needsAttention.includes(row.state))
  * ```
  */
 export type MigrationState = 'applied' | 'pending' | 'missing' | 'changed';

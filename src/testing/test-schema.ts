@@ -9,7 +9,7 @@ import type { DatabaseOptions } from '../config/options-schema.js';
  *
  * @example
  * ```ts
- * const schema: TestSchema = await createTestSchema(inject('databaseUrl' as never), 'orders')
+ * const schema: TestSchema = await createTestSchema(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'orders')
  * const db = createDatabase<DB>(schema.options)
  * afterAll(async () => {
  *   await db.close()

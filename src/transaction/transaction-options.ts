@@ -6,8 +6,8 @@ export const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializa
 export const ACCESS_MODES = ['read write', 'read only'] as const;
 
 /**
- * The isolation levels `db.transaction(fn, { isolationLevel })` takes (PostgreSQL runs
- * `read uncommitted` as `read committed`, so it is not offered).
+ * The isolation levels `db.transaction(fn, { isolationLevel })` accepts; with `serializable`,
+ * pass `retries` so serialization failures are retried.
  *
  * @example
  * ```ts

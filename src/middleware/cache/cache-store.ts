@@ -3,7 +3,10 @@
  *
  * @example
  * ```ts
- * const get = (key: string): MaybePromise<CacheHit | undefined> => (key.startsWith('local:') ? { value: 1 } : store.get(key))
+ * function lookup(store: CacheStore, key: string): MaybePromise<CacheHit | undefined> {
+ *   return store.get(key) // a memory store answers at once, Redis with a promise
+ * }
+ * const hit = await lookup(store, 'app:users:1') // await works for both
  * ```
  */
 export type MaybePromise<T> = T | Promise<T>;

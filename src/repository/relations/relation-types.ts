@@ -26,10 +26,11 @@ export interface RelatedTypes<Row, Relations> {
  *
  * @example
  * ```ts
- * function countsOf<Row>(target: () => RelatableRepository<Row, NoRelations>, foreignKey: keyof Row & string) {
+ * // A helper that declares the same kind of relation for any repository
+ * function ownedBy<Row>(target: () => RelatableRepository<Row, NoRelations>, foreignKey: keyof Row & string) {
  *   return hasMany(target, { foreignKey })
  * }
- * const customers = new BaseRepository(db, { table: 'users', relations: { orders: countsOf(() => orders, 'user_id') } })
+ * const customers = new BaseRepository(db, { table: 'users', relations: { orders: ownedBy(() => orders, 'user_id') } })
  * ```
  */
 export interface RelatableRepository<Row = unknown, Relations = unknown> {
