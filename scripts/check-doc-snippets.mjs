@@ -1,6 +1,7 @@
-// Type-checks every TypeScript snippet in the docs, the README and the JSDoc of src/
-// against the BUILT package (run `npm run build` first), the way Kysely checks its JSDoc
-// examples: a snippet that no longer compiles fails CI.
+// Type-checks every TypeScript snippet in the docs, the README and the `@example` JSDoc of
+// every public export against the BUILT package (run `npm run build` first), the way Kysely
+// checks its JSDoc examples: a snippet that no longer compiles fails CI, and so does a
+// public export without an example (scripts/jsdoc-examples.mjs finds both).
 //
 // Each snippet becomes one ES module of its own (top-level await works, names do not
 // collide across snippets), with the public names it uses imported as a reader would.
@@ -9,6 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+
+import { fences, jsdocExamples } from './jsdoc-examples.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const out = join(root, '.doc-snippets');
@@ -19,51 +22,6 @@ function walk(dir, ext) {
     if (entry.isDirectory()) return walk(path, ext);
     return path.endsWith(ext) ? [path] : [];
   });
-}
-
-/** ```ts fences in markdown (or in a JSDoc comment, once its leading " * " is stripped). */
-function fences(text) {
-  const found = [];
-  const pattern = /^([ \t]*)```(ts|typescript)([^\n]*)\n([\s\S]*?)^\1```/gm;
-  for (const match of text.matchAll(pattern)) {
-    if (/\bnocheck\b/.test(match[3])) continue;
-    const line = text.slice(0, match.index).split('\n').length;
-    const indent = match[1].length;
-    found.push({
-      line,
-      code: match[4]
-        .split('\n')
-        .map((each) => each.slice(indent))
-        .join('\n'),
-    });
-  }
-  return found;
-}
-
-/**
- * The fenced code under each `@example` tag of a JSDoc comment on a PUBLIC export (one the
- * barrels export): internal helpers may show internal names.
- */
-function jsdocSnippets(text, publicNames) {
-  const found = [];
-  for (const comment of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
-    const after = text.slice(comment.index + comment[0].length, comment.index + comment[0].length + 400);
-    const declared =
-      /^\s*export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|const|let|interface|type|enum)\s+([A-Za-z_$][\w$]*)/.exec(
-        after,
-      );
-    if (!declared || !publicNames.has(declared[1])) continue;
-    const body = comment[1]
-      .split('\n')
-      .map((line) => line.replace(/^\s*\* ?/, ''))
-      .join('\n');
-    const offset = text.slice(0, comment.index).split('\n').length - 1;
-    for (const example of body.matchAll(/@example\b[^\n]*\n([\s\S]*?)(?=\n@\w|$)/g)) {
-      const before = body.slice(0, example.index).split('\n').length;
-      for (const snippet of fences(example[1])) found.push({ ...snippet, line: snippet.line + offset + before });
-    }
-  }
-  return found;
 }
 
 /** Every name the explicit barrels export (values and types), to import where a snippet uses them. */
@@ -123,13 +81,17 @@ function toModule(code) {
   return [...imports, "import './prelude.js';", ...body, 'export {};', ''].join('\n');
 }
 
-const publicNames = new Set(autoImports.slice(1, 3).flatMap(([, names]) => names));
 const sources = [join(root, 'README.md'), ...walk(join(root, 'docs'), '.md')];
+const jsdoc = jsdocExamples(
+  {
+    '@org/data-layer': join(root, 'src', 'index.ts'),
+    '@org/data-layer/testing': join(root, 'src', 'testing', 'index.ts'),
+  },
+  root,
+);
 const snippets = [
   ...sources.flatMap((file) => fences(readFileSync(file, 'utf8')).map((each) => ({ ...each, file }))),
-  ...walk(join(root, 'src'), '.ts').flatMap((file) =>
-    jsdocSnippets(readFileSync(file, 'utf8'), publicNames).map((each) => ({ ...each, file })),
-  ),
+  ...jsdoc.snippets,
 ];
 
 rmSync(out, { recursive: true, force: true });
@@ -200,5 +162,12 @@ for (const project of ['tsconfig.json', 'tsconfig.exact.json']) {
 console.log(
   `${snippets.length} snippets from ${new Set(snippets.map((each) => each.file)).size} files: ${failed ? 'some do not compile' : 'all compile'}`,
 );
+// Every public export documents itself with a compiled example, so an editor's hover
+// shows how to use it and the example cannot go stale.
+if (jsdoc.missing.length > 0) {
+  console.error(
+    `${jsdoc.missing.length} public exports have no JSDoc @example with a \`\`\`ts block:\n${jsdoc.missing.map((each) => `  ${each}`).join('\n')}`,
+  );
+}
 if (!failed) rmSync(out, { recursive: true, force: true });
-process.exit(failed ? 1 : 0);
+process.exit(failed || jsdoc.missing.length > 0 ? 1 : 0);
