@@ -275,6 +275,8 @@ describe.runIf(isRealServer())(
           ...connection,
           logger: 'silent',
           pool: { max: 4 },
+          // Its own name: the idle-in-transaction check below must not count other test files' sessions.
+          applicationName: `tenant-model-${mode}`,
           middleware: [tenantFilter({ mode })],
         });
         databases.push(db);
@@ -288,7 +290,7 @@ describe.runIf(isRealServer())(
         );
         const { rows } = await sql<{
           n: number;
-        }>`select count(*)::int as n from pg_stat_activity where usename = current_user and state like 'idle in transaction%'`.execute(
+        }>`select count(*)::int as n from pg_stat_activity where application_name = ${`tenant-model-${mode}`} and state like 'idle in transaction%'`.execute(
           db.kysely,
         );
         expect(rows[0]!.n).toBe(0);
