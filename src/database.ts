@@ -16,6 +16,7 @@ import { type ConnectOptions, connectWithRetry } from './connection/connect-with
 import { createPool, type PoolSnapshot, poolSnapshot } from './connection/create-pool.js';
 import { checkHealth, type HealthOptions, type HealthReport } from './connection/health.js';
 import { PgDriver } from './driver/pg-driver.js';
+import { PreparedStatements } from './driver/prepared-statements.js';
 import { type AcquireMetrics, QueryInstrumentation, type QueryMetrics } from './driver/query-instrumentation.js';
 import { EmbeddedPool } from './embedded/embedded-pool.js';
 import { DatabaseClosedError } from './errors/connection-errors.js';
@@ -149,6 +150,9 @@ class PostgresDatabase<DB> implements Database<DB> {
       instrumentation: this.#instrumentation,
       connectionTimeoutMs: options.pool.connectionTimeoutMs,
       isClosed: () => this.closed,
+      preparedStatements: options.preparedStatements
+        ? new PreparedStatements(options.preparedStatements, options.logger)
+        : undefined,
     });
     this.#props = kyselyProps(
       this.#driver,

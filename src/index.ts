@@ -3,6 +3,7 @@ export type {
   DatabaseOptions,
   MigrationsOption,
   PoolOptions,
+  PreparedStatementOptions,
   RetryOptions,
   TlsOptions,
 } from './config/options-schema.js';

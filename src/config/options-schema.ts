@@ -47,6 +47,20 @@ export interface PoolOptions {
 }
 
 /**
+ * `createDatabase({ preparedStatements: { max } })`: the named-statement cache of each connection.
+ *
+ * @example
+ * ```ts
+ * const preparedStatements: PreparedStatementOptions = { max: 500 }
+ * const db = createDatabase<DB>({ connectionString: process.env.DATABASE_URL, preparedStatements })
+ * ```
+ */
+export interface PreparedStatementOptions {
+  /** Named statements kept per connection; the least recently used one is closed on the server. @default 100 */
+  max?: number | undefined;
+}
+
+/**
  * How `db.connect()` retries a failure that can heal (a server still starting, a refused
  * connection): attempts and exponential backoff bounds.
  *
@@ -96,6 +110,15 @@ export interface DatabaseOptions {
   applicationName?: string | undefined;
   pool?: PoolOptions | undefined;
   retry?: RetryOptions | undefined;
+  /**
+   * Send every parameterised statement as a named prepared statement, so the server
+   * parses and plans it once per connection (a bounded LRU per connection; evicted ones
+   * are closed). `false` sends unnamed statements, as pg does by default: use it behind
+   * PgBouncer before 1.21 in transaction mode. Where the server turns out not to keep
+   * them, the pool switches to unnamed statements by itself (see docs/configuration.md).
+   * @default true (`{ max: 100 }`)
+   */
+  preparedStatements?: boolean | PreparedStatementOptions | undefined;
   /** Server-side `statement_timeout` for every connection; unset means the server default. */
   statementTimeoutMs?: number | undefined;
   /** Statements slower than this call `onSlowQuery`. @default 1000 */
@@ -217,6 +240,7 @@ export const databaseOptionsSchema = z
         maxDelayMs: nonNegativeInt.optional(),
       })
       .optional(),
+    preparedStatements: z.union([z.boolean(), z.strictObject({ max: positiveInt.optional() })]).optional(),
     statementTimeoutMs: positiveInt.optional(),
     slowQueryThresholdMs: nonNegativeInt.optional(),
     onSlowQuery: z
@@ -309,4 +333,5 @@ export const DEFAULTS = {
   slowQueryThresholdMs: 1_000,
   logParameters: false,
   strictTransactions: false,
+  preparedStatements: { max: 100 },
 } as const;

@@ -26,6 +26,8 @@ export interface ResolvedOptions {
   readonly logger: Logger;
   readonly logParameters: boolean;
   readonly strictTransactions: boolean;
+  /** Named prepared statements per connection, or false for unnamed ones. */
+  readonly preparedStatements: { readonly max: number } | false;
   readonly middleware: readonly RepositoryMiddleware[];
   /** Cursor signing keys (non-enumerable, like the password); undefined when unset. */
   readonly cursorSecret?: string | readonly string[];
@@ -64,6 +66,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     logger: resolveLogger(options.logger),
     logParameters: options.logParameters ?? DEFAULTS.logParameters,
     strictTransactions: options.strictTransactions ?? DEFAULTS.strictTransactions,
+    preparedStatements: resolvePreparedStatements(options.preparedStatements),
     middleware: options.middleware ?? [],
     embedded: resolveEmbedded(options.embedded),
     migrations: options.migrations,
@@ -71,6 +74,12 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (options.cursorSecret !== undefined)
     Object.defineProperty(resolved, 'cursorSecret', { value: options.cursorSecret, enumerable: false });
   return resolved;
+}
+
+function resolvePreparedStatements(option: DatabaseOptions['preparedStatements']): { max: number } | false {
+  if (option === false) return false;
+  if (option === undefined || option === true) return { ...DEFAULTS.preparedStatements };
+  return { ...DEFAULTS.preparedStatements, ...definedFields(option) };
 }
 
 function connectionSettings(options: DatabaseOptions): ConnectionSettings {
@@ -98,8 +107,9 @@ function connectionSettings(options: DatabaseOptions): ConnectionSettings {
 }
 
 function configErrorFrom(error: z.ZodError): ConfigError {
-  const issue = error.issues[0];
-  if (issue === undefined) return new ConfigError('Invalid database options');
+  const first = error.issues[0];
+  if (first === undefined) return new ConfigError('Invalid database options');
+  const issue = innermostIssue(first);
   if (issue.code === 'unrecognized_keys') {
     const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
     const option = `${prefix}${issue.keys[0] ?? ''}`;
@@ -107,6 +117,23 @@ function configErrorFrom(error: z.ZodError): ConfigError {
   }
   const option = issue.path.map(String).join('.') || '(options)';
   return optionError(option, describeIssue(issue));
+}
+
+/**
+ * A union where exactly one branch accepted the value's type (`{ max: 0 }` for
+ * `boolean | { max }`) failed inside that branch: report that issue, at its own path
+ * (`preparedStatements.max`), rather than "none of the branches matched".
+ */
+function innermostIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  const typed = issue.errors.filter((branch) => branch[0] !== undefined && !isTypeMismatch(branch[0]));
+  const inner = typed.length === 1 ? typed[0]![0] : undefined;
+  if (inner === undefined) return issue;
+  return innermostIssue({ ...inner, path: [...issue.path, ...inner.path] });
+}
+
+function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
+  return issue.path.length === 0 && issue.code === 'invalid_type';
 }
 
 /** zod reports a failed union as "Invalid input"; name what each branch expected instead. */

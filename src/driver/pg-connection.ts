@@ -6,9 +6,18 @@ import Cursor from 'pg-cursor';
 import { ValidationError } from '../errors/application-errors.js';
 import { ConnectionError } from '../errors/connection-errors.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
+import { preparedStatementFailure, preparedStatementsUnsupportedError } from '../errors/prepared-statement-failure.js';
+import { QueryError } from '../errors/query-errors.js';
+import { queryAfterClosing } from './close-statements.js';
+import type { PreparedStatements, StatementCache } from './prepared-statements.js';
 import type { QueryInstrumentation } from './query-instrumentation.js';
 
 const ROW_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+/** pg 8 reports the transaction status of the last ReadyForQuery ('I' idle, 'T' in a transaction, 'E' failed). */
+interface TransactionStatus {
+  getTransactionStatus?: () => string | null;
+}
 
 /**
  * One checked-out pg client. Every statement is timed, counted and has its error
@@ -18,6 +27,8 @@ const ROW_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 export class PgConnection implements DatabaseConnection {
   readonly #client: PoolClient;
   readonly #instrumentation: QueryInstrumentation;
+  readonly #prepared: PreparedStatements | undefined;
+  readonly #statements: StatementCache | undefined;
   #broken = false;
   #released = false;
   /**
@@ -30,9 +41,11 @@ export class PgConnection implements DatabaseConnection {
     this.#broken = true;
   };
 
-  constructor(client: PoolClient, instrumentation: QueryInstrumentation) {
+  constructor(client: PoolClient, instrumentation: QueryInstrumentation, prepared?: PreparedStatements) {
     this.#client = client;
     this.#instrumentation = instrumentation;
+    this.#prepared = prepared;
+    this.#statements = prepared?.cacheFor(client);
     client.on('error', this.#onClientError);
   }
 
@@ -61,13 +74,65 @@ export class PgConnection implements DatabaseConnection {
   async #run<R extends object>(compiledQuery: CompiledQuery): Promise<pg.QueryResult<R>> {
     const started = performance.now();
     try {
-      const result = await this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+      const result =
+        compiledQuery.parameters.length > 0 && this.#prepared?.enabled === true
+          ? await this.#runNamed<R>(compiledQuery)
+          : await this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
       this.#completed(compiledQuery, started, result.rowCount ?? result.rows?.length ?? 0, false);
       return result;
     } catch (error) {
       this.#completed(compiledQuery, started, null, true);
       throw this.#mapped(error);
     }
+  }
+
+  /**
+   * A parameterised statement as a named prepared statement: the server parses and plans
+   * it once per connection. When the name is to blame (a pooler that does not keep
+   * statements, a plan made stale by ALTER TABLE), an autocommit statement is sent once
+   * more; it had not run (it failed at Parse or Bind). Inside a transaction the failure
+   * has aborted the transaction, so it surfaces. Only the final outcome is instrumented.
+   */
+  async #runNamed<R extends object>(compiledQuery: CompiledQuery): Promise<pg.QueryResult<R>> {
+    // 'I': no transaction open, so this statement commits (or fails) on its own.
+    const autocommit = (this.#client as TransactionStatus).getTransactionStatus?.() === 'I';
+    try {
+      return await this.#sendNamed<R>(compiledQuery);
+    } catch (error) {
+      // A server error about the values leaves the cache right: a statement whose Parse
+      // failed is not in pg's record, so its next use parses again.
+      const failure = preparedStatementFailure(error);
+      if (failure === undefined) throw error;
+      // Closed with the next statement, which also drops pg's record of it: after a
+      // serialization failure pg closes the statement itself but still records it parsed.
+      this.#statements!.invalidate(compiledQuery.sql);
+      if (failure === 'unanswered') throw error;
+      if (failure === 'unsupported') this.#prepared!.disable(error);
+      if (!autocommit) throw failure === 'unsupported' ? this.#unsupported(error) : error;
+      return this.#retry<R>(compiledQuery);
+    }
+  }
+
+  #retry<R extends object>(compiledQuery: CompiledQuery): Promise<pg.QueryResult<R>> {
+    if (!this.#prepared!.enabled) return this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+    return this.#sendNamed<R>(compiledQuery);
+  }
+
+  /** Queues the named statement on the client now (synchronously), closing evicted ones in the same round trip. */
+  #sendNamed<R extends object>(compiledQuery: CompiledQuery): Promise<pg.QueryResult<R>> {
+    const statements = this.#statements!;
+    const config = {
+      name: statements.nameFor(compiledQuery.sql),
+      text: compiledQuery.sql,
+      values: [...compiledQuery.parameters],
+    };
+    const toClose = statements.takeToClose();
+    return toClose === undefined ? this.#client.query<R>(config) : queryAfterClosing<R>(this.#client, toClose, config);
+  }
+
+  #unsupported(error: unknown): Error {
+    const mapped = this.#mapped(error);
+    return mapped instanceof QueryError ? preparedStatementsUnsupportedError(mapped) : mapped;
   }
 
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {

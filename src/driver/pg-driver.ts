@@ -5,6 +5,7 @@ import { TransactionError } from '../errors/application-errors.js';
 import { DatabaseClosedError } from '../errors/connection-errors.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
 import { PgConnection } from './pg-connection.js';
+import type { PreparedStatements } from './prepared-statements.js';
 import type { QueryInstrumentation } from './query-instrumentation.js';
 
 /** What the driver needs of a pool: a `pg.Pool`, or the embedded server's pool. */
@@ -17,6 +18,8 @@ export interface PgDriverOptions {
   instrumentation: QueryInstrumentation;
   connectionTimeoutMs: number;
   isClosed: () => boolean;
+  /** Named prepared statements for parameterised statements; undefined sends them unnamed. */
+  preparedStatements?: PreparedStatements | undefined;
 }
 
 /**
@@ -44,7 +47,7 @@ export class PgDriver implements Driver {
     try {
       const client = await pending;
       this.#options.instrumentation.connectionAcquired(performance.now() - started);
-      return new PgConnection(client, this.#options.instrumentation);
+      return new PgConnection(client, this.#options.instrumentation, this.#options.preparedStatements);
     } catch (error) {
       this.#options.instrumentation.acquireFailed();
       if (this.#options.isClosed()) throw new DatabaseClosedError('run a query');

@@ -76,3 +76,14 @@ export const INPUT_DATA_EXCEPTIONS: ReadonlyMap<string, string> = new Map([
 export function sqlStateClassName(sqlState: string): string {
   return sqlState.startsWith('22') ? 'data exception' : 'query failed';
 }
+
+/**
+ * What the server answers when named prepared statements cannot be used: PgBouncer
+ * before 1.21 in transaction mode hands the session's statements to other clients
+ * (`prepared statement "..." does not exist` / `... already exists`).
+ */
+export const PREPARED_STATEMENT_STATES = {
+  invalidSqlStatementName: '26000',
+  duplicatePreparedStatement: '42P05',
+  featureNotSupported: '0A000',
+} as const;

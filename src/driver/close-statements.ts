@@ -1,0 +1,35 @@
+import pg from 'pg';
+
+/** The pg internal this relies on (pg 8): the connection's record of statements it parsed. */
+interface ParsedStatements {
+  parsedStatements: Record<string, string | undefined>;
+}
+
+/**
+ * Runs `config` (a named statement) after closing the named statements `names` on the
+ * server, in the same round trip: the protocol's Close messages go out just ahead of the
+ * statement's Parse/Bind/Execute, under its Sync. Close rather than `DEALLOCATE`: Close
+ * works inside an aborted transaction (DEALLOCATE fails there with 25P02), is not an
+ * error for a name the server does not know, and needs no extra statement in pg's queue.
+ */
+export function queryAfterClosing<R extends object>(
+  client: pg.ClientBase,
+  names: readonly string[],
+  config: pg.QueryConfig,
+): Promise<pg.QueryResult<R>> {
+  return new Promise((resolve, reject) => {
+    const query = new pg.Query<R>(config, (error, result) => (error ? reject(error) : resolve(result)));
+    const submit = query.submit.bind(query);
+    query.submit = (connection: pg.Connection) => {
+      // pg skips Parse for names in its record. Forgotten here, when the Close goes out,
+      // not at eviction: a statement queued before this one still binds the old copy.
+      const { parsedStatements } = connection as unknown as ParsedStatements;
+      for (const name of names) {
+        delete parsedStatements[name];
+        connection.close({ type: 'S', name }, true);
+      }
+      return submit(connection);
+    };
+    client.query(query);
+  });
+}
