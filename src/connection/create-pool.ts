@@ -2,6 +2,7 @@ import pg from 'pg';
 
 import type { ResolvedOptions } from '../config/resolve-options.js';
 import { describeError } from '../logging/describe-error.js';
+import { poolTypes } from './pool-types.js';
 
 /**
  * The pool's connections right now, as `db.health()` and `db.metrics()` report them.
@@ -34,6 +35,8 @@ export function createPool(options: ResolvedOptions): pg.Pool {
     maxLifetimeSeconds: Math.ceil(poolOptions.maxLifetimeMs / 1000),
     application_name: connection.applicationName,
     allowExitOnIdle: true,
+    // Per pool, never the global pg.types: a faster timestamp parser, same values.
+    types: poolTypes,
   };
   if (connection.connectionString !== undefined) config.connectionString = connection.connectionString;
   if (connection.host !== undefined) config.host = connection.host;
