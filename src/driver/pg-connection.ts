@@ -103,8 +103,8 @@ export class PgConnection implements DatabaseConnection {
       // failed is not in pg's record, so its next use parses again.
       const failure = preparedStatementFailure(error);
       if (failure === undefined) throw error;
-      // Closed with the next statement, which also drops pg's record of it: after a
-      // serialization failure pg closes the statement itself but still records it parsed.
+      // Closed with the next statement, which also drops pg's record of it: when pg cannot
+      // encode a parameter value it closes the statement itself but still records it parsed.
       this.#statements!.invalidate(compiledQuery.sql);
       if (failure === 'unanswered') throw error;
       if (failure === 'unsupported') this.#prepared!.disable(error);
