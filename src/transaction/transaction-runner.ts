@@ -67,16 +67,24 @@ export class TransactionRunner<DB> {
     return { ...this.#metrics };
   }
 
-  async run<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, rawOptions?: TransactionOptions): Promise<T> {
-    // Synchronous up to the first await: the ambient scope is read at call time.
-    const options = parseTransactionOptions(rawOptions);
-    const parent = ambientScope(this.#options.owner);
-    if (parent === undefined) return this.#retrying(() => this.#attempt(fn, options), options);
-    // Inside a per-test transaction (withRollback) the code under test runs unchanged:
-    // options a savepoint cannot honour are accepted, and retries re-run the savepoint.
-    if (parent.perTest) return this.#retrying(() => this.#nested(parent, fn, options), options);
-    assertNestable(options, parent.settings);
-    return this.#nested(parent, fn, options);
+  // Not async: an async wrapper that returns a promise costs extra ticks per transaction.
+  // Synchronous up to the first await: the ambient scope is read at call time.
+  run<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, rawOptions?: TransactionOptions): Promise<T> {
+    try {
+      const options = parseTransactionOptions(rawOptions);
+      const parent = ambientScope(this.#options.owner);
+      if (parent === undefined) {
+        if (!options.retries) return this.#attempt(fn, options);
+        return this.#retrying(() => this.#attempt(fn, options), options);
+      }
+      // Inside a per-test transaction (withRollback) the code under test runs unchanged:
+      // options a savepoint cannot honour are accepted, and retries re-run the savepoint.
+      if (parent.perTest && options.retries) return this.#retrying(() => this.#nested(parent, fn, options), options);
+      if (!parent.perTest) assertNestable(options, parent.settings);
+      return this.#nested(parent, fn, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -85,7 +93,6 @@ export class TransactionRunner<DB> {
    * would replace with its own TypeError) reaches the caller unchanged.
    */
   async #retrying<T>(attempt: () => Promise<T>, options: TransactionOptions): Promise<T> {
-    if (!options.retries) return attempt();
     try {
       return await pRetry(
         () =>
