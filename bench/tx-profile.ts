@@ -157,14 +157,15 @@ const { rows: counts } = await pool.query<{ t: number }>(`select count(*)::int a
 check(counts[0]!.t === 0, 'savepoint rollback left no inner rows');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const base = (name: string) => results[name.includes('savepoint') ? 'pg savepoint rollback' : 'pg insert+update'];
-console.log(`dist=${dist} ops=${OPS} in-flight=${IN_FLIGHT} rounds=${ROUNDS} (medians)`);
+const reference = (name: string) => (name.includes('savepoint') ? 'pg savepoint rollback' : 'pg insert+update');
+console.log(`dist=${dist} ops=${OPS} in-flight=${IN_FLIGHT} rounds=${ROUNDS} (medians; ratios per round, to raw pg)`);
 for (const name of selected) {
-  const cpu = median(results[name]!.map((r) => r.cpu));
-  const wall = median(results[name]!.map((r) => r.wall));
-  const ref = base(name);
+  const own = results[name]!;
+  const ref = results[reference(name)];
+  const cpu = median(own.map((r) => r.cpu));
+  const wall = median(own.map((r) => r.wall));
   const ratio = ref
-    ? `  cpu x${(cpu / median(ref.map((r) => r.cpu))).toFixed(2)}  throughput x${(median(ref.map((r) => r.wall)) / wall).toFixed(2)}`
+    ? `  cpu x${median(own.map((r, i) => r.cpu / ref[i]!.cpu)).toFixed(2)}  throughput x${median(own.map((r, i) => ref[i]!.wall / r.wall)).toFixed(2)}`
     : '';
   console.log(`${name.padEnd(26)} cpu ${String(cpu).padStart(5)} µs/op  wall ${String(wall).padStart(5)} µs/op${ratio}`);
 }

@@ -2,7 +2,7 @@ import type { PgConnection } from '../driver/pg-connection.js';
 import { TransactionError } from '../errors/application-errors.js';
 import { FifoLock } from './fifo-lock.js';
 import { LocalSettings, type StatementSettings } from './local-settings.js';
-import { setScopeLocal } from './scope-connection.js';
+import { ScopeConnection, setScopeLocal } from './scope-connection.js';
 import type { TransactionSettings } from './transaction-options.js';
 
 /**
@@ -66,6 +66,7 @@ export class TransactionScope {
   /** Set once COMMIT, ROLLBACK, RELEASE or ROLLBACK TO is about to be sent: no statement may start after it. */
   #ending = false;
   #perTest = false;
+  #statements: ScopeConnection | undefined;
 
   constructor(init: {
     connection: PgConnection;
@@ -86,6 +87,11 @@ export class TransactionScope {
     // Created once the parent's lock is held: what the parent knows is in force now.
     this.locals = new LocalSettings(init.parent?.locals);
     this.statementSettings = init.parent ? init.parent.statementSettings : init.statementSettings;
+  }
+
+  /** The connection view this scope's statements run through (one per scope, made on first use). */
+  get statements(): ScopeConnection {
+    return (this.#statements ??= new ScopeConnection(this));
   }
 
   /** `set_config(name, value, true)` for this level only: put back when it is released. */
