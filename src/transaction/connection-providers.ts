@@ -1,6 +1,7 @@
 import type { ConnectionProvider, DatabaseConnection, Driver } from 'kysely';
 
 import { TransactionError } from '../errors/application-errors.js';
+import { rejectWith } from './reject-with.js';
 import type { TransactionScope } from './transaction-scope.js';
 import { ambientScope, transactionStorage } from './transaction-storage.js';
 
@@ -57,7 +58,7 @@ export class ScopeConnectionProvider implements ConnectionProvider {
     try {
       this.#scope.assertUsable();
     } catch (error) {
-      return Promise.reject(error);
+      return rejectWith(error);
     }
     return consumer(this.#scope.statements);
   }

@@ -1,6 +1,7 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 
 import { queueSetLocal, queueStatementSettings } from './local-settings.js';
+import { rejectWith } from './reject-with.js';
 import type { TransactionScope } from './transaction-scope.js';
 import { ambientScope } from './transaction-storage.js';
 
@@ -23,7 +24,7 @@ export class ScopeConnection implements DatabaseConnection {
     try {
       if (this.#mayQueueNow()) return this.#queue<R>(compiledQuery);
     } catch (error) {
-      return Promise.reject(error);
+      return rejectWith(error);
     }
     return this.#inTurnWaiting(() => this.#queue<R>(compiledQuery));
   }
@@ -54,7 +55,7 @@ export class ScopeConnection implements DatabaseConnection {
     try {
       if (this.#mayQueueNow()) return enqueue();
     } catch (error) {
-      return Promise.reject(error);
+      return rejectWith(error);
     }
     return this.#inTurnWaiting(enqueue);
   }
