@@ -185,7 +185,7 @@ export class TransactionRunner<DB> {
     const { connection } = parent;
     // Siblings (Promise.all of nested transactions) and the parent's own statements
     // queue here in call order; the savepoint owns the connection until it ends.
-    await parent.lock.acquire();
+    if (!parent.lock.tryAcquire()) await parent.lock.acquire();
     const scope = new TransactionScope({
       connection,
       owner,
