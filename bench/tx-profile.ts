@@ -14,9 +14,13 @@
  * Prints client CPU µs/op (process.cpuUsage) and wall µs/op, and each as a ratio to raw pg.
  * Each write verifies its effect (row counts) so a broken path cannot post a number.
  */
+import { createHook } from 'node:async_hooks';
 import { parseArgs } from 'node:util';
 
+import type { Generated } from 'kysely';
 import pg from 'pg';
+
+import type * as DataLayer from '../src/index.js';
 
 interface Row {
   id: number;
@@ -24,7 +28,7 @@ interface Row {
   n: number;
 }
 interface DB {
-  tx_bench: { id: import('kysely').Generated<number>; name: string; n: number };
+  tx_bench: { id: Generated<number>; name: string; n: number };
 }
 
 const { values } = parseArgs({
@@ -33,6 +37,8 @@ const { values } = parseArgs({
     'in-flight': { type: 'string', default: '16' },
     rounds: { type: 'string', default: '3' },
     only: { type: 'string', multiple: true },
+    // Deterministic on a noisy machine: promises created per op (an async hook counts them).
+    'count-promises': { type: 'boolean', default: false },
   },
 });
 const OPS = Number(values.ops);
@@ -41,11 +47,18 @@ const ROUNDS = Number(values.rounds);
 const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const dist = process.env.DL_DIST ?? '../dist';
 
-const dl = (await import(`${dist}/index.js`)) as typeof import('../src/index.js');
+const dl = (await import(`${dist}/index.js`)) as typeof DataLayer;
 
 type Work = (i: number) => Promise<void>;
 
-async function measure(work: Work): Promise<{ cpu: number; wall: number }> {
+let promises = 0;
+const promiseCounter = createHook({
+  init(_id, type) {
+    if (type === 'PROMISE') promises++;
+  },
+});
+
+async function measure(work: Work): Promise<{ cpu: number; wall: number; promises: number }> {
   let next = 0;
   const worker = async () => {
     while (next < OPS) await work(next++);
@@ -53,19 +66,22 @@ async function measure(work: Work): Promise<{ cpu: number; wall: number }> {
   const warm = Math.min(300, OPS);
   for (let i = 0; i < warm; i++) await work(i);
   next = 0;
+  if (values['count-promises']) promiseCounter.enable();
+  promises = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { cpu: ((cpu.user + cpu.system) / OPS) | 0, wall: ((wall * 1000) / OPS) | 0 };
+  promiseCounter.disable();
+  return { cpu: ((cpu.user + cpu.system) / OPS) | 0, wall: ((wall * 1000) / OPS) | 0, promises: promises / OPS };
 }
 
 const pool = new pg.Pool({ connectionString: URL, max: 10 });
 await pool.query('drop table if exists tx_bench');
 await pool.query('create table tx_bench (id serial primary key, name text not null, n int not null)');
 
-const db = dl.createDatabase<DB>({ connectionString: URL, pool: { max: 10 } } as never);
+const db = dl.createDatabase<DB>({ connectionString: URL, pool: { max: 10 } });
 const repo = new dl.BaseRepository(db, { table: 'tx_bench' } as never) as unknown as {
   create(row: { name: string; n: number }): Promise<Row>;
   update(id: number, patch: { n: number }): Promise<Row>;
@@ -135,10 +151,16 @@ const cases: Record<string, Work> = {
   'dl savepoint rollback': async (i) => {
     const rolledBack = new Error('roll back the savepoint');
     await db.transaction(async (tx) => {
-      await tx.insertInto('tx_bench').values({ name: `s${i}`, n: i }).execute();
+      await tx
+        .insertInto('tx_bench')
+        .values({ name: `s${i}`, n: i })
+        .execute();
       try {
         await db.transaction(async (inner) => {
-          await inner.insertInto('tx_bench').values({ name: `t${i}`, n: i }).execute();
+          await inner
+            .insertInto('tx_bench')
+            .values({ name: `t${i}`, n: i })
+            .execute();
           throw rolledBack;
         });
       } catch (error) {
@@ -149,11 +171,13 @@ const cases: Record<string, Work> = {
 };
 
 const selected = Object.keys(cases).filter((name) => !values.only || values.only.some((o) => name.includes(o)));
-const results: Record<string, Array<{ cpu: number; wall: number }>> = {};
+const results: Record<string, Array<{ cpu: number; wall: number; promises: number }>> = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const name of selected) (results[name] ??= []).push(await measure(cases[name]!));
 }
-const { rows: counts } = await pool.query<{ t: number }>(`select count(*)::int as t from tx_bench where name like 't%'`);
+const { rows: counts } = await pool.query<{ t: number }>(
+  `select count(*)::int as t from tx_bench where name like 't%'`,
+);
 check(counts[0]!.t === 0, 'savepoint rollback left no inner rows');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -167,7 +191,10 @@ for (const name of selected) {
   const ratio = ref
     ? `  cpu x${median(own.map((r, i) => r.cpu / ref[i]!.cpu)).toFixed(2)}  throughput x${median(own.map((r, i) => ref[i]!.wall / r.wall)).toFixed(2)}`
     : '';
-  console.log(`${name.padEnd(26)} cpu ${String(cpu).padStart(5)} µs/op  wall ${String(wall).padStart(5)} µs/op${ratio}`);
+  const counted = values['count-promises'] ? `  promises/op ${median(own.map((r) => r.promises)).toFixed(1)}` : '';
+  console.log(
+    `${name.padEnd(26)} cpu ${String(cpu).padStart(5)} µs/op  wall ${String(wall).padStart(5)} µs/op${ratio}${counted}`,
+  );
 }
 await db.close();
 await pool.end();
