@@ -66,40 +66,44 @@ export class PgDriver implements Driver {
     await Promise.allSettled([...this.#pendingAcquisitions]);
   }
 
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+  // Transaction control runs several times per transaction: the statements are compiled
+  // once (a CompiledQuery is immutable), and the methods return the connection's promise
+  // instead of wrapping it in another async function.
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     if (!(connection instanceof PgConnection)) {
       // Kysely's own db.kysely.transaction() inside db.transaction() would send a second
       // BEGIN, and its COMMIT would commit the outer transaction early.
-      throw new TransactionError(
-        'db.kysely.transaction() cannot start inside db.transaction(): call db.transaction() to nest (savepoint)',
+      return Promise.reject(
+        new TransactionError(
+          'db.kysely.transaction() cannot start inside db.transaction(): call db.transaction() to nest (savepoint)',
+        ),
       );
     }
-    await connection.executeQuery(CompiledQuery.raw(beginStatement(settings)));
+    const statement =
+      settings.isolationLevel === undefined && settings.accessMode === undefined
+        ? BEGIN
+        : CompiledQuery.raw(beginStatement(settings));
+    return connection.executeCommand(statement).then(ignore);
   }
 
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const tag = await (connection as PgConnection).executeCommand(CompiledQuery.raw('commit'));
-    if (tag === 'ROLLBACK') {
-      throw new TransactionError(
-        'COMMIT rolled back: an earlier statement failed and its error was caught; nothing was committed',
-      );
-    }
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return (connection as PgConnection).executeCommand(COMMIT).then(rejectRolledBackCommit);
   }
 
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return (connection as PgConnection).executeCommand(ROLLBACK).then(ignore);
   }
 
-  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdentifier(name)}`));
+  savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    return (connection as PgConnection).executeCommand(savepointStatements(name).savepoint).then(ignore);
   }
 
-  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`rollback to savepoint ${quoteIdentifier(name)}`));
+  rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    return (connection as PgConnection).executeCommand(savepointStatements(name).rollbackTo).then(ignore);
   }
 
-  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdentifier(name)}`));
+  releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    return (connection as PgConnection).executeCommand(savepointStatements(name).release).then(ignore);
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -118,6 +122,44 @@ export function beginStatement(settings: TransactionSettings): string {
   if (settings.isolationLevel) parts.push(`isolation level ${settings.isolationLevel}`);
   if (settings.accessMode) parts.push(settings.accessMode);
   return parts.length === 1 ? 'begin' : parts.join(' ');
+}
+
+const BEGIN = CompiledQuery.raw('begin');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
+
+function ignore(): void {}
+
+function rejectRolledBackCommit(tag: string): void {
+  if (tag === 'ROLLBACK') {
+    throw new TransactionError(
+      'COMMIT rolled back: an earlier statement failed and its error was caught; nothing was committed',
+    );
+  }
+}
+
+interface SavepointStatements {
+  savepoint: CompiledQuery;
+  rollbackTo: CompiledQuery;
+  release: CompiledQuery;
+}
+
+/** Savepoint names repeat (`dl_sp_1`, `dl_sp_2`, ... per transaction): a small bounded cache. */
+const savepointCache = new Map<string, SavepointStatements>();
+const SAVEPOINT_CACHE_LIMIT = 64;
+
+function savepointStatements(name: string): SavepointStatements {
+  let statements = savepointCache.get(name);
+  if (statements === undefined) {
+    const quoted = quoteIdentifier(name);
+    statements = {
+      savepoint: CompiledQuery.raw(`savepoint ${quoted}`),
+      rollbackTo: CompiledQuery.raw(`rollback to savepoint ${quoted}`),
+      release: CompiledQuery.raw(`release savepoint ${quoted}`),
+    };
+    if (savepointCache.size < SAVEPOINT_CACHE_LIMIT) savepointCache.set(name, statements);
+  }
+  return statements;
 }
 
 function quoteIdentifier(name: string): string {

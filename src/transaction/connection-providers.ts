@@ -1,7 +1,7 @@
 import type { ConnectionProvider, DatabaseConnection, Driver } from 'kysely';
 
 import { TransactionError } from '../errors/application-errors.js';
-import { ScopeConnection } from './scope-connection.js';
+import { rejectWith } from './reject-with.js';
 import type { TransactionScope } from './transaction-scope.js';
 import { ambientScope, transactionStorage } from './transaction-storage.js';
 
@@ -23,9 +23,14 @@ export class AmbientConnectionProvider implements ConnectionProvider {
     this.#options = options;
   }
 
-  async provideConnection<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
+  // Not async in the transaction case: no extra promise per statement.
+  provideConnection<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
     const scope = ambientScope(this.#options.owner);
-    if (scope) return consumer(new ScopeConnection(scope));
+    if (scope) return consumer(scope.statements);
+    return this.#pooled(consumer);
+  }
+
+  async #pooled<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
     if (this.#options.strict && transactionStorage.getStore() !== undefined) {
       throw new TransactionError(
         'Query on a pooled connection inside a transaction of another database handle (strictTransactions): it would not see, or could block on, that transaction. Use db.outsideTransaction() if this is intended.',
@@ -49,8 +54,12 @@ export class ScopeConnectionProvider implements ConnectionProvider {
     this.#scope = scope;
   }
 
-  async provideConnection<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
-    this.#scope.assertUsable();
-    return consumer(new ScopeConnection(this.#scope));
+  provideConnection<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
+    try {
+      this.#scope.assertUsable();
+    } catch (error) {
+      return rejectWith(error);
+    }
+    return consumer(this.#scope.statements);
   }
 }

@@ -20,6 +20,13 @@ export class FifoLock {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
+  /** Takes the lock now if it is free (no waiter can exist then); false if it is held. */
+  tryAcquire(): boolean {
+    if (this.#held) return false;
+    this.#held = true;
+    return true;
+  }
+
   release(): void {
     const next = this.#waiters.shift();
     if (next) next();

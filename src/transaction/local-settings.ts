@@ -24,47 +24,59 @@ import type { PgConnection } from '../driver/pg-connection.js';
  * change them with `tx.setLocal()`.
  */
 export class LocalSettings {
-  readonly #known: Map<string, string>;
-  readonly #version = new Map<string, number>();
+  // The maps are made on first use: most scopes never change a setting, and a scope
+  // that inherits nothing known has nothing to copy.
+  #known: Map<string, string> | undefined;
+  #version: Map<string, number> | undefined;
   /** Nested scopes only: the value each changed setting had before this scope changed it. */
-  readonly #previous: Map<string, string | null> | undefined;
+  #previous: Map<string, string | null> | undefined;
+  readonly #nested: boolean;
 
   constructor(inherited: LocalSettings | undefined) {
-    this.#known = new Map(inherited === undefined ? undefined : inherited.#known);
-    this.#previous = inherited ? new Map() : undefined;
+    const known = inherited === undefined ? undefined : inherited.#known;
+    this.#known = known === undefined || known.size === 0 ? undefined : new Map(known);
+    this.#nested = inherited !== undefined;
   }
 
   /** The value in force for this scope's next statement, when known. */
   get(name: string): string | undefined {
-    return this.#known.get(name);
+    return this.#known?.get(name);
+  }
+
+  /** Whether this (nested) scope changed a setting, so `toRestore` may have work. */
+  get changed(): boolean {
+    return this.#previous !== undefined && this.#previous.size > 0;
   }
 
   /** Whether the first change of `name` must also read the value to restore (not known). */
   needsPrevious(name: string): boolean {
-    return this.#previous !== undefined && !this.#previous.has(name) && !this.#known.has(name);
+    return this.#nested && !this.#previous?.has(name) && !this.#known?.has(name);
   }
 
   /** A change is being sent: the value is unknown until `settle` of the latest one. */
   begin(name: string): (value: string) => void {
-    const version = (this.#version.get(name) ?? 0) + 1;
-    this.#version.set(name, version);
-    if (this.#previous !== undefined && !this.#previous.has(name) && this.#known.has(name))
-      this.#previous.set(name, this.#known.get(name) ?? null);
-    this.#known.delete(name);
+    const versions = (this.#version ??= new Map<string, number>());
+    const version = (versions.get(name) ?? 0) + 1;
+    versions.set(name, version);
+    const known = this.#known;
+    if (this.#nested && !this.#previous?.has(name) && known?.has(name))
+      (this.#previous ??= new Map<string, string | null>()).set(name, known.get(name) ?? null);
+    known?.delete(name);
     return (value) => {
-      if (this.#version.get(name) === version) this.#known.set(name, value);
+      if (versions.get(name) === version) (this.#known ??= new Map<string, string>()).set(name, value);
     };
   }
 
   /** The value read from the server just before this scope's first change of `name`. */
   rememberPrevious(name: string, value: string | null): void {
-    if (this.#previous !== undefined && !this.#previous.has(name)) this.#previous.set(name, value);
+    if (this.#nested && !this.#previous?.has(name))
+      (this.#previous ??= new Map<string, string | null>()).set(name, value);
   }
 
   /** Settings to put back before this (nested) scope is released, with their values. */
   toRestore(): Array<[name: string, value: string | null]> {
     if (this.#previous === undefined) return [];
-    return [...this.#previous].filter(([name, value]) => value === null || this.#known.get(name) !== value);
+    return [...this.#previous].filter(([name, value]) => value === null || this.#known?.get(name) !== value);
   }
 }
 

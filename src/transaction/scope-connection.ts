@@ -1,6 +1,7 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 
 import { queueSetLocal, queueStatementSettings } from './local-settings.js';
+import { rejectWith } from './reject-with.js';
 import type { TransactionScope } from './transaction-scope.js';
 import { ambientScope } from './transaction-storage.js';
 
@@ -17,15 +18,15 @@ export class ScopeConnection implements DatabaseConnection {
     this.scope = scope;
   }
 
-  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    return this.inTurn(() => {
-      // Raw SQL and repository statements alike run with the settings the current context
-      // needs (the tenant, in rls mode): a statement of another tenant's context, run on
-      // this transaction, gets its own set_config first. Queued together, in one turn.
-      const settings = queueStatementSettings(this.scope);
-      const result = this.scope.connection.executeQuery<R>(compiledQuery);
-      return settings === undefined ? result : afterSettings(settings, result);
-    });
+  // Not async, and no closure: this runs for every statement of every transaction, and
+  // each extra promise also pays for the AsyncLocalStorage hooks.
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      if (this.#mayQueueNow()) return this.#queue<R>(compiledQuery);
+    } catch (error) {
+      return rejectWith(error);
+    }
+    return this.#inTurnWaiting(() => this.#queue<R>(compiledQuery));
   }
 
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
@@ -45,30 +46,46 @@ export class ScopeConnection implements DatabaseConnection {
   /**
    * Runs `enqueue` (which must queue its statements synchronously) in this scope's turn.
    * executeQuery queues the statement on the pg client synchronously, so the lock is
-   * only needed until then: order is fixed by pg's own queue.
+   * only needed until then: order is fixed by pg's own queue. When nobody holds the
+   * lock (no open savepoint, no waiter), or the caller runs nested under its holder,
+   * the turn is now: `enqueue` runs synchronously, exactly where taking and releasing
+   * the lock would have put it, without a tick of waiting.
    */
-  async inTurn<T>(enqueue: () => Promise<T>): Promise<T> {
-    const release = await this.#turn();
-    let pending: Promise<T>;
+  inTurn<T>(enqueue: () => Promise<T>): Promise<T> {
     try {
-      pending = enqueue();
-    } finally {
-      release();
+      if (this.#mayQueueNow()) return enqueue();
+    } catch (error) {
+      return rejectWith(error);
     }
-    return pending;
+    return this.#inTurnWaiting(enqueue);
   }
 
-  async #turn(): Promise<() => void> {
-    this.scope.assertUsable();
-    if (this.scope.encloses(ambientScope(this.scope.owner))) return () => {};
-    await this.scope.lock.acquire();
+  /** Queues the settings the current context needs, then the statement (the caller has the turn). */
+  #queue<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    // Raw SQL and repository statements alike run with the settings the current context
+    // needs (the tenant, in rls mode): a statement of another tenant's context, run on
+    // this transaction, gets its own set_config first. Queued together, in one turn.
+    const settings = queueStatementSettings(this.scope);
+    const result = this.scope.connection.executeQuery<R>(compiledQuery);
+    return settings === undefined ? result : afterSettings(settings, result);
+  }
+
+  /** Throws unless the scope is usable; true when a statement may be queued right now. */
+  #mayQueueNow(): boolean {
+    const { scope } = this;
+    scope.assertUsable();
+    return !scope.lock.held || scope.encloses(ambientScope(scope.owner));
+  }
+
+  async #inTurnWaiting<T>(enqueue: () => Promise<T>): Promise<T> {
+    const { scope } = this;
+    await scope.lock.acquire();
     try {
-      this.scope.assertUsable();
-    } catch (error) {
-      this.scope.lock.release();
-      throw error;
+      scope.assertUsable();
+      return enqueue();
+    } finally {
+      scope.lock.release();
     }
-    return () => this.scope.lock.release();
   }
 }
 
@@ -86,5 +103,5 @@ async function afterSettings<T>(settings: Promise<void>, statement: Promise<T>):
  */
 export async function setScopeLocal(scope: TransactionScope, name: string, value: string): Promise<void> {
   if (scope.locals.get(name) === value) return;
-  await new ScopeConnection(scope).inTurn(() => queueSetLocal(scope, name, value));
+  await scope.statements.inTurn(() => queueSetLocal(scope, name, value));
 }

@@ -68,9 +68,15 @@ const schema = z.strictObject({
   signal: z.instanceof(AbortSignal, { error: 'expected an AbortSignal' }).optional(),
 });
 
+/** What no options (or `{}`) validate to; shared, so the common call allocates nothing. */
+const NO_OPTIONS: TransactionOptions = Object.freeze({});
+
 /** Validates options; a wrong one is a `TransactionError` naming it. */
 export function parseTransactionOptions(options: unknown): TransactionOptions {
-  const parsed = schema.safeParse(options ?? {});
+  // The common call passes nothing: zod's safeParse would cost more than the rest of
+  // the transaction's bookkeeping.
+  if (options === undefined || options === null) return NO_OPTIONS;
+  const parsed = schema.safeParse(options);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const option = issue?.code === 'unrecognized_keys' ? issue.keys[0] : issue?.path.join('.');

@@ -8,6 +8,7 @@ import { describeError } from '../logging/describe-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { DatabaseTransaction } from './database-transaction.js';
 import { restoreLocalSettings, type StatementSettings } from './local-settings.js';
+import { rejectWith } from './reject-with.js';
 import {
   assertNestable,
   parseTransactionOptions,
@@ -67,16 +68,24 @@ export class TransactionRunner<DB> {
     return { ...this.#metrics };
   }
 
-  async run<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, rawOptions?: TransactionOptions): Promise<T> {
-    // Synchronous up to the first await: the ambient scope is read at call time.
-    const options = parseTransactionOptions(rawOptions);
-    const parent = ambientScope(this.#options.owner);
-    if (parent === undefined) return this.#retrying(() => this.#attempt(fn, options), options);
-    // Inside a per-test transaction (withRollback) the code under test runs unchanged:
-    // options a savepoint cannot honour are accepted, and retries re-run the savepoint.
-    if (parent.perTest) return this.#retrying(() => this.#nested(parent, fn, options), options);
-    assertNestable(options, parent.settings);
-    return this.#nested(parent, fn, options);
+  // Not async: an async wrapper that returns a promise costs extra ticks per transaction.
+  // Synchronous up to the first await: the ambient scope is read at call time.
+  run<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, rawOptions?: TransactionOptions): Promise<T> {
+    try {
+      const options = parseTransactionOptions(rawOptions);
+      const parent = ambientScope(this.#options.owner);
+      if (parent === undefined) {
+        if (!options.retries) return this.#attempt(fn, options);
+        return this.#retrying(() => this.#attempt(fn, options), options);
+      }
+      // Inside a per-test transaction (withRollback) the code under test runs unchanged:
+      // options a savepoint cannot honour are accepted, and retries re-run the savepoint.
+      if (parent.perTest && options.retries) return this.#retrying(() => this.#nested(parent, fn, options), options);
+      if (!parent.perTest) assertNestable(options, parent.settings);
+      return this.#nested(parent, fn, options);
+    } catch (error) {
+      return rejectWith(error);
+    }
   }
 
   /**
@@ -85,7 +94,6 @@ export class TransactionRunner<DB> {
    * would replace with its own TypeError) reaches the caller unchanged.
    */
   async #retrying<T>(attempt: () => Promise<T>, options: TransactionOptions): Promise<T> {
-    if (!options.retries) return attempt();
     try {
       return await pRetry(
         () =>
@@ -111,7 +119,10 @@ export class TransactionRunner<DB> {
 
   async #attempt<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: TransactionOptions): Promise<T> {
     const { driver, owner } = this.#options;
-    const settings: TransactionSettings = { isolationLevel: options.isolationLevel, accessMode: options.accessMode };
+    const settings: TransactionSettings =
+      options.isolationLevel === undefined && options.accessMode === undefined
+        ? DEFAULT_SETTINGS
+        : { isolationLevel: options.isolationLevel, accessMode: options.accessMode };
     const connection = await driver.acquireConnection();
     const scope = new TransactionScope({
       connection,
@@ -123,35 +134,44 @@ export class TransactionRunner<DB> {
     const stopWatching = watchSignal(scope, options.signal);
     this.#metrics.active++;
     let outcome: Outcome<T>;
-    let ended: (() => void) | undefined;
+    let ended = false;
     try {
       scope.assertUsable();
       await driver.beginTransaction(connection, settings);
       if (options.statementTimeoutMs !== undefined)
         await setLocalStatementTimeout(connection, String(options.statementTimeoutMs));
-      const value = await transactionStorage.run(scope, () => fn(this.#options.handleFor(scope)));
+      const value = await transactionStorage.run(scope, fn, this.#options.handleFor(scope));
       throwIfAborted(scope);
-      ended = await endScope(scope);
+      ended = true;
+      const ending = endScope(scope);
+      if (ending) await ending;
       await driver.commitTransaction(connection);
       outcome = { ok: true, value };
     } catch (error) {
-      ended ??= await endScope(scope);
+      if (!ended) {
+        ended = true;
+        const ending = endScope(scope);
+        if (ending) await ending;
+      }
       if (scope.active) await this.#quietly(connection, () => driver.rollbackTransaction(connection), 'ROLLBACK');
       outcome = { ok: false, error };
     } finally {
-      ended?.();
+      if (ended) scope.lock.release();
       stopWatching();
       this.#metrics.active--;
-      await driver.releaseConnection(connection);
+      // PgConnection.release() is synchronous: no tick spent awaiting the driver's promise.
+      connection.release();
     }
     // Hooks run after the connection is back in the pool, outside this transaction.
     if (outcome.ok) {
       this.#metrics.committed++;
-      await this.#runHooks(scope.committed(), [], 'afterCommit');
+      const hooks = scope.committed();
+      if (hooks.length > 0) await this.#runHooks(hooks, [], 'afterCommit');
       return outcome.value;
     }
     this.#metrics.rolledBack++;
-    await this.#runHooks(scope.rolledBack(), [outcome.error], 'afterRollback');
+    const hooks = scope.rolledBack();
+    if (hooks.length > 0) await this.#runHooks(hooks, [outcome.error], 'afterRollback');
     throw outcome.error;
   }
 
@@ -165,7 +185,7 @@ export class TransactionRunner<DB> {
     const { connection } = parent;
     // Siblings (Promise.all of nested transactions) and the parent's own statements
     // queue here in call order; the savepoint owns the connection until it ends.
-    await parent.lock.acquire();
+    if (!parent.lock.tryAcquire()) await parent.lock.acquire();
     const scope = new TransactionScope({
       connection,
       owner,
@@ -176,7 +196,7 @@ export class TransactionRunner<DB> {
     const name = scope.savepointName ?? '';
     const stopWatching = watchSignal(scope, options.signal);
     let outcome: Outcome<T>;
-    let ended: (() => void) | undefined;
+    let ended = false;
     try {
       parent.assertUsable();
       scope.assertUsable();
@@ -185,30 +205,37 @@ export class TransactionRunner<DB> {
         options.statementTimeoutMs === undefined
           ? undefined
           : await overrideStatementTimeout(connection, options.statementTimeoutMs);
-      const value = await transactionStorage.run(scope, () => fn(this.#options.handleFor(scope)));
+      const value = await transactionStorage.run(scope, fn, this.#options.handleFor(scope));
       throwIfAborted(scope);
-      ended = await endScope(scope);
+      ended = true;
+      const ending = endScope(scope);
+      if (ending) await ending;
       // Local settings survive RELEASE: put back what this scope changed first, inside the
       // savepoint, so a failed restore is undone by the ROLLBACK TO below (fails closed).
-      await restoreLocalSettings(connection, scope.locals);
+      if (scope.locals.changed) await restoreLocalSettings(connection, scope.locals);
       await driver.releaseSavepoint(connection, name);
       // SET LOCAL outlives RELEASE SAVEPOINT; put the outer scope's timeout back.
       if (restoreTimeout !== undefined) await setLocalStatementTimeout(connection, restoreTimeout);
       scope.released();
       outcome = { ok: true, value };
     } catch (error) {
-      ended ??= await endScope(scope);
+      if (!ended) {
+        ended = true;
+        const ending = endScope(scope);
+        if (ending) await ending;
+      }
       // ROLLBACK TO also undoes this scope's SET LOCAL.
       if (scope.active)
         await this.#quietly(connection, () => driver.rollbackToSavepoint(connection, name), 'ROLLBACK TO SAVEPOINT');
       outcome = { ok: false, error };
     } finally {
-      ended?.();
+      if (ended) scope.lock.release();
       stopWatching();
       parent.lock.release();
     }
     if (outcome.ok) return outcome.value;
-    await this.#runHooks(scope.rolledBack(), [outcome.error], 'afterRollback');
+    const hooks = scope.rolledBack();
+    if (hooks.length > 0) await this.#runHooks(hooks, [outcome.error], 'afterRollback');
     throw outcome.error;
   }
 
@@ -254,19 +281,26 @@ function isConflict(error: unknown): error is SerializationFailureError | Deadlo
 /**
  * Waits for nested work still running in the scope (a savepoint the callback did not
  * await), then refuses new statements, so nothing can land after the scope's COMMIT or
- * ROLLBACK (outside the transaction, committed on its own). Returns the lock's release.
+ * ROLLBACK (outside the transaction, committed on its own). The caller then holds the
+ * scope's lock and releases it when the scope is over. Without nested work in flight
+ * (the lock is free) this is synchronous: the caller skips the await.
  */
-async function endScope(scope: TransactionScope): Promise<() => void> {
-  await scope.lock.acquire();
-  scope.end();
-  return () => scope.lock.release();
+function endScope(scope: TransactionScope): Promise<void> | undefined {
+  if (scope.lock.tryAcquire()) {
+    scope.end();
+    return undefined;
+  }
+  return scope.lock.acquire().then(() => scope.end());
 }
 
+const DEFAULT_SETTINGS: TransactionSettings = Object.freeze({ isolationLevel: undefined, accessMode: undefined });
+const NOTHING_TO_STOP = (): void => {};
+
 function watchSignal(scope: TransactionScope, signal: AbortSignal | undefined): () => void {
-  if (!signal) return () => {};
+  if (!signal) return NOTHING_TO_STOP;
   if (signal.aborted) {
     scope.abort(signal.reason);
-    return () => {};
+    return NOTHING_TO_STOP;
   }
   const onAbort = () => scope.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });

@@ -2,7 +2,7 @@ import type { PgConnection } from '../driver/pg-connection.js';
 import { TransactionError } from '../errors/application-errors.js';
 import { FifoLock } from './fifo-lock.js';
 import { LocalSettings, type StatementSettings } from './local-settings.js';
-import { setScopeLocal } from './scope-connection.js';
+import { ScopeConnection, setScopeLocal } from './scope-connection.js';
 import type { TransactionSettings } from './transaction-options.js';
 
 /**
@@ -56,8 +56,9 @@ export class TransactionScope {
   readonly locals: LocalSettings;
   /** What each statement must run with in its context (from the database's middleware). */
   readonly statementSettings: StatementSettings | undefined;
-  readonly #afterCommit: Array<Registered<AfterCommitHook>> = [];
-  readonly #afterRollback: Array<Registered<AfterRollbackHook>> = [];
+  // Made on first registration: most transactions register no hook.
+  #afterCommit: Array<Registered<AfterCommitHook>> | undefined;
+  #afterRollback: Array<Registered<AfterRollbackHook>> | undefined;
   #hookSequence = 0;
   #state: ScopeState = 'active';
   #abortReason: unknown;
@@ -66,6 +67,7 @@ export class TransactionScope {
   /** Set once COMMIT, ROLLBACK, RELEASE or ROLLBACK TO is about to be sent: no statement may start after it. */
   #ending = false;
   #perTest = false;
+  #statements: ScopeConnection | undefined;
 
   constructor(init: {
     connection: PgConnection;
@@ -86,6 +88,11 @@ export class TransactionScope {
     // Created once the parent's lock is held: what the parent knows is in force now.
     this.locals = new LocalSettings(init.parent?.locals);
     this.statementSettings = init.parent ? init.parent.statementSettings : init.statementSettings;
+  }
+
+  /** The connection view this scope's statements run through (one per scope, made on first use). */
+  get statements(): ScopeConnection {
+    return (this.#statements ??= new ScopeConnection(this));
   }
 
   /** `set_config(name, value, true)` for this level only: put back when it is released. */
@@ -148,34 +155,35 @@ export class TransactionScope {
 
   addAfterCommit(hook: AfterCommitHook): void {
     this.assertUsable();
-    this.#afterCommit.push({ hook, sequence: this.root.#hookSequence++ });
+    (this.#afterCommit ??= []).push({ hook, sequence: this.root.#hookSequence++ });
   }
 
   addAfterRollback(hook: AfterRollbackHook): void {
     this.assertUsable();
-    this.#afterRollback.push({ hook, sequence: this.root.#hookSequence++ });
+    (this.#afterRollback ??= []).push({ hook, sequence: this.root.#hookSequence++ });
   }
 
   /** A released savepoint hands its hooks to its parent: they now live or die with it. */
   released(): void {
     this.#state = 'committed';
-    if (!this.parent) return;
-    this.parent.#afterCommit.push(...this.#afterCommit.splice(0));
-    this.parent.#afterRollback.push(...this.#afterRollback.splice(0));
+    const { parent } = this;
+    if (!parent) return;
+    if (this.#afterCommit) (parent.#afterCommit ??= []).push(...this.#afterCommit.splice(0));
+    if (this.#afterRollback) (parent.#afterRollback ??= []).push(...this.#afterRollback.splice(0));
   }
 
   /** Marks the scope committed (outermost) and returns the hooks to run now. */
   committed(): AfterCommitHook[] {
     this.#state = 'committed';
-    this.#afterRollback.length = 0;
-    return inRegistrationOrder(this.#afterCommit.splice(0));
+    this.#afterRollback = undefined;
+    return inRegistrationOrder(this.#afterCommit);
   }
 
   /** Marks the scope rolled back and returns its rollback hooks; commit hooks are dropped. */
   rolledBack(): AfterRollbackHook[] {
     this.#state = 'rolled back';
-    this.#afterCommit.length = 0;
-    return inRegistrationOrder(this.#afterRollback.splice(0));
+    this.#afterCommit = undefined;
+    return inRegistrationOrder(this.#afterRollback);
   }
 }
 
@@ -185,7 +193,10 @@ interface Registered<Hook> {
   sequence: number;
 }
 
-function inRegistrationOrder<Hook>(hooks: Array<Registered<Hook>>): Hook[] {
+/** Takes the hooks out of `hooks` (emptied: a hook runs once), in registration order. */
+function inRegistrationOrder<Hook>(registered: Array<Registered<Hook>> | undefined): Hook[] {
+  if (registered === undefined || registered.length === 0) return [];
+  const hooks = registered.splice(0);
   return hooks.sort((a, b) => a.sequence - b.sequence).map((entry) => entry.hook);
 }
 
