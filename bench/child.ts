@@ -50,20 +50,18 @@ function throughProxy(url: string, proxy: WireProxy | undefined): string {
   return parsed.toString();
 }
 
-async function profiled<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {
-  if (file === undefined) return work();
+/** --profile: a V8 CPU profile of the measured window (started by onWindow), written to `file`. */
+async function startProfile(file: string): Promise<() => Promise<void>> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
+  return async () => {
     const { profile } = await session.post('Profiler.stop');
     await writeFile(file, JSON.stringify(profile));
     session.disconnect();
-  }
+  };
 }
 
 class Worker {
@@ -98,20 +96,25 @@ class Worker {
     const tag = `${library}:${name}:r${repetition}:${process.pid}`;
     try {
       await this.adapter.prepare?.(name);
-      const before: WireCounts | undefined = this.proxy && { ...this.proxy.counts };
-      const profile = this.setup.profileDir && `${this.setup.profileDir}/${library}--${name}.cpuprofile`;
-      const measured: Measured = await profiled(profile, () =>
+      let before: WireCounts | undefined;
+      let stopProfile: (() => Promise<void>) | undefined;
+      const { profileDir } = this.setup;
+      const onWindow = async () => {
+        if (profileDir !== undefined) stopProfile = await startProfile(`${profileDir}/${library}--${name}.cpuprofile`);
+        before = this.proxy && { ...this.proxy.counts };
+      };
+      const { windowOperations, ...measured }: Measured =
         workload.kind === 'stream'
-          ? measureStream(this.adapter, this.setup.streamRows)
+          ? await measureStream(this.adapter, this.setup.streamRows, onWindow)
           : workload.kind === 'batch'
-            ? measureBatch(this.adapter, window, tag, this.setup.batchRows, this.setup.batches)
-            : measureOps(workload, this.adapter, window, tag),
-      );
+            ? await measureBatch(this.adapter, window, tag, this.setup.batchRows, this.setup.batches, onWindow)
+            : await measureOps(workload, this.adapter, window, tag, onWindow);
+      const trace = before && this.proxy && countsPerOperation(before, this.proxy.counts, windowOperations);
+      await stopProfile?.();
       if (workload.verify !== undefined) {
         const reason = await verifyWrites(this.setup.url, this.setup.schema, tag, measured.operations, workload.verify);
         if (reason !== undefined) throw new Error(`verification failed: ${reason}`);
       }
-      const trace = before && this.proxy && countsPerOperation(before, this.proxy.counts, measured.operations);
       return { ok: true, sample: { library, workload: name, repetition, ...measured, ...(trace && { trace }) } };
     } catch (error) {
       return { ok: false, library, workload: name, skipped: false, reason: (error as Error).stack ?? String(error) };

@@ -156,7 +156,7 @@ export function formatDetail(input: ReportInput): string {
   return lines.join('\n');
 }
 
-/** --trace: statements (simple Query + Execute), Parse messages and round trips (Query + Sync) per operation. */
+/** --trace: statements (simple Query + Execute), Parse messages and round trips (Query + Sync + Flush) per operation. */
 export function formatTrace(input: ReportInput): string {
   const header = ['workload', 'library', 'statements/op', 'parses/op', 'round trips/op'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
@@ -165,7 +165,7 @@ export function formatTrace(input: ReportInput): string {
       const trace = input.table.get(id)?.get(library)?.trace;
       if (trace === undefined) continue;
       lines.push(
-        `| ${[id, library, formatNumber(trace.query + trace.execute, 2), formatNumber(trace.parse, 2), formatNumber(trace.query + trace.sync, 2)].join(' | ')} |`,
+        `| ${[id, library, formatNumber(trace.query + trace.execute, 2), formatNumber(trace.parse, 2), formatNumber(trace.query + trace.sync + trace.flush, 2)].join(' | ')} |`,
       );
     }
   }

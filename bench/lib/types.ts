@@ -34,8 +34,10 @@ export interface WireCounts {
   readonly parse: number;
   readonly bind: number;
   readonly execute: number;
-  /** Sync messages ('S'): with 'Q', one ReadyForQuery each, so the round trips. */
+  /** Sync messages ('S'): with 'Q', one ReadyForQuery each. */
   readonly sync: number;
+  /** Flush ('H'): a cursor's fetch (Execute with a row limit) waits on one. Round trips = Q + S + H. */
+  readonly flush: number;
 }
 
 /** What a child process reports back for one workload. */

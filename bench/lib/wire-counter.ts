@@ -7,10 +7,17 @@ import type { WireCounts } from './types.js';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function emptyCounts(): Mutable<WireCounts> {
-  return { query: 0, parse: 0, bind: 0, execute: 0, sync: 0 };
+  return { query: 0, parse: 0, bind: 0, execute: 0, sync: 0, flush: 0 };
 }
 
-const TYPES: Record<string, keyof WireCounts> = { Q: 'query', P: 'parse', B: 'bind', E: 'execute', S: 'sync' };
+const TYPES: Record<string, keyof WireCounts> = {
+  Q: 'query',
+  P: 'parse',
+  B: 'bind',
+  E: 'execute',
+  S: 'sync',
+  H: 'flush',
+};
 // Untyped startup-phase requests (SSLRequest, GSSENCRequest) that precede the StartupMessage.
 const PRE_STARTUP_CODES = new Set([80_877_103, 80_877_104]);
 

@@ -83,7 +83,7 @@ describe('bench report', () => {
     const traced: Sample = {
       ...sample('pg-pool', 'w', 0, 1_000),
       extra: { speedupOverSingles: 12.5 },
-      trace: { query: 2, parse: 2, bind: 2, execute: 2, sync: 2 },
+      trace: { query: 2, parse: 2, bind: 2, execute: 2, sync: 2, flush: 1 },
     };
     const input = {
       table: aggregate([traced]),
@@ -94,7 +94,7 @@ describe('bench report', () => {
     expect(formatDetail(input)).toContain(
       '| w | pg-pool | 1,000 | 1.00x | 1.00 | 2.00 | 100.0 | 1.00x | 80 | createMany 12.50x single inserts |',
     );
-    expect(formatTrace(input).split('\n')[2]).toBe('| w | pg-pool | 4.00 | 2.00 | 4.00 |');
+    expect(formatTrace(input).split('\n')[2]).toBe('| w | pg-pool | 4.00 | 2.00 | 5.00 |');
     expect(formatRatio(Number.NaN)).toBe('–');
   });
 });

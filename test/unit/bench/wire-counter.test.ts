@@ -30,11 +30,13 @@ describe('wire trace parser', () => {
       message('D', Buffer.from('P\0')),
       message('E', Buffer.alloc(5)),
       message('S'),
+      message('E', Buffer.alloc(5)),
+      message('H'),
       message('X'),
     ]);
     // Split at every byte: the parser must not depend on chunk boundaries.
     for (let i = 0; i < stream.length; i++) parser.push(stream.subarray(i, i + 1));
-    expect(counts).toEqual({ query: 1, parse: 1, bind: 1, execute: 1, sync: 1 });
+    expect(counts).toEqual({ query: 1, parse: 1, bind: 1, execute: 2, sync: 1, flush: 1 });
   });
 
   it('a startup message whose code looks like a type byte is still skipped whole', () => {
@@ -46,8 +48,15 @@ describe('wire trace parser', () => {
   });
 
   it('per-operation counts divide the difference', () => {
-    const before = { query: 2, parse: 0, bind: 0, execute: 0, sync: 0 };
-    const after = { query: 4, parse: 10, bind: 10, execute: 10, sync: 10 };
-    expect(countsPerOperation(before, after, 10)).toEqual({ query: 0.2, parse: 1, bind: 1, execute: 1, sync: 1 });
+    const before = { query: 2, parse: 0, bind: 0, execute: 0, sync: 0, flush: 0 };
+    const after = { query: 4, parse: 10, bind: 10, execute: 10, sync: 10, flush: 5 };
+    expect(countsPerOperation(before, after, 10)).toEqual({
+      query: 0.2,
+      parse: 1,
+      bind: 1,
+      execute: 1,
+      sync: 1,
+      flush: 0.5,
+    });
   });
 });
