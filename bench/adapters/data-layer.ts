@@ -86,7 +86,12 @@ class DataLayerAdapter implements Adapter {
         table: 'items',
         middleware: [cache({ store, ttlSeconds: 3_600, keyPrefix: 'bench:' })],
       });
-      for (let id = 1; id <= this.config.items; id++) await this.#cached.findById(id);
+      const cached = this.#cached;
+      // Fill the cache 32 reads at a time (every measured call is then a hit).
+      for (let first = 1; first <= this.config.items; first += 32) {
+        const ids = Array.from({ length: Math.min(32, this.config.items - first + 1) }, (_, i) => first + i);
+        await Promise.all(ids.map((id) => cached.findById(id)));
+      }
     }
     if (workload === 'tenant-filter-32' || workload === 'tenant-rls-32') {
       const mode: TenantMode = workload === 'tenant-rls-32' ? 'rls' : 'filter';
