@@ -27,7 +27,7 @@ import { decodeToken, encodeToken } from './replicas/lsn.js';
 import type { ReplicaReport } from './replicas/replica-node.js';
 import { ReplicaSet } from './replicas/replica-set.js';
 import { RoutingConnectionProvider } from './replicas/routing-connection.js';
-import { requiredLsn, runOnPrimary, runWithLsn } from './replicas/routing-context.js';
+import { registerRoutedOwner, requiredLsn, runOnPrimary, runWithLsn } from './replicas/routing-context.js';
 import { registerCursorSecret } from './repository/cursor-secrets.js';
 import { AmbientConnectionProvider, ScopeConnectionProvider } from './transaction/connection-providers.js';
 import { DatabaseTransaction } from './transaction/database-transaction.js';
@@ -251,7 +251,7 @@ class PostgresDatabase<DB> implements Database<DB> {
   }
 
   primary<T>(fn: () => T): T {
-    return this.#replicas ? runOnPrimary(this, fn) : fn();
+    return runOnPrimary(this, fn);
   }
 
   withConsistencyToken<T>(token: string | undefined, fn: () => T): T {
@@ -340,6 +340,7 @@ class PostgresDatabase<DB> implements Database<DB> {
 
   #replicaSet(options: ResolvedOptions): ReplicaSet | undefined {
     if (options.replication === undefined) return undefined;
+    registerRoutedOwner(this);
     return new ReplicaSet({
       replication: options.replication,
       base: options,

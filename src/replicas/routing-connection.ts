@@ -6,8 +6,8 @@ import { ConnectionError, PoolTimeoutError } from '../errors/connection-errors.j
 import { transactionStorage } from '../transaction/transaction-storage.js';
 import type { ReplicaNode } from './replica-node.js';
 import type { ReplicaSet } from './replica-set.js';
-import { primaryForced } from './routing-context.js';
-import { runsOnReplica } from './statement-routing.js';
+import { inReadOperation, primaryForced } from './routing-context.js';
+import { readOperationRunsOnReplica, runsOnReplica } from './statement-routing.js';
 
 interface RoutingOptions {
   replicas: ReplicaSet;
@@ -95,7 +95,7 @@ class RoutingConnection implements DatabaseConnection {
   }
 
   async #connectionFor(query: CompiledQuery): Promise<PgConnection> {
-    const replicaSafe = runsOnReplica(query);
+    const replicaSafe = inReadOperation(this.#options.owner) ? readOperationRunsOnReplica(query) : runsOnReplica(query);
     if (!replicaSafe) this.#wrote = true;
     if (this.#connection !== undefined) {
       if (this.#node === undefined || replicaSafe) return this.#connection;

@@ -10,6 +10,7 @@ import type {
   SessionControl,
 } from '../middleware/repository-middleware.js';
 import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
+import { runAsRead } from '../replicas/routing-context.js';
 import { CachedLoad } from './cached-load.js';
 import { checkRepositoryOptions } from './check-repository-options.js';
 import type { TableColumns } from './column-types.js';
@@ -273,7 +274,7 @@ export class BaseRepository<
     // With replicas: writes (and what they read first) and strong reads use the primary.
     if (OPERATIONS[kind].access === 'write' || isStrong(argumentOf(kind, args, 'options')))
       return this.db.primary(() => this.#runChain(kind, args, impl));
-    return this.#runChain(kind, args, impl);
+    return runAsRead(this.db, () => this.#runChain<T>(kind, args, impl));
   }
 
   #runChain<T>(
