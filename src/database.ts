@@ -112,7 +112,7 @@ export interface Database<DB> extends AsyncDisposable {
    * (with `replicas`; without them everything runs there anyway).
    *
    * ```ts
-   * const balance = await db.primary(() => accounts.findById(id))
+   * const fresh = await db.primary(() => users.findById(req.user.id))
    * ```
    */
   primary<T>(fn: () => T): T;
@@ -123,8 +123,11 @@ export interface Database<DB> extends AsyncDisposable {
    * e.g. of an earlier request (a cookie or header); undefined starts empty.
    *
    * ```ts
-   * app.use((req, res, next) => db.withConsistencyToken(req.get('x-consistency'), next))
-   * // ... after a write: res.set('x-consistency', db.consistencyToken() ?? '')
+   * await db.withConsistencyToken(req.headers['x-consistency'], async () => {
+   *   await users.update(req.user.id, { name: 'Ada' })
+   *   res.setHeader('x-consistency', db.consistencyToken() ?? '') // the next request reads its write
+   *   res.json(await users.findById(req.user.id)) // a replica only if it has replayed the update
+   * })
    * ```
    *
    * @throws ValidationError when `token` is not one `consistencyToken()` returned.

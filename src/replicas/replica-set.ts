@@ -93,7 +93,7 @@ export class ReplicaSet {
       if (node.state === 'not-replica') {
         throw new ConfigError(
           `Replica ${node.name} (${node.target}) is not a replica: pg_is_in_recovery() is false on that server`,
-          { option: `replicas[${node.index}]` },
+          { option: `replicas.${node.index}` },
         );
       }
       if (node.state === 'down') {

@@ -147,7 +147,7 @@ describe.skipIf(unavailable !== undefined)('read routing with a streaming replic
         (caught: unknown) => caught,
       );
       expect(error).toBeInstanceOf(ConfigError);
-      expect(error).toMatchObject({ option: 'replicas[1]' });
+      expect(error).toMatchObject({ option: 'replicas.1' });
       expect((error as Error).message).toContain('reporting');
       expect((error as Error).message).toContain('not a replica');
       expect(JSON.stringify(error) + String((error as Error).message)).not.toContain('hunter2-secret');
