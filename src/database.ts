@@ -58,7 +58,16 @@ export interface DatabaseMetrics {
   replicas?: ReplicaReport[];
 }
 
-/** `db.health()`: the primary's report, and with `replicas` each replica's (probed again). */
+/**
+ * What `db.health()` returns: the primary's report, and with `replicas` each replica's (probed again).
+ *
+ * @example
+ * ```ts
+ * const health: DatabaseHealthReport = await db.health({ timeoutMs: 2_000 })
+ * const replicasDown = (health.replicas ?? []).filter((replica) => replica.state !== 'up').length
+ * res.status(health.status === 'up' ? 200 : 503).json({ ...health, replicasDown })
+ * ```
+ */
 export interface DatabaseHealthReport extends HealthReport {
   replicas?: ReplicaReport[];
 }

@@ -7,13 +7,31 @@ import { mapPostgresError } from '../errors/map-postgres-error.js';
 import { parseLsn } from './lsn.js';
 
 /**
+ * The state of one replica: only `up` replicas serve reads.
+ *
  * - `unknown`: not probed yet; `up`: in use; `lagging`: replay is behind `maxLagMs`;
  * - `down`: a probe or a read failed (readmitted by the next good probe);
  * - `not-replica`: the server is not in recovery (a primary, or a promoted replica).
+ *
+ * @example
+ * ```ts
+ * const out: ReplicaState[] = ['lagging', 'down', 'not-replica']
+ * const unusable = (db.metrics().replicas ?? []).filter((replica) => out.includes(replica.state))
+ * ```
  */
 export type ReplicaState = 'unknown' | 'up' | 'lagging' | 'down' | 'not-replica';
 
-/** One replica in `db.metrics()` and `db.health()`. */
+/**
+ * One replica in `db.metrics()` and `db.health()`.
+ *
+ * @example
+ * ```ts
+ * for (const replica of db.metrics().replicas ?? []) {
+ *   const report: ReplicaReport = replica
+ *   logger.info({ replica: report.name, state: report.state, lagMs: report.lagMs }, 'replica')
+ * }
+ * ```
+ */
 export interface ReplicaReport {
   name: string;
   /** Where it is, without secrets. */

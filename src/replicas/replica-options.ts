@@ -1,8 +1,25 @@
 import { z } from 'zod';
 
-/** Where one replica is: a `postgres://` URL, or the same fields as the primary's connection. */
+/**
+ * Where one replica is: a `postgres://` URL, or the same fields as the primary's connection.
+ *
+ * @example
+ * ```ts
+ * const replicas: ReplicaOption[] = ['postgres://app@replica-1.internal/app', { name: 'replica-2', host: 'replica-2.internal' }]
+ * createDatabase<DB>({ connectionString: 'postgres://app@primary.internal/app', replicas })
+ * ```
+ */
 export type ReplicaOption = string | ReplicaConnectionOptions;
 
+/**
+ * One replica given by fields instead of a URL; unset fields are the driver's defaults.
+ *
+ * @example
+ * ```ts
+ * const replica: ReplicaConnectionOptions = { name: 'reporting', host: 'replica.internal', database: 'app', pool: { max: 4 } }
+ * createDatabase<DB>({ connectionString: 'postgres://app@primary.internal/app', replicas: [replica] })
+ * ```
+ */
 export interface ReplicaConnectionOptions {
   /** Shown in metrics, health and errors. @default `replicas[<index>]` */
   name?: string | undefined;
@@ -18,7 +35,15 @@ export interface ReplicaConnectionOptions {
   pool?: { max?: number | undefined } | undefined;
 }
 
-/** A usable replica, as `pickReplica` sees it. */
+/**
+ * A usable replica, as `pickReplica` sees it.
+ *
+ * @example
+ * ```ts
+ * const leastLagging = (candidates: readonly ReplicaCandidate[]) => [...candidates].sort((a, b) => a.lagMs - b.lagMs)[0]
+ * createDatabase<DB>({ replicas: ['postgres://replica-1/app', 'postgres://replica-2/app'], pickReplica: leastLagging })
+ * ```
+ */
 export interface ReplicaCandidate {
   readonly name: string;
   /** Its position in `replicas`. */
@@ -29,10 +54,26 @@ export interface ReplicaCandidate {
   readonly latencyMs: number;
 }
 
-/** Chooses the replica for one read among the usable ones; undefined sends it to the primary. */
+/**
+ * Chooses the replica for one read among the usable ones; undefined sends it to the primary.
+ *
+ * @example
+ * ```ts
+ * const fastest: PickReplica = (candidates) => [...candidates].sort((a, b) => a.latencyMs - b.latencyMs)[0]
+ * createDatabase<DB>({ replicas: ['postgres://replica-1/app', 'postgres://replica-2/app'], pickReplica: fastest })
+ * ```
+ */
 export type PickReplica = (candidates: readonly ReplicaCandidate[]) => ReplicaCandidate | undefined;
 
-/** The replica options of `createDatabase` (see docs/replicas.md). */
+/**
+ * The replica options of `createDatabase` (see docs/replicas.md).
+ *
+ * @example
+ * ```ts
+ * const routing: ReplicaRoutingOptions = { replicas: ['postgres://replica-1/app'], maxLagMs: 2_000, replicaFallback: 'error' }
+ * createDatabase<DB>({ connectionString: 'postgres://primary/app', ...routing })
+ * ```
+ */
 export interface ReplicaRoutingOptions {
   /**
    * Streaming replicas: reads outside a transaction go to a healthy one; writes,

@@ -117,6 +117,8 @@ export class ReplicaSet {
    * @throws ConnectionError when none is up and `replicaFallback` is `'error'`.
    */
   async pick(): Promise<ReplicaNode | undefined> {
+    // A closed database fails on the primary's guard, with DatabaseClosedError.
+    if (this.#options.isClosed()) return undefined;
     await this.start();
     const up = this.nodes.filter((node) => node.state === 'up');
     if (up.length === 0) {

@@ -12,7 +12,7 @@ import {
 import { describe, expect, it } from 'vitest';
 
 import { resolveOptions } from '../../src/config/resolve-options.js';
-import { ConfigError, createDatabase, ValidationError } from '../../src/index.js';
+import { ConfigError, createDatabase, DatabaseClosedError, ValidationError } from '../../src/index.js';
 import { decodeToken, encodeToken, formatLsn, parseLsn } from '../../src/replicas/lsn.js';
 import { readOperationRunsOnReplica, runsOnReplica } from '../../src/replicas/statement-routing.js';
 
@@ -67,6 +67,14 @@ describe('replica options', () => {
     const db = createDatabase({ replicas: ['postgres://127.0.0.1:1/db'], logger: 'silent' });
     expect(db.metrics().replicas).toEqual([expect.objectContaining({ name: 'replicas[0]', state: 'unknown' })]);
     await db.close();
+  });
+
+  it('fails reads of a closed database with DatabaseClosedError, fail-closed or not', async () => {
+    for (const replicaFallback of ['primary', 'error'] as const) {
+      const db = createDatabase<DB>({ replicas: ['postgres://127.0.0.1:1/db'], replicaFallback, logger: 'silent' });
+      await db.close();
+      await expect(db.kysely.selectFrom('notes').selectAll().execute()).rejects.toBeInstanceOf(DatabaseClosedError);
+    }
   });
 });
 
