@@ -1,4 +1,5 @@
 import {
+  type ConnectionProvider,
   DefaultQueryExecutor,
   type Dialect,
   Kysely,
@@ -22,6 +23,11 @@ import { EmbeddedPool } from './embedded/embedded-pool.js';
 import { DatabaseClosedError } from './errors/connection-errors.js';
 import type { RepositoryMiddleware } from './middleware/repository-middleware.js';
 import { createMigrator, type Migrator, type MigratorOptions } from './migration/migrator.js';
+import { decodeToken, encodeToken } from './replicas/lsn.js';
+import type { ReplicaReport } from './replicas/replica-node.js';
+import { ReplicaSet } from './replicas/replica-set.js';
+import { RoutingConnectionProvider } from './replicas/routing-connection.js';
+import { registerRoutedOwner, requiredLsn, runOnPrimary, runWithLsn } from './replicas/routing-context.js';
 import { registerCursorSecret } from './repository/cursor-secrets.js';
 import { AmbientConnectionProvider, ScopeConnectionProvider } from './transaction/connection-providers.js';
 import { DatabaseTransaction } from './transaction/database-transaction.js';
@@ -48,6 +54,22 @@ export interface DatabaseMetrics {
   transactions: TransactionMetrics;
   /** Counters of database-wide middleware that reports them (e.g. the cache), by name. */
   middleware: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** With `replicas`: each replica's state, lag, probe latency, reads and pool. */
+  replicas?: ReplicaReport[];
+}
+
+/**
+ * What `db.health()` returns: the primary's report, and with `replicas` each replica's (probed again).
+ *
+ * @example
+ * ```ts
+ * const health: DatabaseHealthReport = await db.health({ timeoutMs: 2_000 })
+ * const replicasDown = (health.replicas ?? []).filter((replica) => replica.state !== 'up').length
+ * res.status(health.status === 'up' ? 200 : 503).json({ ...health, replicasDown })
+ * ```
+ */
+export interface DatabaseHealthReport extends HealthReport {
+  replicas?: ReplicaReport[];
 }
 
 /**
@@ -94,12 +116,44 @@ export interface Database<DB> extends AsyncDisposable {
    * own, even if the surrounding transaction rolls back (audit logs, outbox writes).
    */
   outsideTransaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` with every statement of this database on the primary, reads included
+   * (with `replicas`; without them everything runs there anyway).
+   *
+   * ```ts
+   * const fresh = await db.primary(() => users.findById(req.user.id))
+   * ```
+   */
+  primary<T>(fn: () => T): T;
+  /**
+   * Runs `fn` in a consistency context (read-your-writes with `replicas`): reads inside
+   * go to a replica only once it has replayed `token` and every commit made inside, else
+   * to the primary (or wait up to `maxWaitMs`). `token` comes from `consistencyToken()`,
+   * e.g. of an earlier request (a cookie or header); undefined starts empty.
+   *
+   * ```ts
+   * await db.withConsistencyToken(req.headers['x-consistency'], async () => {
+   *   await users.update(req.user.id, { name: 'Ada' })
+   *   res.setHeader('x-consistency', db.consistencyToken() ?? '') // the next request reads its write
+   *   res.json(await users.findById(req.user.id)) // a replica only if it has replayed the update
+   * })
+   * ```
+   *
+   * @throws ValidationError when `token` is not one `consistencyToken()` returned.
+   */
+  withConsistencyToken<T>(token: string | undefined, fn: () => T): T;
+  /**
+   * The opaque token of the current consistency context: the WAL position of its latest
+   * commit (or the token it started with). Undefined outside a context, before any commit,
+   * or without `replicas`.
+   */
+  consistencyToken(): string | undefined;
   /** Repository middleware from `createDatabase({ middleware })`, run by every repository, in order. */
   readonly middleware: readonly RepositoryMiddleware[];
   /** Opens a connection now, retrying while the failure can heal; fails fast at start-up. */
   connect(options?: ConnectOptions): Promise<void>;
   /** Never throws; bounded by `timeoutMs`. */
-  health(options?: HealthOptions): Promise<HealthReport>;
+  health(options?: HealthOptions): Promise<DatabaseHealthReport>;
   metrics(): DatabaseMetrics;
   /** Drains the pool. Idempotent; afterwards every call fails with `DatabaseClosedError`. */
   close(): Promise<void>;
@@ -136,6 +190,8 @@ class PostgresDatabase<DB> implements Database<DB> {
   readonly #transactions: TransactionRunner<DB>;
   #closing: Promise<void> | undefined;
   #migrator: Migrator | undefined;
+  /** Set with `replicas`: where reads outside transactions may go. */
+  readonly #replicas: ReplicaSet | undefined;
   /** One handle per scope: `currentTransaction()` is called by every repository operation with middleware. */
   readonly #handles = new WeakMap<TransactionScope, DatabaseTransaction<DB>>();
 
@@ -154,9 +210,17 @@ class PostgresDatabase<DB> implements Database<DB> {
         ? new PreparedStatements(options.preparedStatements, options.logger)
         : undefined,
     });
+    const ambient = new AmbientConnectionProvider({
+      driver: this.#driver,
+      owner: this,
+      strict: options.strictTransactions,
+    });
+    this.#replicas = options.replication && this.#replicaSet(options);
     this.#props = kyselyProps(
       this.#driver,
-      new AmbientConnectionProvider({ driver: this.#driver, owner: this, strict: options.strictTransactions }),
+      this.#replicas
+        ? new RoutingConnectionProvider(ambient, { replicas: this.#replicas, primary: this.#driver, owner: this })
+        : ambient,
     );
     this.kysely = new Kysely<DB>(this.#props);
     this.#transactions = new TransactionRunner<DB>({
@@ -173,7 +237,14 @@ class PostgresDatabase<DB> implements Database<DB> {
   }
 
   transaction<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return this.#transactions.run(fn, options);
+    const replicas = this.#replicas;
+    // Read-your-writes: the outermost commit raises the consistency context's token.
+    if (replicas === undefined || ambientScope(this) !== undefined || !replicas.tracksCommits())
+      return this.#transactions.run(fn, options);
+    return this.#transactions.run(fn, options).then(async (result) => {
+      if (options?.accessMode !== 'read only') await replicas.recordCommit();
+      return result;
+    });
   }
 
   currentTransaction(): DatabaseTransaction<DB> | undefined {
@@ -191,15 +262,39 @@ class PostgresDatabase<DB> implements Database<DB> {
     return transactionStorage.exit(fn);
   }
 
+  primary<T>(fn: () => T): T {
+    return runOnPrimary(this, fn);
+  }
+
+  withConsistencyToken<T>(token: string | undefined, fn: () => T): T {
+    return runWithLsn(this, decodeToken(token), fn);
+  }
+
+  consistencyToken(): string | undefined {
+    const lsn = this.#replicas && requiredLsn(this);
+    return lsn === undefined ? undefined : encodeToken(lsn);
+  }
+
   async connect(options?: ConnectOptions): Promise<void> {
     if (this.closed) throw new DatabaseClosedError('connect');
     // Start failures of the embedded server (missing package, ...) surface as they are.
     if (this.#pool instanceof EmbeddedPool) await this.#pool.start();
     const serverVersion = await connectWithRetry(this.#driver, this.#options, options);
     this.#options.logger.info({ target: this.#options.connection.target, serverVersion }, 'connected to database');
+    await this.#replicas?.connect();
   }
 
-  async health(options?: HealthOptions): Promise<HealthReport> {
+  async health(options?: HealthOptions): Promise<DatabaseHealthReport> {
+    const replicas = this.#replicas;
+    if (replicas === undefined || this.closed) return this.#primaryHealth(options);
+    const [report, replicaReports] = await Promise.all([
+      this.#primaryHealth(options),
+      replicas.health(options?.timeoutMs ?? 5_000),
+    ]);
+    return { ...report, replicas: replicaReports };
+  }
+
+  async #primaryHealth(options?: HealthOptions): Promise<HealthReport> {
     if (this.closed) {
       const error = new DatabaseClosedError('check health');
       return {
@@ -228,6 +323,7 @@ class PostgresDatabase<DB> implements Database<DB> {
       middleware: Object.fromEntries(
         this.middleware.flatMap((each) => (each.metrics ? [[each.name, each.metrics()]] : [])),
       ),
+      ...(this.#replicas && { replicas: this.#replicas.metrics() }),
     };
   }
 
@@ -235,7 +331,7 @@ class PostgresDatabase<DB> implements Database<DB> {
     this.#closing ??= (async () => {
       // New acquisitions already fail (closed); let started ones finish, then drain.
       await this.#driver.settleAcquisitions();
-      await this.#pool.end();
+      await Promise.all([this.#pool.end(), this.#replicas?.close()]);
     })();
     return this.#closing;
   }
@@ -254,6 +350,19 @@ class PostgresDatabase<DB> implements Database<DB> {
     return handle;
   }
 
+  #replicaSet(options: ResolvedOptions): ReplicaSet | undefined {
+    if (options.replication === undefined) return undefined;
+    registerRoutedOwner(this);
+    return new ReplicaSet({
+      replication: options.replication,
+      base: options,
+      instrumentation: this.#instrumentation,
+      primary: this.#driver,
+      owner: this,
+      isClosed: () => this.closed,
+    });
+  }
+
   #poolSnapshot(): PoolSnapshot {
     return poolSnapshot(this.#pool, this.#options.pool.max);
   }
@@ -268,7 +377,7 @@ function statementSettingsOf(
   return () => providers.flatMap((provider) => provider() ?? []);
 }
 
-function kyselyProps(driver: PgDriver, connectionProvider: AmbientConnectionProvider): KyselyProps {
+function kyselyProps(driver: PgDriver, connectionProvider: ConnectionProvider): KyselyProps {
   const dialect: Dialect = {
     createAdapter: () => new PostgresAdapter(),
     createDriver: () => driver,

@@ -10,7 +10,7 @@ export type {
 export type { ConnectOptions } from './connection/connect-with-retry.js';
 export type { PoolSnapshot } from './connection/create-pool.js';
 export type { HealthOptions, HealthReport, MigrationHealth } from './connection/health.js';
-export type { Database, DatabaseMetrics } from './database.js';
+export type { Database, DatabaseHealthReport, DatabaseMetrics } from './database.js';
 export { createDatabase } from './database.js';
 export type { AcquireMetrics, QueryLogEntry, QueryMetrics } from './driver/query-instrumentation.js';
 export type { SlowQueryEvent, SlowQueryHook } from './driver/slow-query-event.js';
@@ -120,6 +120,14 @@ export type {
   VerifyReport,
 } from './migration/index.js';
 export { createMigrator, migrateTenants, migrationChecksum } from './migration/index.js';
+export type { ReplicaReport, ReplicaState } from './replicas/replica-node.js';
+export type {
+  PickReplica,
+  ReplicaCandidate,
+  ReplicaConnectionOptions,
+  ReplicaOption,
+  ReplicaRoutingOptions,
+} from './replicas/replica-options.js';
 export type { IdOf } from './repository/base-repository.js';
 export { BaseRepository } from './repository/base-repository.js';
 export type { ManyRowsOptions } from './repository/input-rules.js';

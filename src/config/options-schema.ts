@@ -4,6 +4,7 @@ import type { SlowQueryHook } from '../driver/slow-query-event.js';
 import { EMBEDDED_CONFLICTS, type EmbeddedOptions, embeddedOptionSchema } from '../embedded/embedded-options.js';
 import { LOG_LEVELS, type Logger, type LogLevel } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
+import { replicaOptionFields, type ReplicaRoutingOptions } from '../replicas/replica-options.js';
 
 /**
  * TLS settings of `createDatabase({ ssl })`: `ssl: true` verifies the server with the
@@ -94,7 +95,7 @@ export interface RetryOptions {
  * const db = createDatabase<DB>(options)
  * ```
  */
-export interface DatabaseOptions {
+export interface DatabaseOptions extends ReplicaRoutingOptions {
   /** `postgres://user:password@host:port/database?sslmode=...`; excludes host/port/database/user/password. */
   connectionString?: string | undefined;
   host?: string | undefined;
@@ -282,6 +283,7 @@ export const databaseOptionsSchema = z
         message: 'expected exactly one of folder or migrations',
       })
       .optional(),
+    ...replicaOptionFields,
   })
   .superRefine((options, ctx) => {
     if (options.embedded === undefined) return;

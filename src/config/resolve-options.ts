@@ -6,6 +6,7 @@ import { ConfigError } from '../errors/application-errors.js';
 import { optionError } from '../errors/option-error.js';
 import { type Logger, redactConnectionString, resolveLogger } from '../logging/logger.js';
 import type { RepositoryMiddleware } from '../middleware/repository-middleware.js';
+import { type ResolvedReplication, resolveReplication } from '../replicas/replica-options.js';
 import { definedFields } from './defined-fields.js';
 import {
   type DatabaseOptions,
@@ -35,6 +36,8 @@ export interface ResolvedOptions {
   readonly embedded: EmbeddedOptions | undefined;
   /** Where the migrations are, for `health()`'s migration report. */
   readonly migrations: MigrationsOption | undefined;
+  /** Set when `replicas` are configured: where reads may go and how they are routed. */
+  readonly replication: ResolvedReplication<ConnectionSettings> | undefined;
 }
 
 export interface ConnectionSettings {
@@ -70,6 +73,10 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     middleware: options.middleware ?? [],
     embedded: resolveEmbedded(options.embedded),
     migrations: options.migrations,
+    // A replica inherits the primary's application name and search path.
+    replication: resolveReplication(options, (replica) =>
+      connectionSettings({ ...replica, applicationName: options.applicationName, searchPath: options.searchPath }),
+    ),
   };
   if (options.cursorSecret !== undefined)
     Object.defineProperty(resolved, 'cursorSecret', { value: options.cursorSecret, enumerable: false });

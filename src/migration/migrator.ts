@@ -175,7 +175,7 @@ export function createMigrator<DB>(db: Database<DB>, options: MigratorOptions): 
       (await ledgerExists(database.kysely, tables)) ? await readLedger(database.kysely, tables) : [],
     );
 
-  return {
+  return onPrimary(database, {
     schema,
     tableName,
     load,
@@ -217,7 +217,19 @@ export function createMigrator<DB>(db: Database<DB>, options: MigratorOptions): 
         migrator: (scratch) => createMigrator(db, { ...options, schema: scratch, onProgress: undefined }),
       }),
     repair: (repairOptions) => repair(database, tables, { lockTimeoutMs, leaseMs, appliedBy }, load, repairOptions),
-  };
+  });
+}
+
+/** With `replicas`, everything a migrator runs (ledger reads and locks included) uses the primary. */
+function onPrimary<M extends object>(database: Database<unknown>, migrator: M): M {
+  return Object.fromEntries(
+    Object.entries(migrator).map(([key, value]) => [
+      key,
+      typeof value === 'function'
+        ? (...args: unknown[]) => database.primary(() => (value as (...args: unknown[]) => unknown)(...args))
+        : value,
+    ]),
+  ) as M;
 }
 
 function firstPending(migrations: readonly LoadedMigration[], applied: readonly string[]) {

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable, SelectQueryBuilder, SelectType, Updateable } from 'kysely';
 
 import type { Database } from '../database.js';
+import { argumentOf, OPERATIONS } from '../middleware/operations.js';
 import type {
   OperationKind,
   RepositoryDescriptor,
@@ -9,6 +10,7 @@ import type {
   SessionControl,
 } from '../middleware/repository-middleware.js';
 import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
+import { runAsRead } from '../replicas/routing-context.js';
 import { CachedLoad } from './cached-load.js';
 import { checkRepositoryOptions } from './check-repository-options.js';
 import type { TableColumns } from './column-types.js';
@@ -30,6 +32,7 @@ import type {
 import { sqlRelationSource } from './relations/sql-relation-source.js';
 import { readWithRelations, type ResultShape } from './relations/with-relations.js';
 import type {
+  ConsistencyOption,
   CursorPage,
   CursorPaginateOptions,
   FindManyOptions,
@@ -268,6 +271,17 @@ export class BaseRepository<
     args: unknown[],
     impl?: (op: RepositoryOperation, columns: TableColumns) => unknown,
   ): Promise<T> {
+    // With replicas: writes (and what they read first) and strong reads use the primary.
+    if (OPERATIONS[kind].access === 'write' || isStrong(argumentOf(kind, args, 'options')))
+      return this.db.primary(() => this.#runChain(kind, args, impl));
+    return runAsRead(this.db, () => this.#runChain<T>(kind, args, impl));
+  }
+
+  #runChain<T>(
+    kind: OperationKind,
+    args: unknown[],
+    impl?: (op: RepositoryOperation, columns: TableColumns) => unknown,
+  ): Promise<T> {
     const transaction = this.#middleware.length === 0 ? undefined : this.#currentTransaction;
     return runMiddleware(
       this.#middleware,
@@ -286,7 +300,10 @@ export class BaseRepository<
   }
 
   async #readColumns(): Promise<TableColumns> {
-    const columns = await loadTableColumns(this.#table.kysely as Kysely<unknown>, this.descriptor.table);
+    // The catalog of the primary: a replica may not have replayed a migration yet.
+    const columns = await this.db.primary(() =>
+      loadTableColumns(this.#table.kysely as Kysely<unknown>, this.descriptor.table),
+    );
     const { primaryKey, softDelete, tenantColumn, version } = this.descriptor;
     const { createdAt, updatedAt } = this.#options.timestamps ?? {};
     assertVersionColumn(this.descriptor.table, columns, version);
@@ -300,4 +317,8 @@ export class BaseRepository<
     });
     return columns;
   }
+}
+
+function isStrong(options: unknown): boolean {
+  return typeof options === 'object' && options !== null && (options as ConsistencyOption).consistency === 'strong';
 }

@@ -20,12 +20,22 @@ import type { Where } from './where-filter.js';
  * const archived = await orders.findById(1, withDeleted) // also finds a soft-deleted order
  * ```
  */
-export type ReadOptions<SoftDeletable extends boolean> = SoftDeletable extends true
-  ? {
-      /** Include soft-deleted rows. @default false */
-      readonly withDeleted?: boolean | undefined;
-    }
-  : { readonly withDeleted?: never };
+export type ReadOptions<SoftDeletable extends boolean> = ConsistencyOption &
+  (SoftDeletable extends true
+    ? {
+        /** Include soft-deleted rows. @default false */
+        readonly withDeleted?: boolean | undefined;
+      }
+    : { readonly withDeleted?: never });
+
+/** Where a read may run when the database has `replicas`. */
+export interface ConsistencyOption {
+  /**
+   * `'strong'` reads from the primary (like `db.primary()`); unset, a read outside a
+   * transaction may use a replica that has replayed the context's consistency token.
+   */
+  readonly consistency?: 'strong' | undefined;
+}
 
 /**
  * Options of `findMany`: filter, order, limit and offset (and `withDeleted` on soft-delete

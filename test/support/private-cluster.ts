@@ -23,6 +23,9 @@ function findBinaries(): string | undefined {
 }
 
 const BIN = findBinaries();
+
+/** The directory of `initdb`, `pg_ctl`, `pg_basebackup`, ... used by the private clusters. */
+export const POSTGRES_BIN = BIN;
 const AS_ROOT = process.getuid?.() === 0;
 
 /** Why a private cluster cannot be started here, or undefined when it can. */
@@ -76,7 +79,7 @@ function installExitHook(): void {
 }
 
 /** The command line that runs `file` as the `postgres` OS user when this process is root. */
-function asPostgres(file: string, args: readonly string[]): [string, string[]] {
+export function asPostgres(file: string, args: readonly string[]): [string, string[]] {
   return AS_ROOT ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, [...args]];
 }
 
@@ -92,7 +95,17 @@ function asPostgres(file: string, args: readonly string[]): [string, string[]] {
  * try { await cluster.stopServer('fast'); await cluster.startServer() } finally { await cluster.close() }
  * ```
  */
-export async function startPrivateCluster(): Promise<PrivateCluster> {
+export interface PrivateClusterOptions {
+  /** More server settings (`name=value`), e.g. `wal_level=replica`. */
+  settings?: readonly string[];
+  /**
+   * Creates the data directory instead of `initdb` (e.g. `pg_basebackup` of another
+   * cluster for a streaming replica); `dataDir` does not exist yet.
+   */
+  createDataDir?: (dataDir: string) => Promise<void>;
+}
+
+export async function startPrivateCluster(clusterOptions: PrivateClusterOptions = {}): Promise<PrivateCluster> {
   const unavailable = privateClusterUnavailable();
   if (unavailable !== undefined) throw new Error(unavailable);
   const bin = BIN!;
@@ -120,6 +133,7 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     '-c fsync=off',
     '-c synchronous_commit=on',
     '-c full_page_writes=off',
+    ...(clusterOptions.settings ?? []).map((setting) => `-c ${setting}`),
   ].join(' ');
   const startServer = async () => {
     await run(
@@ -138,19 +152,21 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     );
   };
   try {
-    await run(
-      ...asPostgres(join(bin, 'initdb'), [
-        '-D',
-        dataDir,
-        '-U',
-        'postgres',
-        '--auth=trust',
-        '-E',
-        'UTF8',
-        '--no-sync',
-        '--no-instructions',
-      ]),
-    );
+    if (clusterOptions.createDataDir) await clusterOptions.createDataDir(dataDir);
+    else
+      await run(
+        ...asPostgres(join(bin, 'initdb'), [
+          '-D',
+          dataDir,
+          '-U',
+          'postgres',
+          '--auth=trust',
+          '-E',
+          'UTF8',
+          '--no-sync',
+          '--no-instructions',
+        ]),
+      );
     await startServer();
   } catch (error) {
     live.delete(entry);

@@ -6,6 +6,7 @@ import {
   ConflictError,
   createDatabase,
   type Database,
+  type DatabaseHealthReport,
   type DatabaseMetrics,
   type DatabaseOptions,
   type DataLayerError,
@@ -40,7 +41,8 @@ describe('createDatabase', () => {
 
   it('types health, metrics, close and async disposal', () => {
     const db = createDatabase<DB>();
-    expectTypeOf(db.health()).toEqualTypeOf<Promise<HealthReport>>();
+    expectTypeOf(db.health()).toEqualTypeOf<Promise<DatabaseHealthReport>>();
+    expectTypeOf<DatabaseHealthReport>().toMatchTypeOf<HealthReport>();
     expectTypeOf(db.metrics()).toEqualTypeOf<DatabaseMetrics>();
     expectTypeOf(db.metrics().queries.p95Ms).toBeNumber();
     expectTypeOf(db.close()).toEqualTypeOf<Promise<void>>();
