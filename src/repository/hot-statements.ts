@@ -25,6 +25,14 @@ export class HotStatements {
     return { sql, values: (id) => [id, ...filterValues(filters)] };
   }
 
+  /** `select * from t where pk = any($1) and <filters>`: a coalesced batch of `findById`; filter values follow the ids. */
+  findByIds(filters: readonly Condition[]): string {
+    return this.#cached(`find-any|${shapeOf(filters)}`, () => {
+      const { text } = whereText(filters, 2);
+      return `select * from ${this.#table} where ${this.#primaryKey} = any($1)${text}`;
+    });
+  }
+
   /** `insert into t (cols) values ($1..) returning *`, plus columns set to now(); `default values` with no column. */
   insert(columns: readonly string[], nowColumns: readonly string[]): string {
     return this.#cached(`insert|${columns.join(',')}|${nowColumns.join(',')}`, () => {

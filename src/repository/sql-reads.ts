@@ -1,5 +1,3 @@
-import { CompiledQuery } from 'kysely';
-
 import type { RepositoryOperation } from '../middleware/repository-middleware.js';
 import type { TableColumns } from './column-types.js';
 import { cursorBinding } from './cursor-binding.js';
@@ -15,12 +13,15 @@ export type SqlImplementation = (table: SqlTable, op: RepositoryOperation, colum
 
 /** The reads of the operation table, on PostgreSQL. */
 export const SQL_READS = {
-  async findById(table, op, columns) {
+  findById(table, op, columns) {
     const [key, read] = op.args as [unknown, ReadArg];
     table.assertKey(key, columns);
-    const statement = table.hot.findById(table.filters(op, columns, read));
-    const { rows } = await table.kysely.executeQuery<Loose>(CompiledQuery.raw(statement.sql, statement.values(key)));
-    return rows[0];
+    const filters = table.filters(op, columns, read);
+    // Below the middleware: cache, tenant and audit still see one operation per call.
+    return (
+      (table.coalescing() ? table.idBatches.load(key, filters, columns) : undefined) ??
+      table.idBatches.one(key, filters)
+    );
   },
 
   async findByIds(table, op, columns) {

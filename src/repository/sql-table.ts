@@ -3,9 +3,11 @@ import { CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../database.js';
 import { ValidationError } from '../errors/application-errors.js';
 import type { RepositoryDescriptor, RepositoryOperation } from '../middleware/repository-middleware.js';
+import { transactionStorage } from '../transaction/transaction-storage.js';
 import { CachedLoad } from './cached-load.js';
 import type { TableColumns } from './column-types.js';
 import { type ColumnType, loadColumnTypes } from './cursor-column-types.js';
+import { FindByIdBatches } from './find-by-id-batches.js';
 import { HotStatements } from './hot-statements.js';
 import { assertKey } from './input-rules.js';
 import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
@@ -26,6 +28,8 @@ export interface SqlTableSettings {
   readonly timestamps?: TimestampColumns | undefined;
   readonly schemas?: InputSchemas | undefined;
   readonly defaultOrderBy?: unknown;
+  /** Same-tick `findById` and `create` calls outside transactions share one statement. @default true */
+  readonly coalesce?: boolean | undefined;
 }
 
 /**
@@ -35,6 +39,8 @@ export interface SqlTableSettings {
  */
 export class SqlTable {
   readonly hot: HotStatements;
+  /** Same-tick `findById` calls, coalesced into `pk = any($1)` (see `coalescing()`). */
+  readonly idBatches: FindByIdBatches;
   /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
   readonly types: CachedLoad<ReadonlyMap<string, ColumnType>>;
 
@@ -46,11 +52,22 @@ export class SqlTable {
     readonly findById: (id: unknown) => Promise<Loose | undefined>,
   ) {
     this.hot = new HotStatements(descriptor.table, descriptor.primaryKey);
+    this.idBatches = new FindByIdBatches(() => this.kysely, this.hot, descriptor.primaryKey);
     this.types = new CachedLoad(() => loadColumnTypes(this.kysely as Kysely<unknown>, descriptor.table));
   }
 
   get kysely(): Kysely<LooseDB> {
     return this.db.kysely as unknown as Kysely<LooseDB>;
+  }
+
+  /**
+   * Whether this call may share a statement with other calls of the same tick: coalescing
+   * is on and no transaction (of any database) is ambient. Inside one, statements run on
+   * the transaction's connection, in order, with its settings (the tenant of rls mode is
+   * only ever set in a transaction), so they always run alone.
+   */
+  coalescing(): boolean {
+    return this.settings.coalesce !== false && transactionStorage.getStore() === undefined;
   }
 
   /** Scope (tenant) conditions, plus "not soft-deleted" unless `withDeleted`. */
