@@ -45,6 +45,22 @@ export class HotStatements {
   }
 
   /**
+   * `insert into t (cols) values (..), (..) returning *` for `count` rows of the same
+   * columns: a coalesced batch of `create`. Built per call, not kept: the row count varies.
+   */
+  insertRows(columns: readonly string[], nowColumns: readonly string[], count: number): string {
+    const names = [...columns, ...nowColumns].map(quoteIdentifier).join(', ');
+    const now = nowColumns.map(() => ', now()').join('');
+    const tuples: string[] = [];
+    let next = 1;
+    for (let row = 0; row < count; row++) {
+      const placeholders = columns.map(() => `$${next++}`).join(', ');
+      tuples.push(`(${columns.length === 0 ? now.slice(2) : placeholders + now})`);
+    }
+    return `insert into ${this.#table} (${names}) values ${tuples.join(', ')} returning *`;
+  }
+
+  /**
    * `update t set cols = $.., now cols = now(), counters = counter + 1 where pk = $n and
    * <filters> returning *` (`incremented`: the optimistic-lock version column).
    */

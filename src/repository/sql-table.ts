@@ -6,6 +6,7 @@ import type { RepositoryDescriptor, RepositoryOperation } from '../middleware/re
 import { transactionStorage } from '../transaction/transaction-storage.js';
 import { CachedLoad } from './cached-load.js';
 import type { TableColumns } from './column-types.js';
+import { CreateBatches } from './create-batches.js';
 import { type ColumnType, loadColumnTypes } from './cursor-column-types.js';
 import { FindByIdBatches } from './find-by-id-batches.js';
 import { HotStatements } from './hot-statements.js';
@@ -41,6 +42,8 @@ export class SqlTable {
   readonly hot: HotStatements;
   /** Same-tick `findById` calls, coalesced into `pk = any($1)` (see `coalescing()`). */
   readonly idBatches: FindByIdBatches;
+  /** Same-tick `create` calls, coalesced into one multi-row insert. */
+  readonly createBatches: CreateBatches;
   /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
   readonly types: CachedLoad<ReadonlyMap<string, ColumnType>>;
 
@@ -53,6 +56,7 @@ export class SqlTable {
   ) {
     this.hot = new HotStatements(descriptor.table, descriptor.primaryKey);
     this.idBatches = new FindByIdBatches(() => this.kysely, this.hot, descriptor.primaryKey);
+    this.createBatches = new CreateBatches(() => this.kysely, this.hot);
     this.types = new CachedLoad(() => loadColumnTypes(this.kysely as Kysely<unknown>, descriptor.table));
   }
 

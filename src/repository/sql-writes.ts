@@ -19,13 +19,14 @@ import { type Condition, scopeConditions } from './where-filter.js';
 
 /** The writes of the operation table, on PostgreSQL. */
 export const SQL_WRITES = {
-  async create(table, op, columns) {
+  create(table, op, columns) {
     const row = prepareInsert(op.args[0], table.inputContext(op, columns));
     const keys = Object.keys(row);
-    const sql = table.hot.insert(keys, nowColumns(table.settings.timestamps, keys, 'create'));
+    const now = nowColumns(table.settings.timestamps, keys, 'create');
     const parameters = keys.map((key) => row[key]);
-    const { rows } = await table.kysely.executeQuery<Loose>(CompiledQuery.raw(sql, parameters));
-    return rows[0];
+    // A row of defaults only (`default values`) has no multi-row form, so it runs alone.
+    const batched = table.coalescing() && keys.length + now.length > 0;
+    return batched ? table.createBatches.insert(keys, now, parameters) : table.createBatches.one(keys, now, parameters);
   },
 
   createMany(table, op, columns) {

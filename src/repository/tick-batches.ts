@@ -14,14 +14,15 @@ export class TickBatches<E> {
     private readonly flush: (entries: E[]) => void,
   ) {}
 
-  add(key: string, entry: E): void {
+  /** Queues `entry` under `key`; `limit` (at most the constructor's) caps this key's group. */
+  add(key: string, entry: E, limit = this.maxSize): void {
     let entries = this.#open.get(key);
     if (entries === undefined) {
       entries = [];
       this.#open.set(key, entries);
     }
     entries.push(entry);
-    if (entries.length >= this.maxSize) {
+    if (entries.length >= Math.min(limit, this.maxSize)) {
       this.#open.delete(key);
       this.flush(entries);
       return;
