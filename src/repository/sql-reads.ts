@@ -32,25 +32,24 @@ export const SQL_READS = {
     return table.selectWhere([...filters, { column: primaryKey, op: 'in', values: keys }]).execute();
   },
 
-  findOne(table, op, columns) {
+  async findOne(table, op, columns) {
     const [filter, read] = op.args as [unknown, ReadArg];
-    const query = table.ordered(
-      table.selectWhere(table.readConditions(op, columns, filter, read)),
+    const rows = await table.selectRows(
+      table.readConditions(op, columns, filter, read),
       table.terms(undefined, columns),
+      {
+        limit: 1,
+      },
     );
-    return query.limit(1).executeTakeFirst();
+    return rows[0];
   },
 
   findMany(table, op, columns) {
     const [opts] = op.args as [FindManyOptions<Loose, true>];
-    let query = table.ordered(
-      table.selectWhere(table.readConditions(op, columns, opts.where, opts)),
-      table.terms(opts.orderBy, columns),
-    );
-    if (opts.limit !== undefined) query = query.limit(checkedLimit(opts.limit, 'limit', Number.MAX_SAFE_INTEGER, 0));
-    if (opts.offset !== undefined)
-      query = query.offset(checkedLimit(opts.offset, 'offset', Number.MAX_SAFE_INTEGER, 0));
-    return query.execute();
+    return table.selectRows(table.readConditions(op, columns, opts.where, opts), table.terms(opts.orderBy, columns), {
+      limit: opts.limit === undefined ? undefined : checkedLimit(opts.limit, 'limit', Number.MAX_SAFE_INTEGER, 0),
+      offset: opts.offset === undefined ? undefined : checkedLimit(opts.offset, 'offset', Number.MAX_SAFE_INTEGER, 0),
+    });
   },
 
   count(table, op, columns) {
@@ -58,14 +57,9 @@ export const SQL_READS = {
     return table.count(table.readConditions(op, columns, filter, read));
   },
 
-  async exists(table, op, columns) {
+  exists(table, op, columns) {
     const [filter, read] = op.args as [unknown, ReadArg];
-    const row = await table
-      .from(table.readConditions(op, columns, filter, read))
-      .select((eb) => eb.lit(1).as('found'))
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+    return table.exists(table.readConditions(op, columns, filter, read));
   },
 
   async paginate(table, op, columns) {
@@ -73,12 +67,11 @@ export const SQL_READS = {
     const page = checkedPage(opts.page ?? 1);
     const pageSize = checkedLimit(opts.pageSize ?? 20, 'pageSize', 1_000, 1);
     const conditions = table.readConditions(op, columns, opts.where, opts);
-    const query = table.ordered(table.selectWhere(conditions), table.terms(opts.orderBy, columns));
     const [items, total] = await Promise.all([
-      query
-        .limit(pageSize)
-        .offset((page - 1) * pageSize)
-        .execute(),
+      table.selectRows(conditions, table.terms(opts.orderBy, columns), {
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      }),
       table.count(conditions),
     ]);
     return { items, total, page, pageSize, totalPages: Math.ceil(total / pageSize) };

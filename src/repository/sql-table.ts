@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { type Compilable, CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
 
 import type { Database } from '../database.js';
 import { ValidationError } from '../errors/application-errors.js';
@@ -16,6 +16,7 @@ import { staleOrMissing } from './optimistic-lock.js';
 import { type OrderTerm, toOrderTerms } from './order-by.js';
 import type { InputContext } from './prepare-input.js';
 import { rowNotFound } from './row-not-found.js';
+import { conditionsShape, ShapeCache, termsKey } from './shape-cache.js';
 import type { TimestampColumns } from './timestamps.js';
 import type { InputSchemas } from './validate-input.js';
 import { type Condition, scopeConditions, toConditions } from './where-filter.js';
@@ -44,6 +45,8 @@ export class SqlTable {
   readonly idBatches: FindByIdBatches;
   /** Same-tick `create` calls, coalesced into one multi-row insert. */
   readonly createBatches: CreateBatches;
+  /** SQL text per statement shape of the Kysely-built operations (findMany, count, delete, ...). */
+  readonly shapes = new ShapeCache();
   /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
   readonly types: CachedLoad<ReadonlyMap<string, ColumnType>>;
 
@@ -110,11 +113,53 @@ export class SqlTable {
     return terms.reduce((ordered, term) => ordered.orderBy(term.column, term.direction), query);
   }
 
+  /** `select *` of `conditions` in `terms` order, with an optional limit and offset; compiled once per shape. */
+  async selectRows(
+    conditions: readonly Condition[],
+    terms: readonly OrderTerm[],
+    page: { limit?: number | undefined; offset?: number | undefined } = {},
+  ): Promise<Loose[]> {
+    const { limit, offset } = page;
+    const where = conditionsShape(conditions);
+    const parameters = [...where.parameters];
+    if (limit !== undefined) parameters.push(limit);
+    if (offset !== undefined) parameters.push(offset);
+    const key = `select|${where.key}|${termsKey(terms)}|${limit !== undefined}|${offset !== undefined}`;
+    const compiled = this.shapes.compiled({ key, parameters }, () => {
+      let query = this.ordered(this.selectWhere(conditions), terms);
+      if (limit !== undefined) query = query.limit(limit);
+      if (offset !== undefined) query = query.offset(offset);
+      return query;
+    });
+    return [...(await this.kysely.executeQuery<Loose>(compiled)).rows];
+  }
+
   async count(conditions: readonly Condition[]): Promise<number> {
-    const row = await this.from(conditions)
-      .select((eb) => eb.fn.countAll().as('count'))
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
+    const where = conditionsShape(conditions);
+    const compiled = this.shapes.compiled({ key: `count|${where.key}`, parameters: where.parameters }, () =>
+      this.from(conditions).select((eb) => eb.fn.countAll().as('count')),
+    );
+    const { rows } = await this.kysely.executeQuery<{ count: unknown }>(compiled);
+    return Number(rows[0]?.count);
+  }
+
+  /** Whether a row matches `conditions` (`select 1 ... limit 1`); compiled once per shape. */
+  async exists(conditions: readonly Condition[]): Promise<boolean> {
+    const where = conditionsShape(conditions);
+    const compiled = this.shapes.compiled({ key: `exists|${where.key}`, parameters: [...where.parameters, 1] }, () =>
+      this.from(conditions)
+        .select((eb) => eb.lit(1).as('found'))
+        .limit(1),
+    );
+    return (await this.kysely.executeQuery(compiled)).rows.length > 0;
+  }
+
+  /** Runs a write built by `build`, compiled once per shape of `conditions` (plus `kind`). */
+  async write(kind: string, conditions: readonly Condition[], build: () => Compilable<unknown>) {
+    const where = conditionsShape(conditions);
+    return this.kysely.executeQuery<Loose>(
+      this.shapes.compiled({ key: `${kind}|${where.key}`, parameters: where.parameters }, build),
+    );
   }
 
   inputContext(op: RepositoryOperation, columns: ReadonlySet<string>): InputContext {
