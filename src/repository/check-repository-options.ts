@@ -11,6 +11,7 @@ interface GivenOptions {
   readonly timestamps?: unknown;
   readonly middleware?: unknown;
   readonly skipMiddleware?: unknown;
+  readonly coalesce?: unknown;
 }
 
 /**
@@ -46,6 +47,7 @@ export function checkRepositoryOptions(options: unknown, factory: string): void 
         throw fail(`timestamps.${key}`, 'expected a column name');
     }
   }
+  if (given.coalesce !== undefined && typeof given.coalesce !== 'boolean') throw fail('coalesce', 'expected a boolean');
   const middleware = given.middleware;
   if (
     middleware !== undefined &&

@@ -25,6 +25,14 @@ export class HotStatements {
     return { sql, values: (id) => [id, ...filterValues(filters)] };
   }
 
+  /** `select * from t where pk = any($1) and <filters>`: a coalesced batch of `findById`; filter values follow the ids. */
+  findByIds(filters: readonly Condition[]): string {
+    return this.#cached(`find-any|${shapeOf(filters)}`, () => {
+      const { text } = whereText(filters, 2);
+      return `select * from ${this.#table} where ${this.#primaryKey} = any($1)${text}`;
+    });
+  }
+
   /** `insert into t (cols) values ($1..) returning *`, plus columns set to now(); `default values` with no column. */
   insert(columns: readonly string[], nowColumns: readonly string[]): string {
     return this.#cached(`insert|${columns.join(',')}|${nowColumns.join(',')}`, () => {
@@ -34,6 +42,22 @@ export class HotStatements {
       const values = [...columns.map((_, index) => `$${index + 1}`), ...nowColumns.map(() => 'now()')].join(', ');
       return `insert into ${this.#table} (${names}) values (${values}) returning *`;
     });
+  }
+
+  /**
+   * `insert into t (cols) values (..), (..) returning *` for `count` rows of the same
+   * columns: a coalesced batch of `create`. Built per call, not kept: the row count varies.
+   */
+  insertRows(columns: readonly string[], nowColumns: readonly string[], count: number): string {
+    const names = [...columns, ...nowColumns].map(quoteIdentifier).join(', ');
+    const now = nowColumns.map(() => ', now()').join('');
+    const tuples: string[] = [];
+    let next = 1;
+    for (let row = 0; row < count; row++) {
+      const placeholders = columns.map(() => `$${next++}`).join(', ');
+      tuples.push(`(${columns.length === 0 ? now.slice(2) : placeholders + now})`);
+    }
+    return `insert into ${this.#table} (${names}) values ${tuples.join(', ')} returning *`;
   }
 
   /**

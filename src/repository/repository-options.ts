@@ -84,4 +84,12 @@ export interface RepositoryOptions<
    * `{ messages: hasMany(() => messages, { foreignKey: 'chat_id' }), owner: belongsTo(() => users, { foreignKey: 'owner_id' }) }`.
    */
   readonly relations?: R | undefined;
+  /**
+   * Coalesce concurrent calls outside transactions: `findById` calls of the same tick with
+   * the same scope become one `where id = any($1)`, and `create` calls of the same tick
+   * with the same columns one multi-row insert (one statement per row again if that
+   * fails). Every caller still gets exactly its own result or error, and middleware runs
+   * per call. Off, every call is its own statement. @default true
+   */
+  readonly coalesce?: boolean | undefined;
 }

@@ -1,5 +1,3 @@
-import { CompiledQuery } from 'kysely';
-
 import type { RepositoryOperation } from '../middleware/repository-middleware.js';
 import type { TableColumns } from './column-types.js';
 import { cursorBinding } from './cursor-binding.js';
@@ -15,12 +13,15 @@ export type SqlImplementation = (table: SqlTable, op: RepositoryOperation, colum
 
 /** The reads of the operation table, on PostgreSQL. */
 export const SQL_READS = {
-  async findById(table, op, columns) {
+  findById(table, op, columns) {
     const [key, read] = op.args as [unknown, ReadArg];
     table.assertKey(key, columns);
-    const statement = table.hot.findById(table.filters(op, columns, read));
-    const { rows } = await table.kysely.executeQuery<Loose>(CompiledQuery.raw(statement.sql, statement.values(key)));
-    return rows[0];
+    const filters = table.filters(op, columns, read);
+    // Below the middleware: cache, tenant and audit still see one operation per call.
+    return (
+      (table.coalescing() ? table.idBatches.load(key, filters, columns) : undefined) ??
+      table.idBatches.one(key, filters)
+    );
   },
 
   async findByIds(table, op, columns) {
@@ -31,25 +32,24 @@ export const SQL_READS = {
     return table.selectWhere([...filters, { column: primaryKey, op: 'in', values: keys }]).execute();
   },
 
-  findOne(table, op, columns) {
+  async findOne(table, op, columns) {
     const [filter, read] = op.args as [unknown, ReadArg];
-    const query = table.ordered(
-      table.selectWhere(table.readConditions(op, columns, filter, read)),
+    const rows = await table.selectRows(
+      table.readConditions(op, columns, filter, read),
       table.terms(undefined, columns),
+      {
+        limit: 1,
+      },
     );
-    return query.limit(1).executeTakeFirst();
+    return rows[0];
   },
 
   findMany(table, op, columns) {
     const [opts] = op.args as [FindManyOptions<Loose, true>];
-    let query = table.ordered(
-      table.selectWhere(table.readConditions(op, columns, opts.where, opts)),
-      table.terms(opts.orderBy, columns),
-    );
-    if (opts.limit !== undefined) query = query.limit(checkedLimit(opts.limit, 'limit', Number.MAX_SAFE_INTEGER, 0));
-    if (opts.offset !== undefined)
-      query = query.offset(checkedLimit(opts.offset, 'offset', Number.MAX_SAFE_INTEGER, 0));
-    return query.execute();
+    return table.selectRows(table.readConditions(op, columns, opts.where, opts), table.terms(opts.orderBy, columns), {
+      limit: opts.limit === undefined ? undefined : checkedLimit(opts.limit, 'limit', Number.MAX_SAFE_INTEGER, 0),
+      offset: opts.offset === undefined ? undefined : checkedLimit(opts.offset, 'offset', Number.MAX_SAFE_INTEGER, 0),
+    });
   },
 
   count(table, op, columns) {
@@ -57,14 +57,9 @@ export const SQL_READS = {
     return table.count(table.readConditions(op, columns, filter, read));
   },
 
-  async exists(table, op, columns) {
+  exists(table, op, columns) {
     const [filter, read] = op.args as [unknown, ReadArg];
-    const row = await table
-      .from(table.readConditions(op, columns, filter, read))
-      .select((eb) => eb.lit(1).as('found'))
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+    return table.exists(table.readConditions(op, columns, filter, read));
   },
 
   async paginate(table, op, columns) {
@@ -72,12 +67,11 @@ export const SQL_READS = {
     const page = checkedPage(opts.page ?? 1);
     const pageSize = checkedLimit(opts.pageSize ?? 20, 'pageSize', 1_000, 1);
     const conditions = table.readConditions(op, columns, opts.where, opts);
-    const query = table.ordered(table.selectWhere(conditions), table.terms(opts.orderBy, columns));
     const [items, total] = await Promise.all([
-      query
-        .limit(pageSize)
-        .offset((page - 1) * pageSize)
-        .execute(),
+      table.selectRows(conditions, table.terms(opts.orderBy, columns), {
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      }),
       table.count(conditions),
     ]);
     return { items, total, page, pageSize, totalPages: Math.ceil(total / pageSize) };

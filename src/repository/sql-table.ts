@@ -1,11 +1,14 @@
-import { CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { type Compilable, CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
 
 import type { Database } from '../database.js';
 import { ValidationError } from '../errors/application-errors.js';
 import type { RepositoryDescriptor, RepositoryOperation } from '../middleware/repository-middleware.js';
+import { transactionStorage } from '../transaction/transaction-storage.js';
 import { CachedLoad } from './cached-load.js';
 import type { TableColumns } from './column-types.js';
+import { CreateBatches } from './create-batches.js';
 import { type ColumnType, loadColumnTypes } from './cursor-column-types.js';
+import { FindByIdBatches } from './find-by-id-batches.js';
 import { HotStatements } from './hot-statements.js';
 import { assertKey } from './input-rules.js';
 import { conditionsExpression, type LooseDB } from './kysely-conditions.js';
@@ -13,6 +16,7 @@ import { staleOrMissing } from './optimistic-lock.js';
 import { type OrderTerm, toOrderTerms } from './order-by.js';
 import type { InputContext } from './prepare-input.js';
 import { rowNotFound } from './row-not-found.js';
+import { conditionsShape, ShapeCache, termsKey } from './shape-cache.js';
 import type { TimestampColumns } from './timestamps.js';
 import type { InputSchemas } from './validate-input.js';
 import { type Condition, scopeConditions, toConditions } from './where-filter.js';
@@ -26,6 +30,8 @@ export interface SqlTableSettings {
   readonly timestamps?: TimestampColumns | undefined;
   readonly schemas?: InputSchemas | undefined;
   readonly defaultOrderBy?: unknown;
+  /** Same-tick `findById` and `create` calls outside transactions share one statement. @default true */
+  readonly coalesce?: boolean | undefined;
 }
 
 /**
@@ -35,6 +41,12 @@ export interface SqlTableSettings {
  */
 export class SqlTable {
   readonly hot: HotStatements;
+  /** Same-tick `findById` calls, coalesced into `pk = any($1)` (see `coalescing()`). */
+  readonly idBatches: FindByIdBatches;
+  /** Same-tick `create` calls, coalesced into one multi-row insert. */
+  readonly createBatches: CreateBatches;
+  /** SQL text per statement shape of the Kysely-built operations (findMany, count, delete, ...). */
+  readonly shapes = new ShapeCache();
   /** Column types for keyset cursors, read once on the first `paginateByCursor`. */
   readonly types: CachedLoad<ReadonlyMap<string, ColumnType>>;
 
@@ -46,11 +58,23 @@ export class SqlTable {
     readonly findById: (id: unknown) => Promise<Loose | undefined>,
   ) {
     this.hot = new HotStatements(descriptor.table, descriptor.primaryKey);
+    this.idBatches = new FindByIdBatches(() => this.kysely, this.hot, descriptor.primaryKey);
+    this.createBatches = new CreateBatches(() => this.kysely, this.hot);
     this.types = new CachedLoad(() => loadColumnTypes(this.kysely as Kysely<unknown>, descriptor.table));
   }
 
   get kysely(): Kysely<LooseDB> {
     return this.db.kysely as unknown as Kysely<LooseDB>;
+  }
+
+  /**
+   * Whether this call may share a statement with other calls of the same tick: coalescing
+   * is on and no transaction (of any database) is ambient. Inside one, statements run on
+   * the transaction's connection, in order, with its settings (the tenant of rls mode is
+   * only ever set in a transaction), so they always run alone.
+   */
+  coalescing(): boolean {
+    return this.settings.coalesce !== false && transactionStorage.getStore() === undefined;
   }
 
   /** Scope (tenant) conditions, plus "not soft-deleted" unless `withDeleted`. */
@@ -89,11 +113,53 @@ export class SqlTable {
     return terms.reduce((ordered, term) => ordered.orderBy(term.column, term.direction), query);
   }
 
+  /** `select *` of `conditions` in `terms` order, with an optional limit and offset; compiled once per shape. */
+  async selectRows(
+    conditions: readonly Condition[],
+    terms: readonly OrderTerm[],
+    page: { limit?: number | undefined; offset?: number | undefined } = {},
+  ): Promise<Loose[]> {
+    const { limit, offset } = page;
+    const where = conditionsShape(conditions);
+    const parameters = [...where.parameters];
+    if (limit !== undefined) parameters.push(limit);
+    if (offset !== undefined) parameters.push(offset);
+    const key = `select|${where.key}|${termsKey(terms)}|${limit !== undefined}|${offset !== undefined}`;
+    const compiled = this.shapes.compiled({ key, parameters }, () => {
+      let query = this.ordered(this.selectWhere(conditions), terms);
+      if (limit !== undefined) query = query.limit(limit);
+      if (offset !== undefined) query = query.offset(offset);
+      return query;
+    });
+    return [...(await this.kysely.executeQuery<Loose>(compiled)).rows];
+  }
+
   async count(conditions: readonly Condition[]): Promise<number> {
-    const row = await this.from(conditions)
-      .select((eb) => eb.fn.countAll().as('count'))
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
+    const where = conditionsShape(conditions);
+    const compiled = this.shapes.compiled({ key: `count|${where.key}`, parameters: where.parameters }, () =>
+      this.from(conditions).select((eb) => eb.fn.countAll().as('count')),
+    );
+    const { rows } = await this.kysely.executeQuery<{ count: unknown }>(compiled);
+    return Number(rows[0]?.count);
+  }
+
+  /** Whether a row matches `conditions` (`select 1 ... limit 1`); compiled once per shape. */
+  async exists(conditions: readonly Condition[]): Promise<boolean> {
+    const where = conditionsShape(conditions);
+    const compiled = this.shapes.compiled({ key: `exists|${where.key}`, parameters: [...where.parameters, 1] }, () =>
+      this.from(conditions)
+        .select((eb) => eb.lit(1).as('found'))
+        .limit(1),
+    );
+    return (await this.kysely.executeQuery(compiled)).rows.length > 0;
+  }
+
+  /** Runs a write built by `build`, compiled once per shape of `conditions` (plus `kind`). */
+  async write(kind: string, conditions: readonly Condition[], build: () => Compilable<unknown>) {
+    const where = conditionsShape(conditions);
+    return this.kysely.executeQuery<Loose>(
+      this.shapes.compiled({ key: `${kind}|${where.key}`, parameters: where.parameters }, build),
+    );
   }
 
   inputContext(op: RepositoryOperation, columns: ReadonlySet<string>): InputContext {

@@ -19,13 +19,14 @@ import { type Condition, scopeConditions } from './where-filter.js';
 
 /** The writes of the operation table, on PostgreSQL. */
 export const SQL_WRITES = {
-  async create(table, op, columns) {
+  create(table, op, columns) {
     const row = prepareInsert(op.args[0], table.inputContext(op, columns));
     const keys = Object.keys(row);
-    const sql = table.hot.insert(keys, nowColumns(table.settings.timestamps, keys, 'create'));
+    const now = nowColumns(table.settings.timestamps, keys, 'create');
     const parameters = keys.map((key) => row[key]);
-    const { rows } = await table.kysely.executeQuery<Loose>(CompiledQuery.raw(sql, parameters));
-    return rows[0];
+    // A row of defaults only (`default values`) has no multi-row form, so it runs alone.
+    const batched = table.coalescing() && keys.length + now.length > 0;
+    return batched ? table.createBatches.insert(keys, now, parameters) : table.createBatches.one(keys, now, parameters);
   },
 
   createMany(table, op, columns) {
@@ -102,13 +103,14 @@ export const SQL_WRITES = {
     const expected = expectedVersionOf(given, key, table.descriptor);
     const filters = table.filters(op, columns, undefined);
     const conditions = [...filters, ...versionConditions(table.descriptor, expected), table.byKey(key)];
-    const found = await table.kysely
-      .updateTable(table.descriptor.table)
-      .set({ [softDelete]: SQL_NOW, ...versionIncrement(table.descriptor) })
-      .where((eb) => conditionsExpression(eb, conditions))
-      .returning(table.descriptor.primaryKey)
-      .executeTakeFirst();
-    if (!found) await table.staleOrMissing(filters, key, expected);
+    const { rows } = await table.write('softDelete', conditions, () =>
+      table.kysely
+        .updateTable(table.descriptor.table)
+        .set({ [softDelete]: SQL_NOW, ...versionIncrement(table.descriptor) })
+        .where((eb) => conditionsExpression(eb, conditions))
+        .returning(table.descriptor.primaryKey),
+    );
+    if (rows.length === 0) await table.staleOrMissing(filters, key, expected);
   },
 
   hardDelete,
@@ -140,9 +142,8 @@ async function hardDelete(table: SqlTable, op: RepositoryOperation, columns: Tab
   const expected = expectedVersionOf(given, key, table.descriptor);
   const scope = scopeConditions(op.scope, columns, table.descriptor.table);
   const conditions = [...scope, ...versionConditions(table.descriptor, expected), table.byKey(key)];
-  const result = await table.kysely
-    .deleteFrom(table.descriptor.table)
-    .where((eb) => conditionsExpression(eb, conditions))
-    .executeTakeFirst();
-  if (result.numDeletedRows === 0n) await table.staleOrMissing(scope, key, expected);
+  const result = await table.write('hardDelete', conditions, () =>
+    table.kysely.deleteFrom(table.descriptor.table).where((eb) => conditionsExpression(eb, conditions)),
+  );
+  if ((result.numAffectedRows ?? 0n) === 0n) await table.staleOrMissing(scope, key, expected);
 }

@@ -104,7 +104,10 @@ describe.runIf(isRealServer())('pool exhaustion: 10x callers against pool.max wi
     await expect(db.health()).resolves.toMatchObject({ status: 'up' });
     expect(db.metrics().pool).toMatchObject({ active: 0, waiting: 0, max: MAX });
     expect(db.metrics().pool.total).toBeLessThanOrEqual(MAX);
-    expect(db.metrics().acquire.failed).toBe(CALLERS - MAX);
+    // The excess creates arrive in one tick, so the repository coalesces them into one
+    // INSERT: one failed acquisition for all of them (each caller still got its own error).
+    const excessCreates = Array.from({ length: CALLERS - MAX }, (_, index) => index).filter((i) => i % 5 === 1).length;
+    expect(db.metrics().acquire.failed).toBe(CALLERS - MAX - (excessCreates - 1));
     expect(db.metrics().transactions).toMatchObject({ active: 0 });
     // The same handle serves CALLERS more calls, in waves of pool.max (so none has to queue
     // behind others on a loaded machine: this checks the pool, not the CPU).

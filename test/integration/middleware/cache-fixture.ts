@@ -19,7 +19,7 @@ export interface CacheFixture {
   /** A key prefix no other file or test uses; its version keys are deleted after the file. */
   prefix(): string;
   /** A repository over `people` on the file's database, with `middleware`. */
-  people(middleware: readonly RepositoryMiddleware[]): People;
+  people(middleware: readonly RepositoryMiddleware[], options?: { coalesce?: boolean }): People;
   /** SELECTs on `people` the file's database ran since the last `beforeEach` (or `clear()`). */
   selects(): number;
   clearStatements(): void;
@@ -91,7 +91,7 @@ export function useCacheFixture(label: string, extra: DatabaseOptions = {}): Cac
       prefixes.push(prefix);
       return prefix;
     },
-    people: (middleware) => new BaseRepository(t.db, { ...peopleOptions, middleware }),
+    people: (middleware, options = {}) => new BaseRepository(t.db, { ...peopleOptions, ...options, middleware }),
     selects: () => spy.statements.filter((statement) => /^select\b[\s\S]*\bfrom "people"/i.test(statement)).length,
     clearStatements: () => spy.clear(),
     client,

@@ -54,4 +54,36 @@ describe('hot paths reuse one SQL text per shape, with values bound', () => {
     await fresh.count();
     expect(spy.statements.filter((statement) => statement.includes('pg_attribute'))).toHaveLength(1);
   });
+  it('findMany, count, exists, paginate and delete reuse one text per shape, each call with its own values', async () => {
+    await people.createMany([
+      { email: 'a@x.io', team: 'red', score: 1 },
+      { email: 'b@x.io', team: 'blue', score: 2 },
+      { email: 'c@x.io', team: 'red', score: 3 },
+    ]);
+    spy.clear();
+    const red = await people.findMany({ where: { team: 'red' }, limit: 5 });
+    const blue = await people.findMany({ where: { team: 'blue' }, limit: 1 });
+    expect(red.map((row) => row.email)).toEqual(['a@x.io', 'c@x.io']);
+    expect(blue.map((row) => row.email)).toEqual(['b@x.io']);
+    expect(await people.count({ team: 'red' })).toBe(2);
+    expect(await people.count({ team: 'blue' })).toBe(1);
+    expect(await people.exists({ team: 'blue' })).toBe(true);
+    expect(await people.exists({ team: 'pink' })).toBe(false);
+    const first = await people.paginate({ where: { team: 'red' }, pageSize: 1, page: 2 });
+    const second = await people.paginate({ where: { team: 'blue' }, pageSize: 1, page: 1 });
+    expect([first.items[0]?.email, first.total, second.items[0]?.email, second.total]).toEqual([
+      'c@x.io',
+      2,
+      'b@x.io',
+      1,
+    ]);
+    await people.delete(1);
+    await people.delete(2);
+    await expect(people.delete(1)).rejects.toMatchObject({ name: 'NotFoundError' });
+    expect(await people.findMany({ where: { team: 'red' }, limit: 5 })).toHaveLength(1);
+    const texts = spy.statements.filter((statement) => !statement.includes('pg_attribute'));
+    // Two calls of each shape above, one text for each: findMany, count, exists, paginate's page, update (soft delete).
+    expect(new Set(texts).size).toBe(5);
+    expect(texts.join(' ')).not.toMatch(/red|blue|x\.io/);
+  });
 });
