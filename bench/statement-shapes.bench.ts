@@ -9,7 +9,6 @@ import { type Generated, sql } from 'kysely';
 
 import type * as Library from '../src/index.js';
 import type * as Testing from '../src/testing/index.js';
-import { measure } from './bench-harness.js';
 
 interface DB {
   items: {
@@ -63,4 +62,16 @@ try {
 } finally {
   await db.close();
   await schema.drop();
+}
+
+/** Runs `operation` `count` times, one in flight, after a warm-up; wall and client CPU time. */
+async function measure(name: string, count: number, operation: (index: number) => Promise<unknown>) {
+  const warmup = Math.min(200, count);
+  for (let i = 0; i < warmup; i++) await operation(i);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < count; i++) await operation(warmup + i);
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { name, operations: count, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }

@@ -50,6 +50,20 @@ export function runWithLsn<T>(owner: object, lsn: bigint | undefined, fn: () => 
   return routingStorage.run({ owner, enclosing: routingStorage.getStore(), kind: 'token', lsn }, fn);
 }
 
+/**
+ * Whether a statement made here may be shared with other calls' (same-tick coalescing):
+ * not when where it runs, or what its commit records, depends on this call's own context
+ * (a consistency token, or a read forced to the primary). Writes always run on the primary.
+ */
+export function routingShareable(owner: object, access: 'read' | 'write'): boolean {
+  if (!routedOwners.has(owner)) return true;
+  for (const frame of frames(owner)) {
+    if (frame.kind === 'token') return false;
+    if (frame.kind === 'primary' && access === 'read') return false;
+  }
+  return true;
+}
+
 export function primaryForced(owner: object): boolean {
   for (const frame of frames(owner)) if (frame.kind === 'primary') return true;
   return false;

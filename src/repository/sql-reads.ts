@@ -19,7 +19,7 @@ export const SQL_READS = {
     const filters = table.filters(op, columns, read);
     // Below the middleware: cache, tenant and audit still see one operation per call.
     return (
-      (table.coalescing() ? table.idBatches.load(key, filters, columns) : undefined) ??
+      (table.coalescing('read') ? table.idBatches.load(key, filters, columns) : undefined) ??
       table.idBatches.one(key, filters)
     );
   },

@@ -3,6 +3,7 @@ import { type Compilable, CompiledQuery, type Kysely, type SelectQueryBuilder } 
 import type { Database } from '../database.js';
 import { ValidationError } from '../errors/application-errors.js';
 import type { RepositoryDescriptor, RepositoryOperation } from '../middleware/repository-middleware.js';
+import { routingShareable } from '../replicas/routing-context.js';
 import { transactionStorage } from '../transaction/transaction-storage.js';
 import { CachedLoad } from './cached-load.js';
 import type { TableColumns } from './column-types.js';
@@ -71,10 +72,16 @@ export class SqlTable {
    * Whether this call may share a statement with other calls of the same tick: coalescing
    * is on and no transaction (of any database) is ambient. Inside one, statements run on
    * the transaction's connection, in order, with its settings (the tenant of rls mode is
-   * only ever set in a transaction), so they always run alone.
+   * only ever set in a transaction), so they always run alone. With replicas, a call whose
+   * routing depends on its own context (consistency token, forced primary) runs alone too:
+   * a batch runs in its first caller's context.
    */
-  coalescing(): boolean {
-    return this.settings.coalesce !== false && transactionStorage.getStore() === undefined;
+  coalescing(access: 'read' | 'write'): boolean {
+    return (
+      this.settings.coalesce !== false &&
+      transactionStorage.getStore() === undefined &&
+      routingShareable(this.db, access)
+    );
   }
 
   /** Scope (tenant) conditions, plus "not soft-deleted" unless `withDeleted`. */

@@ -25,7 +25,7 @@ export const SQL_WRITES = {
     const now = nowColumns(table.settings.timestamps, keys, 'create');
     const parameters = keys.map((key) => row[key]);
     // A row of defaults only (`default values`) has no multi-row form, so it runs alone.
-    const batched = table.coalescing() && keys.length + now.length > 0;
+    const batched = table.coalescing('write') && keys.length + now.length > 0;
     return batched ? table.createBatches.insert(keys, now, parameters) : table.createBatches.one(keys, now, parameters);
   },
 

@@ -74,6 +74,26 @@ describe.skipIf(unavailable !== undefined)('read-your-writes against a replica t
     });
   });
 
+  it('never lets a same-tick batch (coalescing) carry a call across consistency contexts', async () => {
+    // A batch runs in its first caller's context: the plain call comes first each time.
+    const [, mine] = await Promise.all([
+      notes.create({ body: 'plain' }),
+      db.withConsistencyToken(undefined, async () => {
+        const row = await notes.create({ body: 'tracked' });
+        return { row, token: db.consistencyToken() };
+      }),
+    ]);
+    expect(mine.token).toBeDefined();
+    const [outside, inside, strong] = await Promise.all([
+      notes.findById(mine.row.id),
+      db.withConsistencyToken(mine.token, () => notes.findById(mine.row.id)),
+      notes.findById(mine.row.id, { consistency: 'strong' }),
+    ]);
+    expect(outside).toBeUndefined();
+    expect(inside).toMatchObject({ body: 'tracked' });
+    expect(strong).toMatchObject({ body: 'tracked' });
+  });
+
   it('carries the token to a later context (another request) and reads from the replica once it replayed it', async () => {
     const { id, token } = await db.withConsistencyToken(undefined, async () => {
       const created = await notes.create({ body: 'carried' });
