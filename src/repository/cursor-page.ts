@@ -1,20 +1,26 @@
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { type CompiledQuery, type SelectQueryBuilder, sql } from 'kysely';
 
 import { ConfigError } from '../errors/application-errors.js';
 import { type CursorContext, decodeCursor, encodeCursor } from './cursor-codec.js';
 import { type ColumnType, isValidForColumn } from './cursor-column-types.js';
 import type { CursorKeys } from './cursor-signing.js';
-import { afterCursorExpression, type LooseDB } from './kysely-conditions.js';
+import { afterCursorExpression, type CursorBound, type LooseDB } from './kysely-conditions.js';
 import type { OrderTerm } from './order-by.js';
 import type { CursorPage } from './repository-contract.js';
+import type { ShapeCache, StatementShape } from './shape-cache.js';
 
 type Loose = Record<string, unknown>;
 type LooseSelect = SelectQueryBuilder<LooseDB, string, Loose>;
 
 /** Everything one page of `paginateByCursor` on PostgreSQL needs. */
 export interface CursorPageRequest {
-  /** The filtered, ordered select of the page's rows. */
-  readonly query: LooseSelect;
+  /** Builds the filtered, ordered select of the page's rows: only for a shape not compiled yet. */
+  readonly build: () => LooseSelect;
+  /** The shape of `build()`'s statement (filters and order) and its bound values. */
+  readonly shape: StatementShape;
+  /** Where the page statement's text is kept per shape (the repository's). */
+  readonly shapes: ShapeCache;
+  readonly execute: (query: CompiledQuery) => Promise<readonly Loose[]>;
   readonly terms: readonly OrderTerm[];
   readonly limit: number;
   readonly after: unknown;
@@ -33,7 +39,7 @@ const ALIAS = '__data_layer_cursor_';
  * microseconds).
  *
  * ```ts
- * const page = await cursorPage({ query, terms, limit: 20, after, types, binding, keys: [] })
+ * const page = await cursorPage({ build, shape, shapes, execute, terms, limit: 20, after, types, binding, keys: [] })
  * ```
  */
 export async function cursorPage<Row>(request: CursorPageRequest): Promise<CursorPage<Row>> {
@@ -56,17 +62,26 @@ export async function cursorPage<Row>(request: CursorPageRequest): Promise<Curso
     types: columnTypes.map((type) => type.type),
     isValid: (text, _type, index) => isValidForColumn(text, columnTypes[index]!),
   };
-  let query = request.query;
-  if (request.after !== undefined) {
-    const values = decodeCursor(request.after, context).map((value, index) => ({
-      text: value.text,
-      type: columnTypes[index]!.type,
-    }));
-    query = query.where((eb) => afterCursorExpression(eb, terms, values));
-  }
-  query = query.select(terms.map((term, index) => exactText(term.column, columnTypes[index]!).as(`${ALIAS}${index}`)));
-  const rows = await query.limit(limit + 1).execute();
-  const texts = rows.map((row) => terms.map((_, index) => takeAlias(row, `${ALIAS}${index}`)));
+  const bounds =
+    request.after === undefined
+      ? undefined
+      : decodeCursor(request.after, context).map((value, index) => ({
+          text: value.text,
+          type: columnTypes[index]!.type,
+        }));
+  // The SQL text depends on the order columns' types (cast and exact-text form) and on
+  // whether there is a cursor; the cursor's texts and the limit are bound values.
+  const key = `cursor|${request.shape.key}|${columnTypes.map((type) => type.type).join(',')}|${bounds === undefined ? 'first' : 'after'}`;
+  const parameters = [...request.shape.parameters, ...cursorParameters(terms, bounds), limit + 1];
+  const compiled = request.shapes.compiled({ key, parameters }, () => {
+    let query = request.build();
+    if (bounds !== undefined) query = query.where((eb) => afterCursorExpression(eb, terms, bounds));
+    return query
+      .select(terms.map((term, index) => exactText(term.column, columnTypes[index]!).as(`${ALIAS}${index}`)))
+      .limit(limit + 1);
+  });
+  const rows = [...(await request.execute(compiled))];
+  const texts = rows.map((row) => takeAliases(row, terms.length));
   const hasNextPage = rows.length > limit;
   const items = hasNextPage ? rows.slice(0, limit) : rows;
   const last = texts[items.length - 1];
@@ -86,8 +101,26 @@ function exactText(column: string, type: ColumnType) {
   return iso ? sql<string | null>`to_json(${sql.ref(column)}) #>> '{}'` : sql<string | null>`${sql.ref(column)}::text`;
 }
 
-function takeAlias(row: Loose, alias: string): string | null {
-  const value = row[alias];
-  delete row[alias];
-  return typeof value === 'string' ? value : null;
+/**
+ * The helper columns' texts, removed from the row. They are the row's last properties, and
+ * deleting from the last one backwards keeps V8's fast object layout (deleting any other
+ * property turns the row into a slow dictionary object).
+ */
+function takeAliases(row: Loose, count: number): Array<string | null> {
+  const texts = new Array<string | null>(count);
+  for (let index = count - 1; index >= 0; index--) {
+    const alias = `${ALIAS}${index}`;
+    const value = row[alias];
+    delete row[alias];
+    texts[index] = typeof value === 'string' ? value : null;
+  }
+  return texts;
+}
+
+/** The cursor's texts in the order `afterCursorExpression` binds them. */
+function cursorParameters(terms: readonly OrderTerm[], bounds: readonly CursorBound[] | undefined): unknown[] {
+  if (bounds === undefined || terms.length === 0) return [];
+  const texts = bounds.map((bound) => bound.text);
+  if (terms.every((term) => term.direction === terms[0]!.direction)) return texts;
+  return [texts[0], ...terms.flatMap((_, index) => texts.slice(0, index + 1))];
 }

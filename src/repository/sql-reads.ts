@@ -6,6 +6,7 @@ import { cursorKeysOf } from './cursor-secrets.js';
 import { checkedKeys } from './input-rules.js';
 import { checkedLimit, checkedPage } from './paging-limits.js';
 import type { CursorPaginateOptions, FindManyOptions, PaginateOptions, StreamOptions } from './repository-contract.js';
+import { conditionsShape, termsKey } from './shape-cache.js';
 import type { Loose, ReadArg, SqlTable } from './sql-table.js';
 
 /** How one repository operation runs on PostgreSQL, given the operation after its middleware. */
@@ -81,9 +82,13 @@ export const SQL_READS = {
     const [opts] = op.args as [CursorPaginateOptions<Loose, true>];
     const limit = checkedLimit(opts.limit ?? 20, 'limit', 1_000, 1);
     const terms = table.terms(opts.orderBy, columns);
-    const query = table.ordered(table.selectWhere(table.readConditions(op, columns, opts.where, opts)), terms);
+    const conditions = table.readConditions(op, columns, opts.where, opts);
+    const where = conditionsShape(conditions);
     return cursorPage<Loose>({
-      query,
+      build: () => table.ordered(table.selectWhere(conditions), terms),
+      shape: { key: `${where.key}|${termsKey(terms)}`, parameters: where.parameters },
+      shapes: table.shapes,
+      execute: async (compiled) => (await table.kysely.executeQuery<Loose>(compiled)).rows,
       terms,
       limit,
       after: opts.after,
