@@ -90,3 +90,17 @@ export function recordCommit(owner: object, lsn: bigint): void {
     if (frame.kind === 'token' && (frame.lsn === undefined || lsn > frame.lsn)) frame.lsn = lsn;
   }
 }
+
+/**
+ * What the repository read running here must see, for the cache middleware (which is not
+ * told its database): the database of the innermost read or primary frame, whether its
+ * statements are forced to the primary, and its required WAL position. Undefined without
+ * replica routing.
+ */
+export function readRequirement(): { readonly primary: boolean; readonly lsn: bigint | undefined } | undefined {
+  for (let frame = routingStorage.getStore(); frame; frame = frame.enclosing) {
+    if (frame.kind === 'token') continue;
+    return { primary: primaryForced(frame.owner), lsn: requiredLsn(frame.owner) };
+  }
+  return undefined;
+}

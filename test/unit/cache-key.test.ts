@@ -55,7 +55,7 @@ describe('key layout', () => {
     expect(versionKey('app:', 'people')).toBe('app:v:people');
     const digest = digestOf('anything');
     expect(digest).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(entryKey('app:', 'people', 'v7', 'findById', digest)).toBe(`app:e:people:v7:findById:${digest}`);
+    expect(entryKey('app:', 'people', 'v7', 'findById', digest)).toBe(`app:e2:people:v7:findById:${digest}`);
     expect(digestOf('x'.repeat(10_000))).toHaveLength(43);
   });
 });

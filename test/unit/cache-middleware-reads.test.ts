@@ -114,7 +114,7 @@ describe('cache(): reads', () => {
     const { store, middleware } = setup();
     await run([middleware], { kind: 'findById', args: [1, undefined] }, () => 'row');
     expect([...store.versions.keys()]).toEqual(['unit:v:people']);
-    expect([...store.entries.keys()][0]).toMatch(/^unit:e:people:v1:findById:[A-Za-z0-9_-]{43}$/);
+    expect([...store.entries.keys()][0]).toMatch(/^unit:e2:people:v1:findById:[A-Za-z0-9_-]{43}$/);
   });
 
   it('does not cache calls whose arguments cannot be keyed reliably', async () => {

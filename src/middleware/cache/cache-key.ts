@@ -4,9 +4,10 @@ import { hash } from 'node:crypto';
  * Key layout (`<p>` is the `keyPrefix`, taken as given):
  *
  * - `<p>v:<table>`: the table's version token;
- * - `<p>e:<table>:<version>:<kind>:<digest>`: one cached result, where `<digest>` is the
- *   base64url SHA-256 of the stable serialization of everything else the result depends
- *   on (arguments, scope, repository settings).
+ * - `<p>e2:<table>:<version>:<kind>:<digest>`: one cached result with what its read saw
+ *   (`StoredEntry`), where `<digest>` is the base64url SHA-256 of the stable serialization
+ *   of everything else the result depends on (arguments, scope, repository settings).
+ *   (`e:` held bare results: a release reading one format never serves the other.)
  *
  * Versions, kinds and digests contain no `:`, so a key reads unambiguously from the right
  * whatever the table name holds.
@@ -23,11 +24,11 @@ export function versionKey(prefix: string, table: string): string {
  * The key of one cached result; see `versionKey` for the layout.
  *
  * ```ts
- * entryKey('app:', 'people', 'Qw3r7yUx2aBc', 'findById', digestOf(material)) // 'app:e:people:Qw3r7yUx2aBc:findById:mJ0T…'
+ * entryKey('app:', 'people', 'Qw3r7yUx2aBc', 'findById', digestOf(material)) // 'app:e2:people:Qw3r7yUx2aBc:findById:mJ0T…'
  * ```
  */
 export function entryKey(prefix: string, table: string, version: string, kind: string, digest: string): string {
-  return `${prefix}e:${table}:${version}:${kind}:${digest}`;
+  return `${prefix}e2:${table}:${version}:${kind}:${digest}`;
 }
 
 /**

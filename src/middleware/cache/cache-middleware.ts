@@ -11,6 +11,7 @@ import { currentTenant } from '../tenant/tenant-context.js';
 import { digestOf, entryKey, stableKeyMaterial, versionKey } from './cache-key.js';
 import { type CacheOptions, resolveCacheOptions } from './cache-options.js';
 import type { CacheHit, MaybePromise } from './cache-store.js';
+import { currentNeed, type ReadNeed, servable, type StoredEntry } from './entry-freshness.js';
 import { SingleFlight } from './single-flight.js';
 import { boundedCall, isThenable } from './store-call.js';
 import { ThrottledWarning } from './throttled-warning.js';
@@ -172,10 +173,11 @@ export function cache(options: CacheOptions): CacheMiddleware {
     return true;
   };
 
-  const fill = (operation: RepositoryOperation, key: string, value: unknown): void => {
+  const fill = (operation: RepositoryOperation, key: string, value: unknown, need: ReadNeed): void => {
     if (invalidationOwed(operation.table)) return; // the value may predate a write we failed to announce
+    const entry: StoredEntry = { seen: need.seen, value };
     try {
-      const stored = boundedCall(() => store.set(key, value, ttlSeconds), timeoutMs);
+      const stored = boundedCall(() => store.set(key, entry, ttlSeconds), timeoutMs);
       if (isThenable(stored)) stored.catch((error: unknown) => storeFailed('write', error, operation));
     } catch (error) {
       storeFailed('write', error, operation);
@@ -206,17 +208,20 @@ export function cache(options: CacheOptions): CacheMiddleware {
       return next();
     }
     const key = entryKey(keyPrefix, table, version, kind, digestOf(material));
-    const joined = flights.join(key, cloneCacheValue);
+    // With replicas, an entry only answers reads that need no more than its read saw.
+    const need = currentNeed();
+    const flight = key + need.tag;
+    const joined = flights.join(flight, cloneCacheValue);
     if (joined !== undefined) {
       counters.hits++;
       return joined;
     }
     const answer = boundedCall(() => store.get(key), timeoutMs);
-    if (!isThenable(answer) && answer !== undefined) {
+    if (!isThenable(answer) && answer !== undefined && servable(answer.value, need)) {
       counters.hits++; // a synchronous store's hit: no flight needed
-      return answer.value;
+      return answer.value.value;
     }
-    return flights.run(key, () => lookup(operation, answer, key, next), cloneCacheValue).result;
+    return flights.run(flight, () => lookup(operation, answer, key, need, next), cloneCacheValue).result;
   };
 
   /** The rest of a read once the store was asked: a hit, or the database and a fill. */
@@ -224,14 +229,15 @@ export function cache(options: CacheOptions): CacheMiddleware {
     operation: RepositoryOperation,
     answer: MaybePromise<CacheHit | undefined>,
     key: string,
+    need: ReadNeed,
     next: () => Promise<unknown>,
   ): Promise<unknown> => {
     let storeAnswered = true;
     try {
       const hit = await answer;
-      if (hit !== undefined) {
+      if (hit !== undefined && servable(hit.value, need)) {
         counters.hits++;
-        return hit.value;
+        return hit.value.value;
       }
     } catch (error) {
       storeAnswered = false;
@@ -239,7 +245,7 @@ export function cache(options: CacheOptions): CacheMiddleware {
     }
     counters.misses++;
     const value = await next();
-    if (storeAnswered) fill(operation, key, value);
+    if (storeAnswered) fill(operation, key, value, need); // replaces an entry too old for this read
     return value;
   };
 
