@@ -196,7 +196,7 @@ describe.skipIf(unavailable !== undefined)(
       const people = new BaseRepository(t.db, { ...peopleOptions, middleware: [middleware] });
 
       expect((await people.findById(1))?.score).toBe(0); // cached under the first version
-      await expect.poll(() => client.keys('reliability:e:*')).toHaveLength(1);
+      await expect.poll(() => client.keys('reliability:e2:*')).toHaveLength(1);
       expect(await client.save()).toBe('OK'); // the snapshot holds that version and entry
       await people.update(1, { score: 5 }); // bumps the version: succeeded, nothing owed
       expect((await people.findById(1))?.score).toBe(5);
