@@ -19,6 +19,9 @@ interface TransactionStatus {
   getTransactionStatus?: () => string | null;
 }
 
+/** After a named statement failed: send it once more, or surface this error. */
+type NamedFailureOutcome<R extends object> = { retry: Promise<pg.QueryResult<R>> } | { surface: unknown };
+
 /**
  * One checked-out pg client. Every statement is timed, counted and has its error
  * mapped here and nowhere else. A connection that failed at the connection level
@@ -53,64 +56,87 @@ export class PgConnection implements DatabaseConnection {
     return this.#broken;
   }
 
-  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#run<R & object>(compiledQuery);
-    return {
-      rows: result.rows ?? [],
-      numAffectedRows: ROW_COMMANDS.has(result.command) ? BigInt(result.rowCount ?? 0) : undefined,
-    };
+  // executeQuery, executeCommand and #run are not async functions, and pg's promise gets
+  // one `.then` for both outcomes: this runs for every statement, and each extra promise
+  // also pays for the host's async hooks (AsyncLocalStorage).
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.#run<R & object, QueryResult<R>>(compiledQuery, toQueryResult);
   }
 
   /**
    * Runs a transaction-control statement and returns its command tag. The tag matters:
    * PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK, not an error.
    */
-  async executeCommand(compiledQuery: CompiledQuery): Promise<string> {
-    return (await this.#run(compiledQuery)).command;
-  }
-
-  // pg's client.query is called synchronously here, so the statement is queued on the
-  // connection before the first await: callers rely on that to order statements.
-  async #run<R extends object>(compiledQuery: CompiledQuery): Promise<pg.QueryResult<R>> {
-    const started = performance.now();
-    try {
-      const result =
-        compiledQuery.parameters.length > 0 && this.#prepared?.enabled === true
-          ? await this.#runNamed<R>(compiledQuery)
-          : await this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
-      this.#completed(compiledQuery, started, result.rowCount ?? result.rows?.length ?? 0, false);
-      return result;
-    } catch (error) {
-      this.#completed(compiledQuery, started, null, true);
-      throw this.#mapped(error);
-    }
+  executeCommand(compiledQuery: CompiledQuery): Promise<string> {
+    return this.#run(compiledQuery, commandTag);
   }
 
   /**
-   * A parameterised statement as a named prepared statement: the server parses and plans
-   * it once per connection. When the name is to blame (a pooler that does not keep
-   * statements, a plan made stale by ALTER TABLE), an autocommit statement is sent once
-   * more; it had not run (it failed at Parse or Bind). Inside a transaction the failure
-   * has aborted the transaction, so it surfaces. Only the final outcome is instrumented.
+   * Queues the statement on the client now (synchronously: callers rely on that to order
+   * statements), then instruments and maps its one final outcome. `shape` turns pg's
+   * result into the caller's; it runs after instrumentation, as it always did.
    */
-  async #runNamed<R extends object>(compiledQuery: CompiledQuery): Promise<pg.QueryResult<R>> {
-    // 'I': no transaction open, so this statement commits (or fails) on its own.
-    const autocommit = (this.#client as TransactionStatus).getTransactionStatus?.() === 'I';
+  #run<R extends object, T>(compiledQuery: CompiledQuery, shape: (result: pg.QueryResult<R>) => T): Promise<T> {
+    const started = performance.now();
+    const named = compiledQuery.parameters.length > 0 && this.#prepared?.enabled === true;
+    // 'I': no transaction open, so this statement commits (or fails) on its own. Read
+    // before the statement is queued, like the statement itself.
+    const autocommit = named && (this.#client as TransactionStatus).getTransactionStatus?.() === 'I';
+    const succeeded = (result: pg.QueryResult<R>): T => {
+      this.#completed(compiledQuery, started, result.rowCount ?? result.rows?.length ?? 0, false);
+      return shape(result);
+    };
+    const failed = (error: unknown): never => {
+      this.#completed(compiledQuery, started, null, true);
+      throw this.#mapped(error);
+    };
+    let sent: Promise<pg.QueryResult<R>>;
     try {
-      return await this.#sendNamed<R>(compiledQuery);
+      sent = named
+        ? this.#sendNamed<R>(compiledQuery)
+        : this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
     } catch (error) {
-      // A server error about the values leaves the cache right: a statement whose Parse
-      // failed is not in pg's record, so its next use parses again.
-      const failure = preparedStatementFailure(error);
-      if (failure === undefined) throw error;
-      // Closed with the next statement, which also drops pg's record of it: when pg cannot
-      // encode a parameter value it closes the statement itself but still records it parsed.
-      this.#statements!.invalidate(compiledQuery.sql);
-      if (failure === 'unanswered') throw error;
-      if (failure === 'unsupported') this.#prepared!.disable(error);
-      if (!autocommit) throw failure === 'unsupported' ? this.#unsupported(error) : error;
-      return this.#retry<R>(compiledQuery);
+      // pg reports almost every failure through the promise; a rare synchronous throw
+      // takes the same path (one extra promise, on this path only).
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows what pg threw, unchanged
+      sent = Promise.reject(error);
     }
+    if (!named) return sent.then(succeeded, failed);
+    return sent.then(succeeded, (error: unknown) => {
+      let next: NamedFailureOutcome<R>;
+      try {
+        next = this.#afterNamedFailure<R>(compiledQuery, autocommit, error);
+      } catch (thrown) {
+        return failed(thrown);
+      }
+      return 'retry' in next ? next.retry.then(succeeded, failed) : failed(next.surface);
+    });
+  }
+
+  /**
+   * A parameterised statement runs as a named prepared statement: the server parses and
+   * plans it once per connection. When the name is to blame (a pooler that does not keep
+   * statements, a plan made stale by ALTER TABLE), an autocommit statement is sent once
+   * more (`retry`); it had not run (it failed at Parse or Bind). Inside a transaction
+   * the failure has aborted the transaction, so it surfaces. Only the final outcome is
+   * instrumented (by the caller).
+   */
+  #afterNamedFailure<R extends object>(
+    compiledQuery: CompiledQuery,
+    autocommit: boolean,
+    error: unknown,
+  ): NamedFailureOutcome<R> {
+    // A server error about the values leaves the cache right: a statement whose Parse
+    // failed is not in pg's record, so its next use parses again.
+    const failure = preparedStatementFailure(error);
+    if (failure === undefined) return { surface: error };
+    // Closed with the next statement, which also drops pg's record of it: when pg cannot
+    // encode a parameter value it closes the statement itself but still records it parsed.
+    this.#statements!.invalidate(compiledQuery.sql);
+    if (failure === 'unanswered') return { surface: error };
+    if (failure === 'unsupported') this.#prepared!.disable(error);
+    if (!autocommit) return { surface: failure === 'unsupported' ? this.#unsupported(error) : error };
+    return { retry: this.#retry<R>(compiledQuery) };
   }
 
   #retry<R extends object>(compiledQuery: CompiledQuery): Promise<pg.QueryResult<R>> {
@@ -217,4 +243,15 @@ export class PgConnection implements DatabaseConnection {
     if (mapped instanceof ConnectionError) this.#broken = true;
     return mapped;
   }
+}
+
+function toQueryResult<R>(result: pg.QueryResult<R & object>): QueryResult<R> {
+  return {
+    rows: result.rows ?? [],
+    numAffectedRows: ROW_COMMANDS.has(result.command) ? BigInt(result.rowCount ?? 0) : undefined,
+  };
+}
+
+function commandTag(result: pg.QueryResult): string {
+  return result.command;
 }
