@@ -29,7 +29,10 @@ export interface PgDriverOptions {
  */
 export class PgDriver implements Driver {
   readonly #options: PgDriverOptions;
-  readonly #pendingAcquisitions = new Set<Promise<unknown>>();
+  /** Acquisitions started and not yet granted or failed (a count: no Set work per acquire). */
+  #acquiring = 0;
+  /** Who waits in settleAcquisitions() for #acquiring to reach 0. */
+  #onSettled: Array<() => void> = [];
 
   constructor(options: PgDriverOptions) {
     this.#options = options;
@@ -39,31 +42,51 @@ export class PgDriver implements Driver {
     // The pool connects lazily on first use; nothing to do.
   }
 
-  async acquireConnection(): Promise<PgConnection> {
-    if (this.#options.isClosed()) throw new DatabaseClosedError('run a query');
+  // Not async: one `.then` on the pool's promise for both outcomes (every pooled
+  // statement and every transaction acquires once).
+  acquireConnection(): Promise<PgConnection> {
+    const options = this.#options;
+    if (options.isClosed()) return rejected(new DatabaseClosedError('run a query'));
     const started = performance.now();
-    const pending = this.#options.pool.connect();
-    this.#pendingAcquisitions.add(pending);
+    let pending: Promise<PoolClient>;
     try {
-      const client = await pending;
-      this.#options.instrumentation.connectionAcquired(performance.now() - started);
-      return new PgConnection(client, this.#options.instrumentation, this.#options.preparedStatements);
+      pending = options.pool.connect();
     } catch (error) {
-      this.#options.instrumentation.acquireFailed();
-      if (this.#options.isClosed()) throw new DatabaseClosedError('run a query');
-      throw mapPostgresError(error, { connectionTimeoutMs: this.#options.connectionTimeoutMs });
-    } finally {
-      this.#pendingAcquisitions.delete(pending);
+      pending = rejected(error);
     }
+    this.#acquiring++;
+    return pending.then(
+      (client) => {
+        this.#acquisitionSettled();
+        options.instrumentation.connectionAcquired(performance.now() - started);
+        return new PgConnection(client, options.instrumentation, options.preparedStatements);
+      },
+      (error: unknown) => {
+        this.#acquisitionSettled();
+        options.instrumentation.acquireFailed();
+        if (options.isClosed()) throw new DatabaseClosedError('run a query');
+        throw mapPostgresError(error, { connectionTimeoutMs: options.connectionTimeoutMs });
+      },
+    );
   }
 
   /**
    * Resolves once every acquisition already started has been granted or has failed.
    * pg-pool's end() orphans a connect() racing with it (the promise never settles),
-   * so the database waits for these before ending the pool.
+   * so the database waits for these before ending the pool. Called once closed: no
+   * acquisition starts any more, so waiting for none to be pending waits for exactly
+   * those started before.
    */
-  async settleAcquisitions(): Promise<void> {
-    await Promise.allSettled([...this.#pendingAcquisitions]);
+  settleAcquisitions(): Promise<void> {
+    if (this.#acquiring === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#onSettled.push(resolve));
+  }
+
+  #acquisitionSettled(): void {
+    if (--this.#acquiring > 0 || this.#onSettled.length === 0) return;
+    const waiting = this.#onSettled;
+    this.#onSettled = [];
+    for (const resolve of waiting) resolve();
   }
 
   // Transaction control runs several times per transaction: the statements are compiled
@@ -164,4 +187,10 @@ function savepointStatements(name: string): SavepointStatements {
 
 function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A rejected promise, for the paths that are not async functions but must not throw synchronously. */
+function rejected<T>(error: unknown): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows what was thrown, unchanged
+  return Promise.reject(error);
 }
