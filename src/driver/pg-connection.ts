@@ -64,11 +64,14 @@ export class PgConnection implements DatabaseConnection {
   }
 
   /**
-   * Runs a transaction-control statement and returns its command tag. The tag matters:
-   * PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK, not an error.
+   * Runs a transaction-control statement and returns its command tag, or what `read`
+   * makes of it (it may throw to reject; run in the same `.then`, no promise more). The
+   * tag matters: PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK, not an error.
    */
-  executeCommand(compiledQuery: CompiledQuery): Promise<string> {
-    return this.#run(compiledQuery, commandTag);
+  executeCommand(compiledQuery: CompiledQuery): Promise<string>;
+  executeCommand<T>(compiledQuery: CompiledQuery, read: (tag: string) => T): Promise<T>;
+  executeCommand(compiledQuery: CompiledQuery, read?: (tag: string) => unknown): Promise<unknown> {
+    return this.#run(compiledQuery, read === undefined ? commandTag : (result) => read(result.command));
   }
 
   /**

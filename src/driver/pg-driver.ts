@@ -91,7 +91,7 @@ export class PgDriver implements Driver {
 
   // Transaction control runs several times per transaction: the statements are compiled
   // once (a CompiledQuery is immutable), and the methods return the connection's promise
-  // instead of wrapping it in another async function.
+  // (the tag is read inside it) instead of wrapping it in another async function or `.then`.
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     if (!(connection instanceof PgConnection)) {
       // Kysely's own db.kysely.transaction() inside db.transaction() would send a second
@@ -106,27 +106,27 @@ export class PgDriver implements Driver {
       settings.isolationLevel === undefined && settings.accessMode === undefined
         ? BEGIN
         : CompiledQuery.raw(beginStatement(settings));
-    return connection.executeCommand(statement).then(ignore);
+    return connection.executeCommand(statement, ignore);
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return (connection as PgConnection).executeCommand(COMMIT).then(rejectRolledBackCommit);
+    return (connection as PgConnection).executeCommand(COMMIT, rejectRolledBackCommit);
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return (connection as PgConnection).executeCommand(ROLLBACK).then(ignore);
+    return (connection as PgConnection).executeCommand(ROLLBACK, ignore);
   }
 
   savepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return (connection as PgConnection).executeCommand(savepointStatements(name).savepoint).then(ignore);
+    return (connection as PgConnection).executeCommand(savepointStatements(name).savepoint, ignore);
   }
 
   rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return (connection as PgConnection).executeCommand(savepointStatements(name).rollbackTo).then(ignore);
+    return (connection as PgConnection).executeCommand(savepointStatements(name).rollbackTo, ignore);
   }
 
   releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return (connection as PgConnection).executeCommand(savepointStatements(name).release).then(ignore);
+    return (connection as PgConnection).executeCommand(savepointStatements(name).release, ignore);
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {

@@ -135,6 +135,30 @@ describe.skipIf(unavailable !== undefined)('the driver adds one promise per stat
     }
   });
 
+  it('transaction control costs pg its own promise and the driver one more; a COMMIT that rolled back rejects', async () => {
+    const driver = driverFor();
+    const connection = await driver.acquireConnection();
+    const raw = await pool.connect();
+    try {
+      const pgOwn = promisesCreatedBy(() => raw.query('select 1'));
+      await pgOwn.value;
+      const begin = promisesCreatedBy(() => driver.beginTransaction(connection, {}));
+      const savepoint = promisesCreatedBy(() => driver.savepoint(connection, 'sp'));
+      await Promise.all([begin.value, savepoint.value]);
+      await expect(connection.executeQuery(CompiledQuery.raw('select 1 / 0'))).rejects.toBeInstanceOf(QueryError);
+      await driver.rollbackToSavepoint(connection, 'sp');
+      const release = promisesCreatedBy(() => driver.releaseSavepoint(connection, 'sp'));
+      await release.value;
+      await expect(connection.executeQuery(CompiledQuery.raw('select 1 / 0'))).rejects.toBeInstanceOf(QueryError);
+      const commit = promisesCreatedBy(() => driver.commitTransaction(connection));
+      await expect(commit.value).rejects.toThrow(/COMMIT rolled back/);
+      expect([begin.count, savepoint.count, release.count, commit.count]).toEqual(Array(4).fill(pgOwn.count + 1));
+    } finally {
+      raw.release();
+      connection.release();
+    }
+  });
+
   it('acquireConnection costs the pool its own promise and the driver one more', async () => {
     const driver = driverFor();
     const warm = await driver.acquireConnection();
