@@ -131,7 +131,7 @@ export class PgDriver implements Driver {
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
     (connection as PgConnection).release();
-    return Promise.resolve();
+    return RESOLVED;
   }
 
   async destroy(): Promise<void> {
@@ -146,6 +146,9 @@ export function beginStatement(settings: TransactionSettings): string {
   if (settings.accessMode) parts.push(settings.accessMode);
   return parts.length === 1 ? 'begin' : parts.join(' ');
 }
+
+/** One settled promise for every release: awaiting a settled promise never changes it. */
+const RESOLVED = Promise.resolve();
 
 const BEGIN = CompiledQuery.raw('begin');
 const COMMIT = CompiledQuery.raw('commit');
