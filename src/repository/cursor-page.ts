@@ -80,11 +80,16 @@ export async function cursorPage<Row>(request: CursorPageRequest): Promise<Curso
       .select(terms.map((term, index) => exactText(term.column, columnTypes[index]!).as(`${ALIAS}${index}`)))
       .limit(limit + 1);
   });
-  const rows = [...(await request.execute(compiled))];
-  const texts = rows.map((row) => takeAliases(row, terms.length));
+  const rows = await request.execute(compiled);
   const hasNextPage = rows.length > limit;
-  const items = hasNextPage ? rows.slice(0, limit) : rows;
-  const last = texts[items.length - 1];
+  const page = hasNextPage ? rows.slice(0, limit) : rows;
+  // Copying the row's own columns into a new object keeps V8's fast layout (deleting the
+  // helper columns would turn every row into a slow dictionary object).
+  const first = page[0];
+  const own = first === undefined ? [] : Object.keys(first).filter((column) => !column.startsWith(ALIAS));
+  const items = page.map((row) => pick(row, own));
+  const lastRow = page[page.length - 1];
+  const last = lastRow === undefined ? undefined : terms.map((_, index) => aliasText(lastRow, index));
   const nextCursor =
     hasNextPage && last !== undefined
       ? encodeCursor(
@@ -101,20 +106,15 @@ function exactText(column: string, type: ColumnType) {
   return iso ? sql<string | null>`to_json(${sql.ref(column)}) #>> '{}'` : sql<string | null>`${sql.ref(column)}::text`;
 }
 
-/**
- * The helper columns' texts, removed from the row. They are the row's last properties, and
- * deleting from the last one backwards keeps V8's fast object layout (deleting any other
- * property turns the row into a slow dictionary object).
- */
-function takeAliases(row: Loose, count: number): Array<string | null> {
-  const texts = new Array<string | null>(count);
-  for (let index = count - 1; index >= 0; index--) {
-    const alias = `${ALIAS}${index}`;
-    const value = row[alias];
-    delete row[alias];
-    texts[index] = typeof value === 'string' ? value : null;
-  }
-  return texts;
+function pick(row: Loose, columns: readonly string[]): Loose {
+  const picked: Loose = {};
+  for (const column of columns) picked[column] = row[column];
+  return picked;
+}
+
+function aliasText(row: Loose, index: number): string | null {
+  const value = row[`${ALIAS}${index}`];
+  return typeof value === 'string' ? value : null;
 }
 
 /** The cursor's texts in the order `afterCursorExpression` binds them. */
