@@ -1,6 +1,5 @@
 // @org/data-layer from the built package (../dist, `npm run build`): BaseRepository for
 // every read and write, db.transaction for units of work (nested = savepoint).
-import type { Generated } from 'kysely';
 
 import {
   BaseRepository,
@@ -13,24 +12,7 @@ import {
   withTenant,
 } from '../../dist/index.js';
 import type { Adapter, AdapterConfig, TenantMode } from './adapter.js';
-import { PAGE, STREAM_BATCH } from './sql.js';
-
-interface ItemsTable {
-  id: Generated<number>;
-  tenant_id: string;
-  author_id: number;
-  name: string;
-  qty: number;
-  created_at: Date;
-  updated_at: Date;
-}
-interface DB {
-  items: ItemsTable;
-  tenant_items: ItemsTable;
-  authors: { id: Generated<number>; name: string };
-  events: { id: Generated<number>; tag: string; qty: number; created_at: Generated<Date>; updated_at: Generated<Date> };
-  stream_rows: { id: number; name: string; created_at: Date };
-}
+import { type BenchDB as DB, PAGE, STREAM_BATCH } from './sql.js';
 
 const rolledBack = new Error('roll back the savepoint');
 

@@ -1,28 +1,11 @@
 // kysely 0.28 over its PostgresDialect on a pg.Pool (pool 10), query builder per call.
-import { type Generated, Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import Cursor from 'pg-cursor';
 
 import type { Adapter, AdapterConfig, TenantMode } from './adapter.js';
 import { poolFor } from './pg-pool.js';
-import { type KeysetPosition, PAGE, STREAM_BATCH } from './sql.js';
-
-interface ItemsTable {
-  id: Generated<number>;
-  tenant_id: string;
-  author_id: number;
-  name: string;
-  qty: number;
-  created_at: Date;
-  updated_at: Date;
-}
-interface DB {
-  items: ItemsTable;
-  tenant_items: ItemsTable;
-  authors: { id: Generated<number>; name: string };
-  events: { id: Generated<number>; tag: string; qty: number; created_at: Generated<Date>; updated_at: Generated<Date> };
-  stream_rows: { id: number; name: string; created_at: Date };
-}
+import { type BenchDB as DB, type KeysetPosition, PAGE, STREAM_BATCH } from './sql.js';
 
 function kyselyFor(pool: pg.Pool): Kysely<DB> {
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });

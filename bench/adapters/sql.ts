@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 // The statements every adapter sends (kysely's builder and postgres.js's templates produce
 // the same statements with their own quoting). Unqualified names: search_path is the schema.
 export const SQL = {
@@ -32,4 +34,23 @@ export function createManyStatement(tag: string, count: number): { text: string;
 export interface KeysetPosition {
   readonly created_at: string;
   readonly id: number;
+}
+
+interface ItemsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  author_id: number;
+  name: string;
+  qty: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The fixture's tables (lib/fixture.ts), as the query-builder adapters type them. */
+export interface BenchDB {
+  items: ItemsTable;
+  tenant_items: ItemsTable;
+  authors: { id: Generated<number>; name: string };
+  events: { id: Generated<number>; tag: string; qty: number; created_at: Generated<Date>; updated_at: Generated<Date> };
+  stream_rows: { id: number; name: string; created_at: Date };
 }

@@ -1,8 +1,8 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 
+import { statementRefused } from '../errors/statement-refused.js';
 import type { HotStatements } from './hot-statements.js';
 import type { LooseDB } from './kysely-conditions.js';
-import { statementRefused } from './statement-refused.js';
 import { TickBatches, type Waiter } from './tick-batches.js';
 
 type Loose = Record<string, unknown>;

@@ -1,11 +1,11 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 
+import { dataException } from '../errors/statement-refused.js';
 import { canonicalKey, filtersKey, rowKey } from './canonical-key.js';
 import type { TableColumns } from './column-types.js';
 import type { Condition } from './filter-condition.js';
 import { filterValues, type HotStatements } from './hot-statements.js';
 import type { LooseDB } from './kysely-conditions.js';
-import { dataException } from './statement-refused.js';
 import { TickBatches, type Waiter } from './tick-batches.js';
 
 type Loose = Record<string, unknown>;

@@ -1,5 +1,5 @@
-import { ConnectionError } from '../errors/connection-errors.js';
-import { DataLayerError } from '../errors/data-layer-error.js';
+import { ConnectionError } from './connection-errors.js';
+import { DataLayerError } from './data-layer-error.js';
 
 /**
  * Whether the server answered a statement with an error (a SQLSTATE), so an autocommit
