@@ -29,6 +29,7 @@ import { ReplicaSet } from './replicas/replica-set.js';
 import { RoutingConnectionProvider } from './replicas/routing-connection.js';
 import { registerRoutedOwner, requiredLsn, runOnPrimary, runWithLsn } from './replicas/routing-context.js';
 import { registerCursorSecret } from './repository/cursor-secrets.js';
+import { registerStatementProvider } from './repository/run-compiled.js';
 import { AmbientConnectionProvider, ScopeConnectionProvider } from './transaction/connection-providers.js';
 import { DatabaseTransaction } from './transaction/database-transaction.js';
 import type { TransactionOptions } from './transaction/transaction-options.js';
@@ -216,12 +217,12 @@ class PostgresDatabase<DB> implements Database<DB> {
       strict: options.strictTransactions,
     });
     this.#replicas = options.replication && this.#replicaSet(options);
-    this.#props = kyselyProps(
-      this.#driver,
-      this.#replicas
-        ? new RoutingConnectionProvider(ambient, { replicas: this.#replicas, primary: this.#driver, owner: this })
-        : ambient,
-    );
+    const provider = this.#replicas
+      ? new RoutingConnectionProvider(ambient, { replicas: this.#replicas, primary: this.#driver, owner: this })
+      : ambient;
+    this.#props = kyselyProps(this.#driver, provider);
+    // Repository statements run on the same provider, without Kysely's executor (no plugins here).
+    registerStatementProvider(this, provider);
     this.kysely = new Kysely<DB>(this.#props);
     this.#transactions = new TransactionRunner<DB>({
       driver: this.#driver,

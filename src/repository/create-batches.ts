@@ -1,8 +1,7 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type QueryResult } from 'kysely';
 
 import { statementRefused } from '../errors/statement-refused.js';
 import type { HotStatements } from './hot-statements.js';
-import type { LooseDB } from './kysely-conditions.js';
 import { TickBatches, type Waiter } from './tick-batches.js';
 
 type Loose = Record<string, unknown>;
@@ -32,7 +31,7 @@ export class CreateBatches {
   readonly #batches = new TickBatches<PendingInsert>(MAX_ROWS, (entries) => void this.#flush(entries));
 
   constructor(
-    private readonly kysely: () => Kysely<LooseDB>,
+    private readonly execute: (compiled: CompiledQuery) => Promise<QueryResult<Loose>>,
     private readonly hot: HotStatements,
   ) {}
 
@@ -51,7 +50,7 @@ export class CreateBatches {
   /** One row alone, with the plain single-row statement. */
   async one(columns: readonly string[], nowColumns: readonly string[], parameters: readonly unknown[]): Promise<Loose> {
     const sql = this.hot.insert(columns, nowColumns);
-    const { rows } = await this.kysely().executeQuery<Loose>(CompiledQuery.raw(sql, [...parameters]));
+    const { rows } = await this.execute(CompiledQuery.raw(sql, [...parameters]));
     return rows[0] as Loose;
   }
 
@@ -62,7 +61,7 @@ export class CreateBatches {
     try {
       const sql = this.hot.insertRows(columns, nowColumns, entries.length);
       const parameters = entries.flatMap((entry) => entry.parameters);
-      ({ rows } = await this.kysely().executeQuery<Loose>(CompiledQuery.raw(sql, parameters)));
+      ({ rows } = await this.execute(CompiledQuery.raw(sql, parameters)));
     } catch (error) {
       if (statementRefused(error)) for (const entry of entries) void this.#alone(entry);
       else for (const entry of entries) entry.waiter.reject(error);

@@ -1,11 +1,10 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type QueryResult } from 'kysely';
 
 import { dataException } from '../errors/statement-refused.js';
 import { canonicalKey, filtersKey, rowKey } from './canonical-key.js';
 import type { TableColumns } from './column-types.js';
 import type { Condition } from './filter-condition.js';
 import { filterValues, type HotStatements } from './hot-statements.js';
-import type { LooseDB } from './kysely-conditions.js';
 import { TickBatches, type Waiter } from './tick-batches.js';
 
 type Loose = Record<string, unknown>;
@@ -32,7 +31,7 @@ export class FindByIdBatches {
   readonly #batches = new TickBatches<PendingRead>(MAX_IDS, (entries) => void this.#flush(entries));
 
   constructor(
-    private readonly kysely: () => Kysely<LooseDB>,
+    private readonly execute: (compiled: CompiledQuery) => Promise<QueryResult<Loose>>,
     private readonly hot: HotStatements,
     private readonly primaryKey: string,
   ) {}
@@ -50,7 +49,7 @@ export class FindByIdBatches {
   /** One id alone, with the plain `pk = $1` statement. */
   async one(key: unknown, filters: readonly Condition[]): Promise<Loose | undefined> {
     const statement = this.hot.findById(filters);
-    const { rows } = await this.kysely().executeQuery<Loose>(CompiledQuery.raw(statement.sql, statement.values(key)));
+    const { rows } = await this.execute(CompiledQuery.raw(statement.sql, statement.values(key)));
     return rows[0];
   }
 
@@ -68,7 +67,7 @@ export class FindByIdBatches {
     try {
       const sql = this.hot.findByIds(filters);
       const keys = [...byKey.keys()];
-      ({ rows } = await this.kysely().executeQuery<Loose>(CompiledQuery.raw(sql, [keys, ...filterValues(filters)])));
+      ({ rows } = await this.execute(CompiledQuery.raw(sql, [keys, ...filterValues(filters)])));
     } catch (error) {
       if (dataException(error)) {
         for (const group of groups) void this.#alone(group);

@@ -88,7 +88,7 @@ export const SQL_READS = {
       build: () => table.ordered(table.selectWhere(conditions), terms),
       shape: { key: `${where.key}|${termsKey(terms)}`, parameters: where.parameters },
       shapes: table.shapes,
-      execute: async (compiled) => (await table.kysely.executeQuery<Loose>(compiled)).rows,
+      execute: async (compiled) => (await table.execute(compiled)).rows,
       terms,
       limit,
       after: opts.after,

@@ -6,6 +6,7 @@ import type { LocalSetting, SessionControl } from '../middleware/repository-midd
 import { setScopeLocal } from '../transaction/scope-connection.js';
 import type { TransactionScope } from '../transaction/transaction-scope.js';
 import { ambientScope, begunWithin } from '../transaction/transaction-storage.js';
+import { runCompiled } from './run-compiled.js';
 
 /**
  * Session control for middleware of SQL repositories (the tenant filter's RLS mode).
@@ -38,9 +39,9 @@ export function sqlSession<DB>(db: Database<DB>): SessionControl {
       await transaction.setLocal(name, value);
     },
     joinsAmbient: (setting) => joinable(setting) !== undefined,
-    // db.kysely is ambient-aware, so this joins the transaction the caller runs in.
+    // Runs where db.kysely would (ambient-aware), so this joins the transaction the caller runs in.
     query: async <R>(text: string, parameters: readonly unknown[] = []) => {
-      const { rows } = await db.kysely.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
+      const { rows } = await runCompiled<R>(db as Database<unknown>, CompiledQuery.raw(text, [...parameters]));
       return { rows: [...rows] };
     },
     withLocalSetting: async (setting, work) => {

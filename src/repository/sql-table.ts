@@ -1,4 +1,4 @@
-import { type Compilable, CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { type Compilable, CompiledQuery, type Kysely, type QueryResult, type SelectQueryBuilder } from 'kysely';
 
 import type { Database } from '../database.js';
 import { ValidationError } from '../errors/application-errors.js';
@@ -17,6 +17,7 @@ import { staleOrMissing } from './optimistic-lock.js';
 import { type OrderTerm, toOrderTerms } from './order-by.js';
 import type { InputContext } from './prepare-input.js';
 import { rowNotFound } from './row-not-found.js';
+import { runCompiled } from './run-compiled.js';
 import { conditionsShape, ShapeCache, termsKey } from './shape-cache.js';
 import type { TimestampColumns } from './timestamps.js';
 import type { InputSchemas } from './validate-input.js';
@@ -59,13 +60,19 @@ export class SqlTable {
     readonly findById: (id: unknown) => Promise<Loose | undefined>,
   ) {
     this.hot = new HotStatements(descriptor.table, descriptor.primaryKey);
-    this.idBatches = new FindByIdBatches(() => this.kysely, this.hot, descriptor.primaryKey);
-    this.createBatches = new CreateBatches(() => this.kysely, this.hot);
+    const execute = <R>(compiled: CompiledQuery) => this.execute<R>(compiled);
+    this.idBatches = new FindByIdBatches(execute, this.hot, descriptor.primaryKey);
+    this.createBatches = new CreateBatches(execute, this.hot);
     this.types = new CachedLoad(() => loadColumnTypes(this.kysely as Kysely<unknown>, descriptor.table));
   }
 
   get kysely(): Kysely<LooseDB> {
     return this.db.kysely as unknown as Kysely<LooseDB>;
+  }
+
+  /** Runs a compiled statement of this table: every compiled repository statement runs here (see `runCompiled`). */
+  execute<R = Loose>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    return runCompiled<R>(this.db, compiled);
   }
 
   /**
@@ -138,7 +145,7 @@ export class SqlTable {
       if (offset !== undefined) query = query.offset(offset);
       return query;
     });
-    return [...(await this.kysely.executeQuery<Loose>(compiled)).rows];
+    return [...(await this.execute(compiled)).rows];
   }
 
   async count(conditions: readonly Condition[]): Promise<number> {
@@ -146,7 +153,7 @@ export class SqlTable {
     const compiled = this.shapes.compiled({ key: `count|${where.key}`, parameters: where.parameters }, () =>
       this.from(conditions).select((eb) => eb.fn.countAll().as('count')),
     );
-    const { rows } = await this.kysely.executeQuery<{ count: unknown }>(compiled);
+    const { rows } = await this.execute<{ count: unknown }>(compiled);
     return Number(rows[0]?.count);
   }
 
@@ -158,15 +165,13 @@ export class SqlTable {
         .select((eb) => eb.lit(1).as('found'))
         .limit(1),
     );
-    return (await this.kysely.executeQuery(compiled)).rows.length > 0;
+    return (await this.execute(compiled)).rows.length > 0;
   }
 
   /** Runs a write built by `build`, compiled once per shape of `conditions` (plus `kind`). */
   async write(kind: string, conditions: readonly Condition[], build: () => Compilable<unknown>) {
     const where = conditionsShape(conditions);
-    return this.kysely.executeQuery<Loose>(
-      this.shapes.compiled({ key: `${kind}|${where.key}`, parameters: where.parameters }, build),
-    );
+    return this.execute(this.shapes.compiled({ key: `${kind}|${where.key}`, parameters: where.parameters }, build));
   }
 
   inputContext(op: RepositoryOperation, columns: ReadonlySet<string>): InputContext {
@@ -197,7 +202,7 @@ export class SqlTable {
   async staleOrMissing(filters: readonly Condition[], key: unknown, expected: unknown): Promise<never> {
     if (expected === undefined) this.notFound(key);
     const statement = this.hot.findById(filters);
-    const { rows } = await this.kysely.executeQuery<Loose>(CompiledQuery.raw(statement.sql, statement.values(key)));
+    const { rows } = await this.execute(CompiledQuery.raw(statement.sql, statement.values(key)));
     const { table, primaryKey } = this.descriptor;
     throw staleOrMissing(rows[0], key, expected, this.descriptor, () => rowNotFound(table, primaryKey, key));
   }

@@ -58,7 +58,7 @@ export const SQL_WRITES = {
       return (await table.findById(key)) ?? table.notFound(key);
     const sql = table.hot.update(keys, now, checked, versioned);
     const parameters = [...keys.map((column) => values[column]), key, ...filterValues(checked)];
-    const { rows } = await table.kysely.executeQuery<Loose>(CompiledQuery.raw(sql, parameters));
+    const { rows } = await table.execute(CompiledQuery.raw(sql, parameters));
     return rows[0] ?? (await table.staleOrMissing(filters, key, expected));
   },
 
