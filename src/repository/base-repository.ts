@@ -11,6 +11,7 @@ import type {
 } from '../middleware/repository-middleware.js';
 import { collectScope, runMiddleware } from '../middleware/run-middleware.js';
 import { runAsRead } from '../replicas/routing-context.js';
+import { rejectWith } from '../transaction/reject-with.js';
 import { CachedLoad } from './cached-load.js';
 import { checkRepositoryOptions } from './check-repository-options.js';
 import type { TableColumns } from './column-types.js';
@@ -286,17 +287,36 @@ export class BaseRepository<
     return runMiddleware(
       this.#middleware,
       { kind, args, repository: this.descriptor, transaction, session: this.#session, rows: this.#rows },
-      async (op) => {
-        const columns = this.#columns.value ?? (await this.#columns.get());
-        assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);
-        try {
-          const result = impl === undefined ? SQL_OPERATIONS[kind](this.#table, op, columns) : impl(op, columns);
-          return (await result) as T;
-        } catch (error) {
-          throw inputError(error, op, columns, this.descriptor);
-        }
+      (op) => {
+        const columns = this.#columns.value;
+        if (columns !== undefined) return this.#execute<T>(kind, op, columns, impl);
+        return this.#columns.get().then((loaded) => this.#execute<T>(kind, op, loaded, impl));
       },
     );
+  }
+
+  // Not async: one `.then` (for the error mapping) instead of an async function and its
+  // await, on every operation.
+  #execute<T>(
+    kind: OperationKind,
+    op: RepositoryOperation,
+    columns: TableColumns,
+    impl: ((op: RepositoryOperation, columns: TableColumns) => unknown) | undefined,
+  ): Promise<T> {
+    let result: unknown;
+    try {
+      assertMiddlewareColumns(this.descriptor.table, columns, this.#middleware, this.descriptor, op.scope);
+    } catch (error) {
+      return rejectWith(error);
+    }
+    try {
+      result = impl === undefined ? SQL_OPERATIONS[kind](this.#table, op, columns) : impl(op, columns);
+    } catch (error) {
+      return rejectWith(inputError(error, op, columns, this.descriptor));
+    }
+    return Promise.resolve(result as T).then(undefined, (error: unknown) => {
+      throw inputError(error, op, columns, this.descriptor);
+    });
   }
 
   async #readColumns(): Promise<TableColumns> {

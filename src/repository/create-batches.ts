@@ -13,6 +13,8 @@ interface PendingInsert {
   readonly waiter: Waiter<Loose>;
 }
 
+const firstRow = ({ rows }: QueryResult<Loose>): Loose => rows[0] as Loose;
+
 /** Most rows one coalesced insert carries, and the bind parameters it may use (the protocol allows 65,535). */
 const MAX_ROWS = 500;
 const MAX_PARAMETERS = 60_000;
@@ -47,11 +49,10 @@ export class CreateBatches {
     });
   }
 
-  /** One row alone, with the plain single-row statement. */
-  async one(columns: readonly string[], nowColumns: readonly string[], parameters: readonly unknown[]): Promise<Loose> {
+  /** One row alone, with the plain single-row statement (not async: one `.then`, no async function and await). */
+  one(columns: readonly string[], nowColumns: readonly string[], parameters: readonly unknown[]): Promise<Loose> {
     const sql = this.hot.insert(columns, nowColumns);
-    const { rows } = await this.execute(CompiledQuery.raw(sql, [...parameters]));
-    return rows[0] as Loose;
+    return this.execute(CompiledQuery.raw(sql, [...parameters])).then(firstRow);
   }
 
   async #flush(entries: readonly PendingInsert[]): Promise<void> {

@@ -16,6 +16,8 @@ interface PendingRead {
   readonly waiter: Waiter<Loose | undefined>;
 }
 
+const firstRow = ({ rows }: QueryResult<Loose>): Loose | undefined => rows[0];
+
 /** Most ids one `= any($1)` carries; more in the same tick start another statement. */
 const MAX_IDS = 500;
 
@@ -46,11 +48,10 @@ export class FindByIdBatches {
     });
   }
 
-  /** One id alone, with the plain `pk = $1` statement. */
-  async one(key: unknown, filters: readonly Condition[]): Promise<Loose | undefined> {
+  /** One id alone, with the plain `pk = $1` statement (not async: one `.then`, no async function and await). */
+  one(key: unknown, filters: readonly Condition[]): Promise<Loose | undefined> {
     const statement = this.hot.findById(filters);
-    const { rows } = await this.execute(CompiledQuery.raw(statement.sql, statement.values(key)));
-    return rows[0];
+    return this.execute(CompiledQuery.raw(statement.sql, statement.values(key))).then(firstRow);
   }
 
   async #flush(entries: readonly PendingRead[]): Promise<void> {
