@@ -16,20 +16,19 @@ export function queryAfterClosing<R extends object>(
   client: pg.ClientBase,
   names: readonly string[],
   config: pg.QueryConfig,
-): Promise<pg.QueryResult<R>> {
-  return new Promise((resolve, reject) => {
-    const query = new pg.Query<R>(config, (error, result) => (error ? reject(error) : resolve(result)));
-    const submit = query.submit.bind(query);
-    query.submit = (connection: pg.Connection) => {
-      // pg skips Parse for names in its record. Forgotten here, when the Close goes out,
-      // not at eviction: a statement queued before this one still binds the old copy.
-      const { parsedStatements } = connection as unknown as ParsedStatements;
-      for (const name of names) {
-        delete parsedStatements[name];
-        connection.close({ type: 'S', name }, true);
-      }
-      return submit(connection);
-    };
-    client.query(query);
-  });
+  callback: (error: Error | null, result: pg.QueryResult<R>) => void,
+): void {
+  const query = new pg.Query<R>(config, callback);
+  const submit = query.submit.bind(query);
+  query.submit = (connection: pg.Connection) => {
+    // pg skips Parse for names in its record. Forgotten here, when the Close goes out,
+    // not at eviction: a statement queued before this one still binds the old copy.
+    const { parsedStatements } = connection as unknown as ParsedStatements;
+    for (const name of names) {
+      delete parsedStatements[name];
+      connection.close({ type: 'S', name }, true);
+    }
+    return submit(connection);
+  };
+  client.query(query);
 }

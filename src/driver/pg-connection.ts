@@ -20,7 +20,10 @@ interface TransactionStatus {
 }
 
 /** After a named statement failed: send it once more, or surface this error. */
-type NamedFailureOutcome<R extends object> = { retry: Promise<pg.QueryResult<R>> } | { surface: unknown };
+type NamedFailureOutcome = { retry: true } | { retry: false; surface: unknown };
+
+/** How pg reports a statement's outcome when given a callback (no promise of its own). */
+type QueryCallback<R extends object> = (error: Error | null, result: pg.QueryResult<R>) => void;
 
 /**
  * One checked-out pg client. Every statement is timed, counted and has its error
@@ -56,17 +59,19 @@ export class PgConnection implements DatabaseConnection {
     return this.#broken;
   }
 
-  // executeQuery, executeCommand and #run are not async functions, and pg's promise gets
-  // one `.then` for both outcomes: this runs for every statement, and each extra promise
-  // also pays for the host's async hooks (AsyncLocalStorage).
+  // executeQuery, executeCommand and #run are not async functions, and pg is handed a
+  // callback: one promise per statement (pg's promise form makes two, and a `.then` on
+  // them a third). This runs for every statement, and each promise also pays for the
+  // host's async hooks (AsyncLocalStorage).
   executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     return this.#run<R & object, QueryResult<R>>(compiledQuery, toQueryResult);
   }
 
   /**
    * Runs a transaction-control statement and returns its command tag, or what `read`
-   * makes of it (it may throw to reject; run in the same `.then`, no promise more). The
-   * tag matters: PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK, not an error.
+   * makes of it (it may throw to reject; run when the statement completes, no promise
+   * more). The tag matters: PostgreSQL answers COMMIT of an aborted transaction with
+   * ROLLBACK, not an error.
    */
   executeCommand(compiledQuery: CompiledQuery): Promise<string>;
   executeCommand<T>(compiledQuery: CompiledQuery, read: (tag: string) => T): Promise<T>;
@@ -77,7 +82,8 @@ export class PgConnection implements DatabaseConnection {
   /**
    * Queues the statement on the client now (synchronously: callers rely on that to order
    * statements), then instruments and maps its one final outcome. `shape` turns pg's
-   * result into the caller's; it runs after instrumentation, as it always did.
+   * result into the caller's; it runs after instrumentation, as it always did. pg calls
+   * back from inside its message handling, so nothing here may throw into pg.
    */
   #run<R extends object, T>(compiledQuery: CompiledQuery, shape: (result: pg.QueryResult<R>) => T): Promise<T> {
     const started = performance.now();
@@ -85,34 +91,54 @@ export class PgConnection implements DatabaseConnection {
     // 'I': no transaction open, so this statement commits (or fails) on its own. Read
     // before the statement is queued, like the statement itself.
     const autocommit = named && (this.#client as TransactionStatus).getTransactionStatus?.() === 'I';
-    const succeeded = (result: pg.QueryResult<R>): T => {
-      this.#completed(compiledQuery, started, result.rowCount ?? result.rows?.length ?? 0, false);
-      return shape(result);
-    };
-    const failed = (error: unknown): never => {
-      this.#completed(compiledQuery, started, null, true);
-      throw this.#mapped(error);
-    };
-    let sent: Promise<pg.QueryResult<R>>;
-    try {
-      sent = named
-        ? this.#sendNamed<R>(compiledQuery)
-        : this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
-    } catch (error) {
-      // pg reports almost every failure through the promise; a rare synchronous throw
-      // takes the same path (one extra promise, on this path only).
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows what pg threw, unchanged
-      sent = Promise.reject(error);
-    }
-    if (!named) return sent.then(succeeded, failed);
-    return sent.then(succeeded, (error: unknown) => {
-      let next: NamedFailureOutcome<R>;
+    return new Promise<T>((resolve, reject) => {
+      const failed = (error: unknown): void => {
+        try {
+          this.#completed(compiledQuery, started, null, true);
+          reject(this.#mapped(error));
+        } catch (thrown) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rejects with what was thrown, unchanged
+          reject(thrown);
+        }
+      };
+      const settle: QueryCallback<R> = (error, result) => {
+        if (error) return failed(error);
+        try {
+          this.#completed(compiledQuery, started, result.rowCount ?? result.rows?.length ?? 0, false);
+          resolve(shape(result));
+        } catch (thrown) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rejects with what was thrown, unchanged
+          reject(thrown);
+        }
+      };
+      const first: QueryCallback<R> = !named
+        ? settle
+        : (error, result) => {
+            if (!error) return settle(null, result);
+            let next: NamedFailureOutcome;
+            try {
+              next = this.#afterNamedFailure(compiledQuery, autocommit, error);
+            } catch (thrown) {
+              return failed(thrown);
+            }
+            if (!next.retry) return failed(next.surface);
+            // Queued once pg has moved on from the failed statement (as a `.then` did).
+            queueMicrotask(() => {
+              try {
+                this.#retry<R>(compiledQuery, settle);
+              } catch (thrown) {
+                failed(thrown);
+              }
+            });
+          };
       try {
-        next = this.#afterNamedFailure<R>(compiledQuery, autocommit, error);
-      } catch (thrown) {
-        return failed(thrown);
+        if (named) this.#sendNamed<R>(compiledQuery, first);
+        else this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters], first);
+      } catch (error) {
+        // pg reports almost every failure through the callback; a rare synchronous throw
+        // takes the same path.
+        failed(error);
       }
-      return 'retry' in next ? next.retry.then(succeeded, failed) : failed(next.surface);
     });
   }
 
@@ -124,31 +150,27 @@ export class PgConnection implements DatabaseConnection {
    * the failure has aborted the transaction, so it surfaces. Only the final outcome is
    * instrumented (by the caller).
    */
-  #afterNamedFailure<R extends object>(
-    compiledQuery: CompiledQuery,
-    autocommit: boolean,
-    error: unknown,
-  ): NamedFailureOutcome<R> {
+  #afterNamedFailure(compiledQuery: CompiledQuery, autocommit: boolean, error: unknown): NamedFailureOutcome {
     // A server error about the values leaves the cache right: a statement whose Parse
     // failed is not in pg's record, so its next use parses again.
     const failure = preparedStatementFailure(error);
-    if (failure === undefined) return { surface: error };
+    if (failure === undefined) return { retry: false, surface: error };
     // Closed with the next statement, which also drops pg's record of it: when pg cannot
     // encode a parameter value it closes the statement itself but still records it parsed.
     this.#statements!.invalidate(compiledQuery.sql);
-    if (failure === 'unanswered') return { surface: error };
+    if (failure === 'unanswered') return { retry: false, surface: error };
     if (failure === 'unsupported') this.#prepared!.disable(error);
-    if (!autocommit) return { surface: failure === 'unsupported' ? this.#unsupported(error) : error };
-    return { retry: this.#retry<R>(compiledQuery) };
+    if (!autocommit) return { retry: false, surface: failure === 'unsupported' ? this.#unsupported(error) : error };
+    return { retry: true };
   }
 
-  #retry<R extends object>(compiledQuery: CompiledQuery): Promise<pg.QueryResult<R>> {
-    if (!this.#prepared!.enabled) return this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
-    return this.#sendNamed<R>(compiledQuery);
+  #retry<R extends object>(compiledQuery: CompiledQuery, callback: QueryCallback<R>): void {
+    if (!this.#prepared!.enabled) this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters], callback);
+    else this.#sendNamed<R>(compiledQuery, callback);
   }
 
   /** Queues the named statement on the client now (synchronously), closing evicted ones in the same round trip. */
-  #sendNamed<R extends object>(compiledQuery: CompiledQuery): Promise<pg.QueryResult<R>> {
+  #sendNamed<R extends object>(compiledQuery: CompiledQuery, callback: QueryCallback<R>): void {
     const statements = this.#statements!;
     const config = {
       name: statements.nameFor(compiledQuery.sql),
@@ -156,7 +178,8 @@ export class PgConnection implements DatabaseConnection {
       values: [...compiledQuery.parameters],
     };
     const toClose = statements.takeToClose();
-    return toClose === undefined ? this.#client.query<R>(config) : queryAfterClosing<R>(this.#client, toClose, config);
+    if (toClose === undefined) this.#client.query<R>(config, callback);
+    else queryAfterClosing<R>(this.#client, toClose, config, callback);
   }
 
   #unsupported(error: unknown): Error {
