@@ -138,6 +138,7 @@ export class BaseRepository<
       run: (kind, args, impl) => this.#run(kind, args, impl),
       filters: (op, columns) => table.filters(op, columns, undefined),
       terms: (orderBy, columns) => table.terms(orderBy, columns),
+      coalescing: () => table.coalescing('read'),
     });
     registerRelationSource(this, this.#relations);
   }

@@ -10,7 +10,9 @@ import type { TableColumns } from '../column-types.js';
 import type { ColumnType } from '../cursor-column-types.js';
 import { conditionsExpression, type LooseDB } from '../kysely-conditions.js';
 import type { OrderTerm } from '../order-by.js';
+import { conditionsShape, ShapeCache, termsKey } from '../shape-cache.js';
 import { assertColumn, type Condition, toConditions } from '../where-filter.js';
+import { RelatedReadBatches, type RelatedRows } from './related-read-batches.js';
 import type { RelatedCount, RelatedRead, RelationSource } from './relation-source.js';
 import type { RelationMap } from './relation-types.js';
 
@@ -32,6 +34,8 @@ export interface SqlRelationInternals {
   /** The scope and soft-delete conditions every read of the repository applies. */
   readonly filters: (op: RepositoryOperation, columns: TableColumns) => Condition[];
   readonly terms: (orderBy: unknown, columns: TableColumns) => OrderTerm[];
+  /** Whether a read may share a statement with other reads of the same tick (outside transactions). */
+  readonly coalescing: () => boolean;
 }
 
 /** The options a relation read reaches middleware with (`findMany`), and the count's (`count`). */
@@ -49,6 +53,13 @@ interface RelatedOptions {
  */
 export function sqlRelationSource(internals: SqlRelationInternals): RelationSource {
   const { table, primaryKey } = internals.descriptor;
+  // The `= any($1)` read's text per shape (compiled once), and same-tick reads sharing one statement.
+  const shapes = new ShapeCache();
+  const batches = new RelatedReadBatches();
+  const execute = async (compiled: CompiledQuery): Promise<RelatedRows> => ({
+    sql: compiled.sql,
+    rows: (await internals.kysely().executeQuery<Loose>(compiled)).rows,
+  });
   return {
     table,
     primaryKey,
@@ -70,12 +81,32 @@ export function sqlRelationSource(internals: SqlRelationInternals): RelationSour
         const given = relatedOptions(op.args[0], columns, table);
         const conditions = [...toConditions(given.where, columns, table), ...internals.filters(op, columns)];
         const terms = internals.terms(given.orderBy, columns);
-        const compiled =
-          given.relatedTo.limit === undefined
-            ? anyQuery(internals.kysely(), table, conditions, terms, given.relatedTo)
-            : await lateralQuery(internals, conditions, terms, given.relatedTo);
-        sink(compiled.sql);
-        return (await internals.kysely().executeQuery<Loose>(compiled)).rows;
+        const { relatedTo } = given;
+        let result: RelatedRows;
+        if (relatedTo.limit === undefined) {
+          const where = conditionsShape(conditions);
+          const shape = {
+            key: `any|${where.key}|${JSON.stringify(relatedTo.column)}|${termsKey(terms)}`,
+            parameters: where.parameters,
+          };
+          const run = (keys: readonly unknown[]): Promise<RelatedRows> => {
+            const array = [...keys];
+            // The key array is the last value bound (after the conditions' values).
+            return execute(
+              shapes.compiled({ key: shape.key, parameters: [...where.parameters, array] }, () =>
+                anyQuery(internals.kysely(), table, conditions, terms, relatedTo.column, array),
+              ),
+            );
+          };
+          const batched = internals.coalescing()
+            ? batches.load({ shape, column: relatedTo.column, keys: relatedTo.keys, columns, run })
+            : undefined;
+          result = await (batched ?? run(relatedTo.keys));
+        } else {
+          result = await execute(await lateralQuery(internals, conditions, terms, relatedTo));
+        }
+        sink(result.sql);
+        return result.rows;
       });
     },
     count(request: RelatedCount, sink) {
@@ -87,7 +118,7 @@ export function sqlRelationSource(internals: SqlRelationInternals): RelationSour
           .kysely()
           .selectFrom(table)
           .select((eb) => [eb.ref(relatedTo.column).as('key'), eb.fn.countAll().as('count')])
-          .where((eb) => scoped(eb, conditions, anyKey(relatedTo)))
+          .where((eb) => scoped(eb, conditions, anyKey(relatedTo.column, [...relatedTo.keys])))
           .groupBy(relatedTo.column)
           .compile();
         sink(compiled.sql);
@@ -101,7 +132,7 @@ export function sqlRelationSource(internals: SqlRelationInternals): RelationSour
         .kysely()
         .selectFrom(through)
         .select([sourceKey, targetKey])
-        .where(() => anyKey({ column: sourceKey, keys }))
+        .where(() => anyKey(sourceKey, [...keys]))
         .compile();
       sink(compiled.sql);
       return (await internals.kysely().executeQuery<Loose>(compiled)).rows;
@@ -126,8 +157,9 @@ function scoped(eb: ExpressionBuilder<LooseDB, string>, conditions: readonly Con
   return conditions.length === 0 ? key : eb.and([conditionsExpression(eb, conditions), key]);
 }
 
-function anyKey({ column, keys }: { column: string; keys: readonly unknown[] }) {
-  return sql<SqlBool>`${sql.ref(column)} = any(${[...keys]})`;
+/** `column = any($n)`, with `keys` bound as they are (one array value). */
+function anyKey(column: string, keys: unknown[]) {
+  return sql<SqlBool>`${sql.ref(column)} = any(${keys})`;
 }
 
 function anyQuery(
@@ -135,13 +167,14 @@ function anyQuery(
   table: string,
   conditions: readonly Condition[],
   terms: readonly OrderTerm[],
-  relatedTo: RelatedOptions['relatedTo'],
-): CompiledQuery<Loose> {
+  column: string,
+  keys: unknown[],
+) {
   const query = kysely
     .selectFrom(table)
     .selectAll()
-    .where((eb) => scoped(eb, conditions, anyKey(relatedTo)));
-  return terms.reduce((ordered, term) => ordered.orderBy(term.column, term.direction), query).compile();
+    .where((eb) => scoped(eb, conditions, anyKey(column, keys)));
+  return terms.reduce((ordered, term) => ordered.orderBy(term.column, term.direction), query);
 }
 
 /**
