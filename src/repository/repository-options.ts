@@ -88,8 +88,10 @@ export interface RepositoryOptions<
    * Coalesce concurrent calls outside transactions: `findById` calls of the same tick with
    * the same scope become one `where id = any($1)`, and `create` calls of the same tick
    * with the same columns one multi-row insert (one statement per row again if that
-   * fails). Every caller still gets exactly its own result or error, and middleware runs
-   * per call. Off, every call is its own statement. @default true
+   * fails), and same-tick relation reads of this table (`include` of another
+   * repository, without a `limit`) with the same options one `where key = any($1)`.
+   * Every caller still gets exactly its own result or error, and middleware runs per
+   * call. Off, every call is its own statement. @default true
    */
   readonly coalesce?: boolean | undefined;
 }

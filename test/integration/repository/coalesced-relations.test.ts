@@ -18,6 +18,7 @@ import { useTestDatabase } from '../../support/test-database.js';
 interface DB {
   writers: { id: number; name: string; deleted_at: Date | null; tenant_id: string };
   notes: { id: number; title: string; writer_id: number | null; tenant_id: string };
+  refs: { id: number; writer_ref: string | null };
 }
 
 const spy = statementSpy();
@@ -139,6 +140,26 @@ describe('concurrent relation reads outside a transaction', () => {
     spy.clear();
     await Promise.all([1, 2, 4].map((id) => alone.notes.findById(id, { include: { writer: true } })));
     expect(writerReads()).toHaveLength(3);
+  });
+
+  it('a key the related column type refuses fails only its own caller', async () => {
+    await sql`create table refs (id serial primary key, writer_ref int8)`.execute(t.db.kysely);
+    await sql`insert into refs (writer_ref) values (1), (1099511627776), (4)`.execute(t.db.kysely);
+    const { writers } = repositories(t.db);
+    const refs = new BaseRepository(t.db, {
+      table: 'refs',
+      relations: { writer: belongsTo(() => writers, { foreignKey: 'writer_ref' }) },
+    });
+    await refs.findById(1, { include: { writer: true } }); // catalog
+    spy.clear();
+    const [one, huge, four] = await Promise.allSettled(
+      [1, 2, 3].map((id) => refs.findById(id, { include: { writer: true } })),
+    );
+    expect(one).toMatchObject({ status: 'fulfilled', value: { writer: { id: 1 } } });
+    expect(huge).toMatchObject({ status: 'rejected' });
+    expect(four).toMatchObject({ status: 'fulfilled', value: { writer: { id: 4 } } });
+    // The shared statement failed on the out-of-range key, then each read ran alone.
+    expect(writerReads()).toHaveLength(4);
   });
 
   it('tenant filter: two tenants in the same tick never share a statement', async () => {
