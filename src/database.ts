@@ -1,13 +1,4 @@
-import {
-  type ConnectionProvider,
-  DefaultQueryExecutor,
-  type Dialect,
-  Kysely,
-  type KyselyProps,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-} from 'kysely';
+import { Kysely, type KyselyProps } from 'kysely';
 import type pg from 'pg';
 
 import { loadEnvOptions } from './config/load-env-options.js';
@@ -15,7 +6,10 @@ import type { DatabaseOptions } from './config/options-schema.js';
 import { type ResolvedOptions, resolveOptions } from './config/resolve-options.js';
 import { type ConnectOptions, connectWithRetry } from './connection/connect-with-retry.js';
 import { createPool, type PoolSnapshot, poolSnapshot } from './connection/create-pool.js';
+import type { PoolerReport } from './connection/detect-pooler.js';
 import { checkHealth, type HealthOptions, type HealthReport } from './connection/health.js';
+import { configuredLocalSettings, PoolerMode } from './connection/pooler-mode.js';
+import { kyselyProps } from './driver/kysely-props.js';
 import { PgDriver } from './driver/pg-driver.js';
 import { PreparedStatements } from './driver/prepared-statements.js';
 import { type AcquireMetrics, QueryInstrumentation, type QueryMetrics } from './driver/query-instrumentation.js';
@@ -71,6 +65,8 @@ export interface DatabaseMetrics {
  */
 export interface DatabaseHealthReport extends HealthReport {
   replicas?: ReplicaReport[];
+  /** What sits in front of the primary: PgBouncer in transaction mode or nothing, configured or detected. */
+  pooler: PoolerReport;
 }
 
 /**
@@ -195,6 +191,7 @@ class PostgresDatabase<DB> implements Database<DB> {
   readonly #replicas: ReplicaSet | undefined;
   /** One handle per scope: `currentTransaction()` is called by every repository operation with middleware. */
   readonly #handles = new WeakMap<TransactionScope, DatabaseTransaction<DB>>();
+  readonly #pooler: PoolerMode;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
@@ -202,14 +199,22 @@ class PostgresDatabase<DB> implements Database<DB> {
     registerCursorSecret(this, options.cursorSecret);
     this.#pool = options.embedded ? new EmbeddedPool({ ...options, embedded: options.embedded }) : createPool(options);
     this.#instrumentation = new QueryInstrumentation(options);
+    const prepared = options.preparedStatements
+      ? new PreparedStatements(options.preparedStatements, options.logger)
+      : undefined;
     this.#driver = new PgDriver({
       pool: this.#pool,
       instrumentation: this.#instrumentation,
       connectionTimeoutMs: options.pool.connectionTimeoutMs,
       isClosed: () => this.closed,
-      preparedStatements: options.preparedStatements
-        ? new PreparedStatements(options.preparedStatements, options.logger)
-        : undefined,
+      preparedStatements: prepared,
+      localSettings: configuredLocalSettings(options, options.connection),
+    });
+    this.#pooler = new PoolerMode({
+      options,
+      driver: this.#driver,
+      pool: this.#pool instanceof EmbeddedPool ? undefined : this.#pool,
+      prepared,
     });
     const ambient = new AmbientConnectionProvider({
       driver: this.#driver,
@@ -282,17 +287,19 @@ class PostgresDatabase<DB> implements Database<DB> {
     if (this.#pool instanceof EmbeddedPool) await this.#pool.start();
     const serverVersion = await connectWithRetry(this.#driver, this.#options, options);
     this.#options.logger.info({ target: this.#options.connection.target, serverVersion }, 'connected to database');
+    await this.#pooler.detect();
     await this.#replicas?.connect();
   }
 
   async health(options?: HealthOptions): Promise<DatabaseHealthReport> {
     const replicas = this.#replicas;
-    if (replicas === undefined || this.closed) return this.#primaryHealth(options);
+    if (replicas === undefined || this.closed)
+      return { ...(await this.#primaryHealth(options)), pooler: this.#pooler.report() };
     const [report, replicaReports] = await Promise.all([
       this.#primaryHealth(options),
       replicas.health(options?.timeoutMs ?? 5_000),
     ]);
-    return { ...report, replicas: replicaReports };
+    return { ...report, pooler: this.#pooler.report(), replicas: replicaReports };
   }
 
   async #primaryHealth(options?: HealthOptions): Promise<HealthReport> {
@@ -376,20 +383,4 @@ function statementSettingsOf(
   const providers = middleware.flatMap((each) => (each.statementSetting ? [each.statementSetting.bind(each)] : []));
   if (providers.length === 0) return undefined;
   return () => providers.flatMap((provider) => provider() ?? []);
-}
-
-function kyselyProps(driver: PgDriver, connectionProvider: ConnectionProvider): KyselyProps {
-  const dialect: Dialect = {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => driver,
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-  };
-  const executor = new DefaultQueryExecutor(
-    dialect.createQueryCompiler(),
-    dialect.createAdapter(),
-    connectionProvider,
-    [],
-  );
-  return { config: { dialect }, driver, dialect, executor };
 }

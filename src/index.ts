@@ -2,6 +2,7 @@ export { loadEnvOptions } from './config/load-env-options.js';
 export type {
   DatabaseOptions,
   MigrationsOption,
+  PoolerOption,
   PoolOptions,
   PreparedStatementOptions,
   RetryOptions,
@@ -9,6 +10,7 @@ export type {
 } from './config/options-schema.js';
 export type { ConnectOptions } from './connection/connect-with-retry.js';
 export type { PoolSnapshot } from './connection/create-pool.js';
+export type { PoolerReport } from './connection/detect-pooler.js';
 export type { HealthOptions, HealthReport, MigrationHealth } from './connection/health.js';
 export type { Database, DatabaseHealthReport, DatabaseMetrics } from './database.js';
 export { createDatabase } from './database.js';

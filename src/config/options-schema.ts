@@ -105,7 +105,10 @@ export interface DatabaseOptions extends ReplicaRoutingOptions {
   /** Never logged, never serialized. */
   password?: string | undefined;
   ssl?: boolean | TlsOptions | undefined;
-  /** Schemas for `search_path`, set as a connection startup option. */
+  /**
+   * Schemas for `search_path`: a connection startup option, or with `pooler:
+   * 'pgbouncer-transaction'` a `SET LOCAL` at the start of every transaction.
+   */
   searchPath?: string | readonly string[] | undefined;
   /** Shown in `pg_stat_activity`. @default '@org/data-layer' */
   applicationName?: string | undefined;
@@ -120,8 +123,21 @@ export interface DatabaseOptions extends ReplicaRoutingOptions {
    * @default true (`{ max: 100 }`)
    */
   preparedStatements?: boolean | PreparedStatementOptions | undefined;
-  /** Server-side `statement_timeout` for every connection; unset means the server default. */
+  /**
+   * Server-side `statement_timeout` for every statement; unset means the server default. A
+   * connection startup option, or with `pooler: 'pgbouncer-transaction'` a `SET LOCAL`.
+   */
   statementTimeoutMs?: number | undefined;
+  /**
+   * What sits between this process and PostgreSQL. `'pgbouncer-transaction'` (PgBouncer in
+   * transaction mode) keeps all session state inside transactions: no startup parameters,
+   * `statementTimeoutMs` and `searchPath` set with `SET LOCAL` in every transaction (an
+   * autocommit statement then runs in its own short transaction), and named prepared
+   * statements off unless `preparedStatements` is given. `'none'`: a direct connection.
+   * Unset: `connect()` detects a transaction-mode pooler (see docs/pgbouncer.md).
+   * @default unset (detected at connect())
+   */
+  pooler?: PoolerOption | undefined;
   /** Statements slower than this call `onSlowQuery`. @default 1000 */
   slowQueryThresholdMs?: number | undefined;
   /** Called for each slow statement; errors it throws are logged, never rethrown. Default: a pino warning. */
@@ -158,6 +174,20 @@ export interface DatabaseOptions extends ReplicaRoutingOptions {
    */
   migrations?: MigrationsOption | undefined;
 }
+
+/**
+ * `createDatabase({ pooler })`: PgBouncer in transaction mode, or a direct connection.
+ *
+ * @example
+ * ```ts
+ * const pooler: PoolerOption = 'pgbouncer-transaction'
+ * const db = createDatabase<DB>({ connectionString: process.env.PGBOUNCER_URL, pooler, searchPath: 'app' })
+ * ```
+ */
+export type PoolerOption = 'pgbouncer-transaction' | 'none';
+
+/** The values `pooler` accepts. */
+export const POOLER_OPTIONS = ['pgbouncer-transaction', 'none'] as const satisfies readonly PoolerOption[];
 
 /**
  * Where a database's migrations are: `createMigrator`'s `folder` or `migrations`, `schema`, `tableName`.
@@ -243,6 +273,7 @@ export const databaseOptionsSchema = z
       .optional(),
     preparedStatements: z.union([z.boolean(), z.strictObject({ max: positiveInt.optional() })]).optional(),
     statementTimeoutMs: positiveInt.optional(),
+    pooler: z.enum(POOLER_OPTIONS, { error: "expected 'pgbouncer-transaction' or 'none'" }).optional(),
     slowQueryThresholdMs: nonNegativeInt.optional(),
     onSlowQuery: z
       .custom<SlowQueryHook>((value) => typeof value === 'function', { message: 'expected a function' })

@@ -13,6 +13,7 @@ import {
   databaseOptionsSchema,
   DEFAULTS,
   type MigrationsOption,
+  type PoolerOption,
   type TlsOptions,
 } from './options-schema.js';
 
@@ -29,6 +30,10 @@ export interface ResolvedOptions {
   readonly strictTransactions: boolean;
   /** Named prepared statements per connection, or false for unnamed ones. */
   readonly preparedStatements: { readonly max: number } | false;
+  /** Whether the user set `preparedStatements` (it then wins over the pooler's default). */
+  readonly preparedStatementsExplicit: boolean;
+  /** `pooler` as given; undefined means detect at `connect()`. */
+  readonly pooler: PoolerOption | undefined;
   readonly middleware: readonly RepositoryMiddleware[];
   /** Cursor signing keys (non-enumerable, like the password); undefined when unset. */
   readonly cursorSecret?: string | readonly string[];
@@ -69,7 +74,14 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     logger: resolveLogger(options.logger),
     logParameters: options.logParameters ?? DEFAULTS.logParameters,
     strictTransactions: options.strictTransactions ?? DEFAULTS.strictTransactions,
-    preparedStatements: resolvePreparedStatements(options.preparedStatements),
+    // Behind PgBouncer in transaction mode (< 1.21 does not keep them) named statements
+    // are off unless asked for.
+    preparedStatements:
+      options.pooler === 'pgbouncer-transaction' && options.preparedStatements === undefined
+        ? false
+        : resolvePreparedStatements(options.preparedStatements),
+    preparedStatementsExplicit: options.preparedStatements !== undefined,
+    pooler: options.pooler,
     middleware: options.middleware ?? [],
     embedded: resolveEmbedded(options.embedded),
     migrations: options.migrations,

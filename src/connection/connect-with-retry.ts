@@ -2,6 +2,7 @@ import { CompiledQuery, type Driver } from 'kysely';
 import pRetry from 'p-retry';
 
 import type { ResolvedOptions } from '../config/resolve-options.js';
+import { ConfigError } from '../errors/application-errors.js';
 import { ConnectionError } from '../errors/connection-errors.js';
 import { DataLayerError } from '../errors/data-layer-error.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
@@ -64,6 +65,8 @@ export async function connectWithRetry(
     );
   } catch (error) {
     const cause = lastError ?? error;
+    // A configuration mistake (PgBouncer refusing a startup parameter) is not a connection failure.
+    if (cause instanceof ConfigError) throw cause;
     const aborted = connectOptions.signal?.aborted === true;
     const reason = aborted ? 'aborted' : cause instanceof Error ? cause.message : String(cause);
     throw new ConnectionError(

@@ -45,8 +45,12 @@ export function createPool(options: ResolvedOptions): pg.Pool {
   if (connection.user !== undefined) config.user = connection.user;
   if (connection.password !== undefined) config.password = connection.password;
   if (connection.ssl !== undefined) config.ssl = connection.ssl;
-  if (options.statementTimeoutMs !== undefined) config.statement_timeout = options.statementTimeoutMs;
-  if (connection.searchPath !== undefined) config.options = `-c search_path=${connection.searchPath.join(',')}`;
+  // Behind PgBouncer in transaction mode these are SET LOCAL in every transaction instead
+  // (PgBouncer refuses or drops unknown startup parameters; see localSettingsSql).
+  if (options.pooler !== 'pgbouncer-transaction') {
+    if (options.statementTimeoutMs !== undefined) config.statement_timeout = options.statementTimeoutMs;
+    if (connection.searchPath !== undefined) config.options = `-c search_path=${connection.searchPath.join(',')}`;
+  }
 
   const pool = new pg.Pool(config);
   // An idle client whose server connection dies emits 'error' on the pool; unhandled,
@@ -58,6 +62,16 @@ export function createPool(options: ResolvedOptions): pg.Pool {
     );
   });
   return pool;
+}
+
+/**
+ * After `connect()` detected PgBouncer in transaction mode: connections opened from now on
+ * send no `statement_timeout` / `options` startup parameters (the settings travel with
+ * each transaction). The pool reads its options for every new client.
+ */
+export function dropStartupSettings(pool: pg.Pool): void {
+  delete pool.options.statement_timeout;
+  delete pool.options.options;
 }
 
 export function poolSnapshot(

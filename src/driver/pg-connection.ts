@@ -11,6 +11,7 @@ import { QueryError } from '../errors/query-errors.js';
 import { queryAfterClosing } from './close-statements.js';
 import type { PreparedStatements, StatementCache } from './prepared-statements.js';
 import type { QueryInstrumentation } from './query-instrumentation.js';
+import { runsOutsideTransaction } from './transaction-local-settings.js';
 
 const ROW_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
@@ -47,10 +48,29 @@ export class PgConnection implements DatabaseConnection {
     this.#broken = true;
   };
 
-  constructor(client: PoolClient, instrumentation: QueryInstrumentation, prepared?: PreparedStatements) {
+  /**
+   * Behind PgBouncer in transaction mode with `statementTimeoutMs` or `searchPath`:
+   * `begin; set local ...`, sent before each autocommit statement (which then runs in
+   * its own short transaction, committed right after it) so it runs with the settings.
+   */
+  readonly #autocommitBegin: string | undefined;
+  /**
+   * Wrapped statements whose COMMIT has not completed. While there are any, a statement
+   * queued now runs after that COMMIT, outside any transaction, whatever the last
+   * ReadyForQuery said ('T' mid-wrapper): it is wrapped too.
+   */
+  #wrappersInFlight = 0;
+
+  constructor(
+    client: PoolClient,
+    instrumentation: QueryInstrumentation,
+    prepared?: PreparedStatements,
+    autocommitBegin?: string,
+  ) {
     this.#client = client;
     this.#instrumentation = instrumentation;
     this.#prepared = prepared;
+    this.#autocommitBegin = autocommitBegin;
     this.#statements = prepared?.cacheFor(client);
     client.on('error', this.#onClientError);
   }
@@ -64,7 +84,7 @@ export class PgConnection implements DatabaseConnection {
   // them a third). This runs for every statement, and each promise also pays for the
   // host's async hooks (AsyncLocalStorage).
   executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    return this.#run<R & object, QueryResult<R>>(compiledQuery, toQueryResult);
+    return this.#run<R & object, QueryResult<R>>(compiledQuery, toQueryResult, false);
   }
 
   /**
@@ -76,7 +96,7 @@ export class PgConnection implements DatabaseConnection {
   executeCommand(compiledQuery: CompiledQuery): Promise<string>;
   executeCommand<T>(compiledQuery: CompiledQuery, read: (tag: string) => T): Promise<T>;
   executeCommand(compiledQuery: CompiledQuery, read?: (tag: string) => unknown): Promise<unknown> {
-    return this.#run(compiledQuery, read === undefined ? commandTag : (result) => read(result.command));
+    return this.#run(compiledQuery, read === undefined ? commandTag : (result) => read(result.command), true);
   }
 
   /**
@@ -84,13 +104,23 @@ export class PgConnection implements DatabaseConnection {
    * statements), then instruments and maps its one final outcome. `shape` turns pg's
    * result into the caller's; it runs after instrumentation, as it always did. pg calls
    * back from inside its message handling, so nothing here may throw into pg.
+   * `control`: transaction control, never wrapped in a transaction of its own.
    */
-  #run<R extends object, T>(compiledQuery: CompiledQuery, shape: (result: pg.QueryResult<R>) => T): Promise<T> {
+  #run<R extends object, T>(
+    compiledQuery: CompiledQuery,
+    shape: (result: pg.QueryResult<R>) => T,
+    control: boolean,
+  ): Promise<T> {
     const started = performance.now();
     const named = compiledQuery.parameters.length > 0 && this.#prepared?.enabled === true;
+    const wraps = this.#autocommitBegin !== undefined && !control;
     // 'I': no transaction open, so this statement commits (or fails) on its own. Read
     // before the statement is queued, like the statement itself.
-    const autocommit = named && (this.#client as TransactionStatus).getTransactionStatus?.() === 'I';
+    const idle =
+      (named || wraps) &&
+      (this.#wrappersInFlight > 0 || (this.#client as TransactionStatus).getTransactionStatus?.() === 'I');
+    const wrapped = idle && wraps && !runsOutsideTransaction(compiledQuery.sql);
+    const autocommit = named && idle;
     return new Promise<T>((resolve, reject) => {
       const failed = (error: unknown): void => {
         try {
@@ -125,15 +155,15 @@ export class PgConnection implements DatabaseConnection {
             // Queued once pg has moved on from the failed statement (as a `.then` did).
             queueMicrotask(() => {
               try {
-                this.#retry<R>(compiledQuery, settle);
+                this.#retry<R>(compiledQuery, settle, wrapped);
               } catch (thrown) {
                 failed(thrown);
               }
             });
           };
       try {
-        if (named) this.#sendNamed<R>(compiledQuery, first);
-        else this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters], first);
+        if (wrapped) this.#sendWrapped<R>(compiledQuery, named, first);
+        else this.#send<R>(compiledQuery, named, first);
       } catch (error) {
         // pg reports almost every failure through the callback; a rare synchronous throw
         // takes the same path.
@@ -164,9 +194,49 @@ export class PgConnection implements DatabaseConnection {
     return { retry: true };
   }
 
-  #retry<R extends object>(compiledQuery: CompiledQuery, callback: QueryCallback<R>): void {
-    if (!this.#prepared!.enabled) this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters], callback);
-    else this.#sendNamed<R>(compiledQuery, callback);
+  /** A wrapped statement's transaction ended with its COMMIT (queued right after it): it is wrapped again. */
+  #retry<R extends object>(compiledQuery: CompiledQuery, callback: QueryCallback<R>, wrapped: boolean): void {
+    if (wrapped) this.#sendWrapped<R>(compiledQuery, this.#prepared!.enabled, callback);
+    else this.#send<R>(compiledQuery, this.#prepared!.enabled, callback);
+  }
+
+  #send<R extends object>(compiledQuery: CompiledQuery, named: boolean, callback: QueryCallback<R>): void {
+    if (named) this.#sendNamed<R>(compiledQuery, callback);
+    else this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters], callback);
+  }
+
+  /**
+   * An autocommit statement in a transaction of its own: `begin; set local ...` (one
+   * round trip), the statement, `commit`, all queued now. `callback` gets one outcome,
+   * once the COMMIT completed (so the caller's next statement finds the connection idle,
+   * not in a failed transaction): a failed BEGIN first; a failed SET LOCAL aborts the
+   * transaction, so the statement fails rather than run without its settings; a failed
+   * COMMIT (a deferred constraint) is the statement's failure.
+   */
+  #sendWrapped<R extends object>(compiledQuery: CompiledQuery, named: boolean, callback: QueryCallback<R>): void {
+    let beginError: Error | null = null;
+    let statementError: Error | null = null;
+    let statementResult: pg.QueryResult<R> | undefined;
+    this.#client.query(this.#autocommitBegin!, (error: Error | null) => {
+      beginError = error;
+    });
+    this.#wrappersInFlight++;
+    try {
+      this.#send<R>(compiledQuery, named, (error, result) => {
+        statementError = error;
+        statementResult = result;
+      });
+    } catch (thrown) {
+      // A value pg cannot send: the transaction is empty; COMMIT still ends it.
+      statementError = thrown instanceof Error ? thrown : new Error(String(thrown));
+    }
+    this.#client.query(COMMIT, (commitError: Error | null) => {
+      this.#wrappersInFlight--;
+      const error = beginError ?? statementError ?? commitError;
+      if (error !== null || statementResult === undefined)
+        callback(error ?? new Error('internal: a wrapped statement completed without a result'), undefined as never);
+      else callback(null, statementResult);
+    });
   }
 
   /** Queues the named statement on the client now (synchronously), closing evicted ones in the same round trip. */
@@ -197,7 +267,17 @@ export class PgConnection implements DatabaseConnection {
     let cursor: Cursor<R> | undefined;
     let rowCount = 0;
     let failed = false;
+    // Behind PgBouncer with transaction-local settings, an autocommit stream runs in a
+    // transaction of its own (a cursor needs one server session for all its reads anyway).
+    const wrapped =
+      this.#autocommitBegin !== undefined && (this.#client as TransactionStatus).getTransactionStatus?.() === 'I';
+    let begun = false;
+    let commitError: Error | undefined;
     try {
+      if (wrapped) {
+        await this.#client.query(this.#autocommitBegin);
+        begun = true;
+      }
       // pg serializes the parameters synchronously here: a value it cannot send (a
       // cyclic object, ...) throws now, and must be mapped like any other failure.
       cursor = this.#client.query(new Cursor<R>(compiledQuery.sql, [...compiledQuery.parameters]));
@@ -213,7 +293,28 @@ export class PgConnection implements DatabaseConnection {
     } finally {
       // Runs when the consumer stops early too (return() on the iterator).
       if (cursor !== undefined) await this.#closeCursor(cursor);
-      this.#completed(compiledQuery, started, failed ? null : rowCount, failed);
+      if (begun) commitError = await this.#endStreamTransaction(failed);
+      const ok = !failed && commitError === undefined;
+      this.#completed(compiledQuery, started, ok ? rowCount : null, !ok);
+    }
+    // A failed COMMIT after the last row is the stream's failure (after an early stop by
+    // the consumer there is nobody to tell; the connection is destroyed on release).
+    if (commitError !== undefined) throw commitError;
+  }
+
+  /**
+   * Ends a wrapped stream's transaction: COMMIT after a clean end, ROLLBACK after a
+   * failure. Returns the mapped error of a failed COMMIT; a connection that could not end
+   * the transaction is destroyed on release.
+   */
+  async #endStreamTransaction(failed: boolean): Promise<Error | undefined> {
+    if (this.#broken) return undefined;
+    try {
+      await this.#client.query(failed ? 'rollback' : COMMIT);
+      return undefined;
+    } catch (error) {
+      this.#broken = true;
+      return failed ? undefined : this.#mapped(error);
     }
   }
 
@@ -281,3 +382,5 @@ function toQueryResult<R>(result: pg.QueryResult<R & object>): QueryResult<R> {
 function commandTag(result: pg.QueryResult): string {
   return result.command;
 }
+
+const COMMIT = 'commit';

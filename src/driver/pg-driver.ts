@@ -20,6 +20,11 @@ export interface PgDriverOptions {
   isClosed: () => boolean;
   /** Named prepared statements for parameterised statements; undefined sends them unnamed. */
   preparedStatements?: PreparedStatements | undefined;
+  /**
+   * `set local ...` for every transaction (PgBouncer in transaction mode, see
+   * `localSettingsSql`); undefined when the settings are startup parameters or unset.
+   */
+  localSettings?: string | undefined;
 }
 
 /**
@@ -33,9 +38,24 @@ export class PgDriver implements Driver {
   #acquiring = 0;
   /** Who waits in settleAcquisitions() for #acquiring to reach 0. */
   #onSettled: Array<() => void> = [];
+  /** `begin; set local ...` (see `PgDriverOptions.localSettings`), or undefined. */
+  #beginWithSettings: string | undefined;
+  #begin: CompiledQuery = BEGIN;
 
   constructor(options: PgDriverOptions) {
     this.#options = options;
+    this.moveSettingsIntoTransactions(options.localSettings);
+  }
+
+  /**
+   * From now on every transaction this driver begins (and every autocommit statement, in a
+   * transaction of its own) runs with `localSettings` (`set local ...`), sent with BEGIN in
+   * one round trip. Connections already checked out keep what they had.
+   */
+  moveSettingsIntoTransactions(localSettings: string | undefined): void {
+    this.#options.localSettings = localSettings;
+    this.#beginWithSettings = localSettings === undefined ? undefined : `begin; ${localSettings}`;
+    this.#begin = this.#beginWithSettings === undefined ? BEGIN : CompiledQuery.raw(this.#beginWithSettings);
   }
 
   async init(): Promise<void> {
@@ -59,7 +79,7 @@ export class PgDriver implements Driver {
       (client) => {
         this.#acquisitionSettled();
         options.instrumentation.connectionAcquired(performance.now() - started);
-        return new PgConnection(client, options.instrumentation, options.preparedStatements);
+        return new PgConnection(client, options.instrumentation, options.preparedStatements, this.#beginWithSettings);
       },
       (error: unknown) => {
         this.#acquisitionSettled();
@@ -102,10 +122,13 @@ export class PgDriver implements Driver {
         ),
       );
     }
+    // With transaction-local settings BEGIN carries them: one simple query, one round trip.
+    // Savepoints need nothing: they inherit the transaction's settings.
+    const local = this.#options.localSettings;
     const statement =
       settings.isolationLevel === undefined && settings.accessMode === undefined
-        ? BEGIN
-        : CompiledQuery.raw(beginStatement(settings));
+        ? this.#begin
+        : CompiledQuery.raw(local === undefined ? beginStatement(settings) : `${beginStatement(settings)}; ${local}`);
     return connection.executeCommand(statement, ignore);
   }
 

@@ -39,6 +39,14 @@ export class PreparedStatements {
     return cache;
   }
 
+  /**
+   * Off without a warning: `connect()` found PgBouncer in transaction mode, whose versions
+   * before 1.21 do not keep named statements (its info line says so).
+   */
+  turnOff(): void {
+    this.#enabled = false;
+  }
+
   /** The server said it cannot keep named statements: every connection sends unnamed ones from now on. */
   disable(error: unknown): void {
     if (!this.#enabled) return;

@@ -1,4 +1,4 @@
-import { ValidationError } from './application-errors.js';
+import { ConfigError, ValidationError } from './application-errors.js';
 import { ConnectionError, PoolTimeoutError } from './connection-errors.js';
 import {
   CheckViolationError,
@@ -98,6 +98,28 @@ export function mapPostgresError(error: unknown, context: MapErrorContext = {}):
   return new QueryError(message, { cause: error });
 }
 
+/** Which option sends each startup parameter PgBouncer may refuse. */
+const STARTUP_PARAMETER_OPTIONS: Readonly<Record<string, string>> = {
+  statement_timeout: 'statementTimeoutMs',
+  options: 'searchPath',
+};
+
+/**
+ * PgBouncer's `unsupported startup parameter: statement_timeout` (08P01): a deployment
+ * mistake with a known fix, so a `ConfigError` that names the parameter and the option.
+ */
+function refusedStartupParameter(message: string, cause: unknown): ConfigError | undefined {
+  const parameter = /unsupported startup parameter:?\s*"?([\w.-]+)/i.exec(message)?.[1];
+  if (parameter === undefined) return undefined;
+  const option = STARTUP_PARAMETER_OPTIONS[parameter];
+  return new ConfigError(
+    `PgBouncer refused the startup parameter "${parameter}"${option ? ` (sent for ${option})` : ''}: ` +
+      "set pooler: 'pgbouncer-transaction' to send the settings inside each transaction instead " +
+      "(or list the parameter in PgBouncer's ignore_startup_parameters, which drops it)",
+    { option: 'pooler', cause },
+  );
+}
+
 /** A data exception from a repository statement, as the caller's `ValidationError`; undefined for anything else. */
 function invalidInput(
   error: unknown,
@@ -165,6 +187,10 @@ function fromSqlState(sqlState: string, message: string, fields: DriverErrorFiel
       return message.includes('statement timeout')
         ? new StatementTimeoutError(message, { sqlState, cause })
         : new QueryError(message, { sqlState, cause });
+  }
+  if (sqlState === SqlState.protocolViolation) {
+    const refused = refusedStartupParameter(message, cause);
+    if (refused) return refused;
   }
   if (PERMANENT_CONNECTION_STATES.has(sqlState)) {
     return new ConnectionError(`Database connection refused: ${message}`, { sqlState, cause, retryable: false });

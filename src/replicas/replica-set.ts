@@ -2,6 +2,7 @@ import { CompiledQuery } from 'kysely';
 
 import type { ConnectionSettings, ResolvedOptions } from '../config/resolve-options.js';
 import { createPool } from '../connection/create-pool.js';
+import { configuredLocalSettings } from '../connection/pooler-mode.js';
 import type { PgConnection } from '../driver/pg-connection.js';
 import { PgDriver } from '../driver/pg-driver.js';
 import type { QueryInstrumentation } from '../driver/query-instrumentation.js';
@@ -60,6 +61,8 @@ export class ReplicaSet {
         instrumentation: options.instrumentation,
         connectionTimeoutMs: options.base.pool.connectionTimeoutMs,
         isClosed: options.isClosed,
+        // A replica behind PgBouncer gets the primary's treatment when `pooler` is configured.
+        localSettings: configuredLocalSettings(options.base, replica.connection),
       });
       return new ReplicaNode({
         name: replica.name,

@@ -18,14 +18,27 @@ export interface PgBouncer {
   stop(): Promise<void>;
 }
 
+export interface PgBouncerOptions {
+  /** Server connections per user and database. @default 1 (every client shares one) */
+  poolSize?: number;
+  /** @default 'transaction' */
+  poolMode?: 'transaction' | 'session';
+  /** Startup parameters PgBouncer drops instead of refusing. @default the four pg and this library may send */
+  ignoreStartupParameters?: readonly string[];
+}
+
+const IGNORED_BY_DEFAULT = ['extra_float_digits', 'options', 'application_name', 'statement_timeout'];
+
 /**
- * Starts PgBouncer in transaction mode in front of `target`, with ONE server connection
- * per user and database, so every client shares it: whatever leaks from one client's
- * session reaches the next. It refuses to run as root, so as root it runs as `postgres`.
+ * Starts PgBouncer (transaction mode by default) in front of `target`, with ONE server
+ * connection per user and database unless `poolSize` says otherwise, so every client
+ * shares it: whatever leaks from one client's session reaches the next. It refuses to
+ * run as root, so as root it runs as `postgres`.
  */
 export async function startPgBouncer(
   target: { host: string; port: number },
   users: readonly string[],
+  options: PgBouncerOptions = {},
 ): Promise<PgBouncer> {
   if (BINARY === undefined) throw new Error(pgbouncerUnavailable());
   const dir = mkdtempSync(join(tmpdir(), 'pgbouncer-'));
@@ -43,10 +56,10 @@ export async function startPgBouncer(
       'unix_socket_dir =',
       'auth_type = trust',
       `auth_file = ${join(dir, 'userlist.txt')}`,
-      'pool_mode = transaction',
-      'default_pool_size = 1',
+      `pool_mode = ${options.poolMode ?? 'transaction'}`,
+      `default_pool_size = ${options.poolSize ?? 1}`,
       'max_client_conn = 100',
-      'ignore_startup_parameters = extra_float_digits,options,application_name,statement_timeout',
+      `ignore_startup_parameters = ${(options.ignoreStartupParameters ?? IGNORED_BY_DEFAULT).join(',')}`,
     ].join('\n') + '\n',
   );
   const asRoot = process.getuid?.() === 0;
