@@ -211,6 +211,7 @@ class PostgresDatabase<DB> implements Database<DB> {
       localSettings: configuredLocalSettings(options, options.connection),
     });
     this.#pooler = new PoolerMode({
+      owner: this,
       options,
       driver: this.#driver,
       pool: this.#pool instanceof EmbeddedPool ? undefined : this.#pool,

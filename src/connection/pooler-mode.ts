@@ -8,6 +8,14 @@ import { describeError } from '../logging/describe-error.js';
 import { dropStartupSettings } from './create-pool.js';
 import { detectTransactionPooler, type PoolerReport } from './detect-pooler.js';
 
+// Keyed by the database handle: code that gets only the handle (the migrator) asks here.
+const modes = new WeakMap<object, PoolerMode>();
+
+/** Whether `database` runs behind PgBouncer in transaction mode (configured, or detected by `connect()`). */
+export function behindTransactionPooler(database: object): boolean {
+  return modes.get(database)?.report().mode === 'pgbouncer-transaction';
+}
+
 /** Longest wait for detection's second client (a session-mode pooler with a full pool never grants it). */
 const SECOND_CLIENT_TIMEOUT_MS = 1_000;
 
@@ -24,6 +32,8 @@ export function configuredLocalSettings(
 }
 
 export interface PoolerModeOptions {
+  /** The database handle, for `behindTransactionPooler`. */
+  owner: object;
   options: ResolvedOptions;
   driver: PgDriver;
   /** The primary's pool; undefined for the embedded server (never behind a pooler). */
@@ -44,6 +54,7 @@ export class PoolerMode {
 
   constructor(deps: PoolerModeOptions) {
     this.#deps = deps;
+    modes.set(deps.owner, this);
     const configured = deps.options.pooler;
     this.#report =
       configured === undefined ? { mode: 'none', source: 'default' } : { mode: configured, source: 'configured' };

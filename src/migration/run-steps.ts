@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
+import { behindTransactionPooler } from '../connection/pooler-mode.js';
 import type { Database } from '../database.js';
 import { runKyselyStep } from './kysely-step.js';
 import { ensureLedger, type LedgerTables, readLedger, recordApplied } from './ledger.js';
@@ -172,6 +173,10 @@ async function leasedStep(
     const next = await planUnderLock(ctx, plan, done);
     if (next === undefined) return 'done';
     if (next.name !== expected) return 'retry';
+    // Behind PgBouncer in transaction mode a session search_path would be set on one
+    // server connection and reset on another (or none): it would leak to other clients.
+    // There the step's statements get only the database's own settings; name schemas.
+    if (behindTransactionPooler(ctx.database)) return await execute(ctx, kysely(ctx), next.name, next.direction);
     // One pooled connection for the whole step; the session search_path is reset after.
     return await kysely(ctx)
       .connection()
