@@ -33,6 +33,57 @@ export function rowKey(value: unknown): string {
 }
 
 /**
+ * How a batch of `findById` calls under different scopes (tenants) can share one
+ * statement: `shape` groups the calls that may (the same filters, where an equality on a
+ * column whose values have one spelling (`canonicalKey`) may differ in value), and
+ * `values` are this call's canonical values of those equalities, in filter order. A
+ * returned row goes to a caller only when its key and its own values of those columns
+ * spell exactly the caller's (`rowMatchKey`): never a row of another scope.
+ */
+export interface ScopeKey {
+  readonly shape: string;
+  readonly values: readonly string[];
+  /** Positions in `filters` of those equalities (the same for every call of one shape). */
+  readonly scoped: readonly number[];
+}
+
+/** Undefined when a filter value is not a plain scalar (then the call is not batched). */
+export function scopeKey(filters: readonly Condition[], columns: TableColumns): ScopeKey | undefined {
+  let shape = '';
+  const values: string[] = [];
+  const scoped: number[] = [];
+  for (const [index, filter] of filters.entries()) {
+    if (filter.op === 'eq') {
+      const canonical = canonicalKey(filter.value, columns, filter.column);
+      if (canonical !== undefined) {
+        shape += `${filter.column}=?;`;
+        values.push(canonical);
+        scoped.push(index);
+        continue;
+      }
+    }
+    const fixed = filtersKey([filter]);
+    if (fixed === undefined) return undefined;
+    shape += fixed;
+  }
+  return { shape, values, scoped };
+}
+
+/**
+ * One string per (key, scope values) pair: what a caller asked for, and what a returned
+ * row is. Undefined for a value that is no string or number (a null scope column of a
+ * row): it matches no caller.
+ */
+export function matchKey(key: string, values: readonly unknown[]): string | undefined {
+  const parts = [key];
+  for (const value of values) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') return undefined;
+    parts.push(String(value));
+  }
+  return JSON.stringify(parts);
+}
+
+/**
  * The filters (tenant scope, soft delete) with their values as one string, so only calls
  * that would run the same SQL with the same settings share a batch; undefined when a value
  * is not a plain scalar (then the call is not batched).

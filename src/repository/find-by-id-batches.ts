@@ -1,7 +1,7 @@
 import { CompiledQuery, type QueryResult } from 'kysely';
 
 import { dataException } from '../errors/statement-refused.js';
-import { canonicalKey, filtersKey, rowKey } from './canonical-key.js';
+import { canonicalKey, matchKey, rowKey, type ScopeKey, scopeKey } from './canonical-key.js';
 import type { TableColumns } from './column-types.js';
 import type { Condition } from './filter-condition.js';
 import { filterValues, type HotStatements } from './hot-statements.js';
@@ -12,6 +12,9 @@ type Loose = Record<string, unknown>;
 interface PendingRead {
   readonly key: unknown;
   readonly canonical: string;
+  readonly scope: ScopeKey;
+  /** The id and this call's scope values (`matchKey`): which returned row is this caller's. */
+  readonly match: string;
   readonly filters: readonly Condition[];
   readonly waiter: Waiter<Loose | undefined>;
 }
@@ -22,12 +25,16 @@ const firstRow = ({ rows }: QueryResult<Loose>): Loose | undefined => rows[0];
 const MAX_IDS = 500;
 
 /**
- * Same-tick `findById` calls of one repository, outside transactions, with the same
- * filters (tenant scope, soft delete): one `select * from t where pk = any($1) and ...`
- * instead of one statement each. Each caller gets what its own call would have returned:
- * its row (a copy when several asked for the same id), undefined for a missing or hidden
- * row, and the statement's error. A value the key's type refuses (SQLSTATE class 22) is a
- * property of one id, so then every id runs alone and only its callers see that error.
+ * Same-tick `findById` calls of one repository, outside transactions, with filters of
+ * the same shape (tenant scope, soft delete): one `select * from t where pk = any($1) and
+ * ...` instead of one statement each. Equality filters may differ in value (tenants of
+ * filter mode): each becomes `col = any($n)` of the batch's values, and a returned row
+ * goes only to the callers whose id and scope values it carries itself (so a row of
+ * another tenant, same id or not, reaches nobody). Each caller gets what its own call
+ * would have returned: its row (a copy when several asked for the same id in the same
+ * scope), undefined for a missing or hidden row, and the statement's error. A value a
+ * column's type refuses (SQLSTATE class 22) is a property of one call, so then every
+ * (id, scope) runs alone and only its callers see that error.
  */
 export class FindByIdBatches {
   readonly #batches = new TickBatches<PendingRead>(MAX_IDS, (entries) => void this.#flush(entries));
@@ -41,10 +48,12 @@ export class FindByIdBatches {
   /** The row, through a batch; undefined when this call cannot be batched (run it alone). */
   load(key: unknown, filters: readonly Condition[], columns: TableColumns): Promise<Loose | undefined> | undefined {
     const canonical = canonicalKey(key, columns, this.primaryKey);
-    const scope = canonical === undefined ? undefined : filtersKey(filters);
-    if (canonical === undefined || scope === undefined) return undefined;
+    if (canonical === undefined) return undefined;
+    const scope = scopeKey(filters, columns);
+    const match = scope === undefined ? undefined : matchKey(canonical, scope.values);
+    if (scope === undefined || match === undefined) return undefined;
     return new Promise((resolve, reject) => {
-      this.#batches.add(scope, { key, canonical, filters, waiter: { resolve, reject } });
+      this.#batches.add(scope.shape, { key, canonical, scope, match, filters, waiter: { resolve, reject } });
     });
   }
 
@@ -55,19 +64,19 @@ export class FindByIdBatches {
   }
 
   async #flush(entries: readonly PendingRead[]): Promise<void> {
-    const byKey = new Map<string, PendingRead[]>();
+    const byMatch = new Map<string, PendingRead[]>();
     for (const entry of entries) {
-      const same = byKey.get(entry.canonical);
-      if (same === undefined) byKey.set(entry.canonical, [entry]);
+      const same = byMatch.get(entry.match);
+      if (same === undefined) byMatch.set(entry.match, [entry]);
       else same.push(entry);
     }
-    const groups = [...byKey.values()];
+    const groups = [...byMatch.values()];
     if (groups.length === 1) return this.#alone(groups[0] as PendingRead[]);
-    const { filters } = entries[0] as PendingRead;
+    const { filters, scoped } = batchFilters(entries);
     let rows: readonly Loose[];
     try {
       const sql = this.hot.findByIds(filters);
-      const keys = [...byKey.keys()];
+      const keys = distinct(entries.map((entry) => entry.canonical));
       ({ rows } = await this.execute(CompiledQuery.raw(sql, [keys, ...filterValues(filters)])));
     } catch (error) {
       if (dataException(error)) {
@@ -78,8 +87,15 @@ export class FindByIdBatches {
       return;
     }
     const found = new Map<string, Loose>();
-    for (const row of rows) found.set(rowKey(row[this.primaryKey]), row);
-    for (const [canonical, group] of byKey) settle(group, found.get(canonical));
+    for (const row of rows) {
+      const match = matchKey(
+        rowKey(row[this.primaryKey]),
+        scoped.map((column) => row[column]),
+      );
+      // The first row of a key, as `rows[0]` of a separate call.
+      if (match !== undefined && !found.has(match)) found.set(match, row);
+    }
+    for (const [match, group] of byMatch) settle(group, found.get(match));
   }
 
   async #alone(group: readonly PendingRead[]): Promise<void> {
@@ -90,6 +106,29 @@ export class FindByIdBatches {
       for (const entry of group) entry.waiter.reject(error);
     }
   }
+}
+
+/**
+ * The batch's filters: each equality whose value differs between callers (`scopeKey`)
+ * becomes `= any(...)` of the callers' values; `scoped` names those columns, in the order
+ * of the values in each caller's match key.
+ */
+function batchFilters(entries: readonly PendingRead[]): { filters: Condition[]; scoped: string[] } {
+  const first = entries[0] as PendingRead;
+  const filters = [...first.filters];
+  const scoped: string[] = [];
+  first.scope.scoped.forEach((index, position) => {
+    const { column } = filters[index] as Condition & { column: string };
+    scoped.push(column);
+    const values = distinct(entries.map((entry) => entry.scope.values[position]));
+    // One value for all (one tenant): the plain `= $n`, as before.
+    if (values.length > 1) filters[index] = { column, op: 'in', values };
+  });
+  return { filters, scoped };
+}
+
+function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
 }
 
 /** Every caller of one id gets the row; callers after the first get their own copy, as separate calls would. */
