@@ -198,7 +198,11 @@ export class BaseRepository<
   }
 
   async *stream(where?: Where<Row<DB, TB>>, options: StreamOptions<Soft<SD>> = {}): AsyncIterable<Row<DB, TB>> {
-    yield* await this.#run<AsyncIterable<Row<DB, TB>>>('stream', [where, options]);
+    // The cursor's statements run while the caller iterates, after #run's routing scope
+    // ended: each step runs in the scope again, so { consistency: 'strong' } keeps them on
+    // the primary.
+    const rows = await this.#run<AsyncIterable<Row<DB, TB>>>('stream', [where, options]);
+    yield* isStrong(options) ? iterateWithin(rows, (step) => this.db.primary(step)) : rows;
   }
 
   create(input: Insertable<DB[TB]>): Promise<Row<DB, TB>> {
@@ -337,6 +341,28 @@ export class BaseRepository<
       'timestamps.updatedAt': updatedAt,
     });
     return columns;
+  }
+}
+
+/** `rows`, with every step of the iteration (and its end) run through `scope`. */
+async function* iterateWithin<T>(
+  rows: AsyncIterable<T>,
+  scope: <S>(step: () => Promise<S>) => Promise<S>,
+): AsyncGenerator<T, void, undefined> {
+  const iterator = rows[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      const step = await scope(() => iterator.next());
+      if (step.done === true) {
+        finished = true;
+        return;
+      }
+      yield step.value;
+    }
+  } finally {
+    // Stopped early (break, throw): close the cursor in the same scope.
+    if (!finished && iterator.return !== undefined) await scope(() => iterator.return!());
   }
 }
 

@@ -66,6 +66,21 @@ describe.skipIf(unavailable !== undefined)('read routing with a streaming replic
     await expect(notes.update(created.id, { body: 'edited' })).resolves.toMatchObject({ body: 'edited' });
   });
 
+  it('keeps a { consistency: "strong" } stream on the primary while it is iterated, also when stopped early', async () => {
+    await notes.create({ body: 'strong stream 1' });
+    await notes.create({ body: 'strong stream 2' });
+    const before = db.metrics().replicas![0]!.reads;
+    const all: unknown[] = [];
+    for await (const row of notes.stream({}, { consistency: 'strong', batchSize: 1 })) all.push(row);
+    // On the primary right after the writes: no replica lag can hide them.
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    for await (const row of notes.stream({}, { consistency: 'strong', batchSize: 1 })) {
+      expect(row).toBeDefined();
+      break;
+    }
+    expect(db.metrics().replicas![0]!.reads).toBe(before);
+  });
+
   it('runs everything inside db.transaction() on the primary', async () => {
     const seen = await db.transaction(async () => [await servedBy(db.kysely), await servingPort(db)]);
     expect(seen).toEqual(['primary', pair.primary.port]);
