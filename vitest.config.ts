@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 import { parseTestServerSources } from './src/testing/test-server.js';
 
@@ -48,25 +49,73 @@ async function runsOnPglite(): Promise<boolean> {
   return !(await localServerAnswers()) && !embeddedPostgresInstalled();
 }
 
-export default defineConfig(async () => ({
-  // The examples import the package by name, as users do; in this repository that is the source.
-  resolve: {
-    alias: {
-      '@org/data-layer/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
-      '@org/data-layer': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+/** PgBouncer is installed (Debian's package; .ci/run installs it). */
+function pgbouncerInstalled(): boolean {
+  return ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].some((path) => existsSync(path));
+}
+
+/**
+ * Issue 13: the transaction, tenant and repository suites also run through one shared
+ * PgBouncer in transaction mode (test/support/global-setup.ts starts it), which needs a
+ * real server known before the run and the pgbouncer binary; otherwise the project is
+ * left out with a printed reason.
+ */
+const PGBOUNCER_SUITES = [
+  'test/integration/transactions/**/*.test.ts',
+  'test/integration/repository/**/*.test.ts',
+  'test/integration/middleware/tenant-*.test.ts',
+];
+
+async function pgbouncerProjectReason(): Promise<string | undefined> {
+  if (!pgbouncerInstalled()) return 'pgbouncer is not installed (apt-get install pgbouncer)';
+  if (await runsOnPglite()) return 'the suite runs on PGlite';
+  if (!(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL) && !(await localServerAnswers()))
+    return 'no PostgreSQL server known before the run';
+  return undefined;
+}
+
+export default defineConfig(async (): Promise<ViteUserConfig> => {
+  const pglite = await runsOnPglite();
+  const withoutPgBouncer = await pgbouncerProjectReason();
+  if (withoutPgBouncer) console.info(`[vitest] project "pgbouncer" left out: ${withoutPgBouncer}`);
+  return {
+    // The examples import the package by name, as users do; in this repository that is the source.
+    resolve: {
+      alias: {
+        '@org/data-layer/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
+        '@org/data-layer': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+      },
     },
-  },
-  test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
-    pool: 'forks',
-    fileParallelism: !(await runsOnPglite()),
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    typecheck: {
-      enabled: true,
-      include: ['test/types/**/*.test-d.ts'],
-      tsconfig: './tsconfig.json',
+    test: {
+      globalSetup: ['test/support/global-setup.ts'],
+      pool: 'forks',
+      fileParallelism: !pglite,
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'default',
+            include: ['test/**/*.test.ts'],
+            typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+          },
+        },
+        ...(withoutPgBouncer
+          ? []
+          : [
+              {
+                extends: true as const,
+                test: {
+                  // test/support/global-setup.ts starts the PgBouncer for the project of this name.
+                  name: 'pgbouncer',
+                  include: PGBOUNCER_SUITES,
+                  // It starts its own PgBouncer, with settings of its own.
+                  exclude: ['test/integration/middleware/tenant-pgbouncer.test.ts'],
+                },
+              },
+            ]),
+      ],
     },
-  },
-}));
+  };
+});

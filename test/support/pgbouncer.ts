@@ -1,8 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+
+import pg from 'pg';
 
 import { freePort } from './tcp.js';
 
@@ -15,10 +17,14 @@ export function pgbouncerUnavailable(): string | undefined {
 
 export interface PgBouncer {
   port: number;
+  /** Its config file: `reloadPgBouncer` takes a new user list through it. */
+  configFile: string;
   stop(): Promise<void>;
 }
 
 export interface PgBouncerOptions {
+  /** Extra `[pgbouncer]` settings, e.g. `{ query_wait_timeout: '20' }`. */
+  settings?: Readonly<Record<string, string>>;
   /** Server connections per user and database. @default 1 (every client shares one) */
   poolSize?: number;
   /** @default 'transaction' */
@@ -60,6 +66,7 @@ export async function startPgBouncer(
       `default_pool_size = ${options.poolSize ?? 1}`,
       'max_client_conn = 100',
       `ignore_startup_parameters = ${(options.ignoreStartupParameters ?? IGNORED_BY_DEFAULT).join(',')}`,
+      ...Object.entries(options.settings ?? {}).map(([key, value]) => `${key} = ${value}`),
     ].join('\n') + '\n',
   );
   const asRoot = process.getuid?.() === 0;
@@ -69,6 +76,7 @@ export async function startPgBouncer(
   await waitForPort(port, 5_000);
   return {
     port,
+    configFile: join(dir, 'pgbouncer.ini'),
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       if (asRoot) execFileSync('pkill', ['-f', join(dir, 'pgbouncer.ini')]);
@@ -91,4 +99,33 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`pgbouncer did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+/**
+ * Lets `user` log in through a running PgBouncer (trust auth still needs the name in its
+ * auth_file): appends it and makes PgBouncer re-read its files (SIGHUP), then waits until
+ * a login as that user works. Safe from any process of the run.
+ */
+export async function allowPgBouncerUser(
+  bouncer: { port: number; configFile: string },
+  user: string,
+  timeoutMs = 5_000,
+): Promise<void> {
+  appendFileSync(join(dirname(bouncer.configFile), 'userlist.txt'), `"${user}" ""\n`);
+  execFileSync('pkill', ['-HUP', '-f', bouncer.configFile]);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new pg.Client({ host: '127.0.0.1', port: bouncer.port, user, database: 'pgbouncer_login_probe' });
+    client.on('error', () => {});
+    // A login PgBouncer accepts fails later, at the server, for the made-up database; a
+    // user it does not know yet fails with "no such user" before that.
+    const refusedUser = await client.connect().then(
+      () => false,
+      (error: Error) => /no such user|password authentication/i.test(error.message),
+    );
+    await client.end().catch(() => {});
+    if (!refusedUser) return;
+    if (Date.now() > deadline) throw new Error(`pgbouncer did not take user ${user} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -17,7 +17,7 @@ import {
   withTenant,
 } from '../../../src/index.js';
 import { isRealServer, useTestDatabase } from '../../support/test-database.js';
-import { createAppRole, createTenantTables, type TenantDB } from './tenant-fixture.js';
+import { type AppRole, createAppRole, createTenantTables, type TenantDB } from './tenant-fixture.js';
 
 type Row = AuditRow & { tenant_id: string | null };
 interface DB extends TenantDB {
@@ -26,7 +26,7 @@ interface DB extends TenantDB {
 
 const t = useTestDatabase<DB>('audit_tenant');
 const databases: Array<Database<DB>> = [];
-let app: { url: string; drop: () => Promise<void> } | undefined;
+let app: AppRole | undefined;
 
 beforeAll(async () => {
   await createTenantTables(t.db as unknown as Database<TenantDB>);
@@ -50,7 +50,7 @@ const allAuditRows = async () => (await sql<Row>`select * from audit_log order b
 
 function connectAsApp(middleware: RepositoryMiddleware[]): Database<DB> {
   const db = createDatabase<DB>({
-    connectionString: app!.url,
+    ...app!.options,
     searchPath: [t.schema],
     logger: 'silent',
     middleware,

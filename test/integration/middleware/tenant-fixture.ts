@@ -1,6 +1,7 @@
 import { type ColumnType, type Generated, sql } from 'kysely';
 
-import type { Database } from '../../../src/index.js';
+import type { Database, DatabaseOptions } from '../../../src/index.js';
+import { allowThroughPgBouncer, projectConnection } from '../../support/test-database.js';
 
 export interface OrdersTable {
   id: Generated<number>;
@@ -28,6 +29,14 @@ export async function createTenantTables(db: Database<TenantDB>): Promise<void> 
 
 export const TENANTS = ['acme', 'globex'] as const;
 
+export interface AppRole {
+  /** Its direct URL. */
+  url: string;
+  /** How this vitest project connects as it: `url`, or through the shared PgBouncer. */
+  options: Pick<DatabaseOptions, 'connectionString' | 'pooler'>;
+  drop: () => Promise<void>;
+}
+
 /**
  * A login role without superuser or BYPASSRLS, so row-level security applies to it, with
  * read and write rights on `schema`. Returns the connection string to use and a cleanup.
@@ -37,7 +46,7 @@ export async function createAppRole<DB>(
   databaseUrl: string,
   schema: string,
   label: string,
-): Promise<{ url: string; drop: () => Promise<void> }> {
+): Promise<AppRole> {
   const role = `dl_${label}_${process.pid}_${Date.now() % 100_000}`;
   await sql.raw(`create role ${role} login`).execute(admin.kysely);
   await sql.raw(`grant usage on schema "${schema}" to ${role}`).execute(admin.kysely);
@@ -48,8 +57,11 @@ export async function createAppRole<DB>(
   const url = new URL(databaseUrl);
   url.username = role;
   url.password = '';
+  await allowThroughPgBouncer(role);
   return {
     url: url.toString(),
+    // In the pgbouncer project, through the shared PgBouncer as this role.
+    options: projectConnection(url.toString()),
     drop: async () => void (await sql.raw(`drop owned by ${role}; drop role if exists ${role}`).execute(admin.kysely)),
   };
 }

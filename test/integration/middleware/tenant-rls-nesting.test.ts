@@ -16,13 +16,13 @@ import {
 } from '../../../src/index.js';
 import { statementSpy } from '../../support/statement-spy.js';
 import { isRealServer, useTestDatabase } from '../../support/test-database.js';
-import { createAppRole, createTenantTables, type TenantDB } from './tenant-fixture.js';
+import { type AppRole, createAppRole, createTenantTables, type TenantDB } from './tenant-fixture.js';
 
 // Issue 8, defect 2: a tenant set inside a nested scope must never stay in force for the
 // outer scope (PostgreSQL keeps a local setting after RELEASE SAVEPOINT). The role is not
 // a superuser, so row-level security applies.
 const t = useTestDatabase<TenantDB>('tenant_nesting');
-let app: { url: string; drop: () => Promise<void> } | undefined;
+let app: AppRole | undefined;
 const databases: Array<Database<TenantDB>> = [];
 let globexId = 0;
 
@@ -31,7 +31,7 @@ function connect(
   extra: DatabaseOptions = {},
 ): { db: Database<TenantDB>; orders: BaseRepository<TenantDB, 'orders'> } {
   const db = createDatabase<TenantDB>({
-    connectionString: app!.url,
+    ...app!.options,
     searchPath: [t.schema],
     logger: 'silent',
     middleware: [tenantFilter({ mode })],

@@ -13,7 +13,12 @@ import {
   TransactionError,
   withTenant,
 } from '../../../src/index.js';
-import { isRealServer, useTestDatabase } from '../../support/test-database.js';
+import {
+  allowThroughPgBouncer,
+  isRealServer,
+  projectConnection,
+  useTestDatabase,
+} from '../../support/test-database.js';
 import { createTenantTables, type TenantDB } from './tenant-fixture.js';
 
 // Superusers bypass row-level security, so the application connects as a plain role.
@@ -26,7 +31,7 @@ function connectAsApp(mode: 'rls' | 'both'): Database<TenantDB> {
   url.username = role;
   url.password = '';
   const db = createDatabase<TenantDB>({
-    connectionString: url.toString(),
+    ...projectConnection(url.toString()),
     searchPath: [t.schema],
     logger: 'silent',
     middleware: [tenantFilter({ mode })],
@@ -48,6 +53,7 @@ describe.runIf(isRealServer())('tenantFilter in rls mode, with a non-superuser r
       .raw(`grant select, insert, update, delete on all tables in schema "${t.schema}" to ${role}`)
       .execute(t.db.kysely);
     await sql.raw(`grant usage on all sequences in schema "${t.schema}" to ${role}`).execute(t.db.kysely);
+    await allowThroughPgBouncer(role);
   });
   afterAll(async () => {
     await Promise.all(databases.map((db) => db.close()));

@@ -9,7 +9,7 @@ import {
   tenantFilter,
   withTenant,
 } from '../../../src/index.js';
-import { isRealServer, useTestDatabase } from '../../support/test-database.js';
+import { hasConcurrentSessions, useTestDatabase } from '../../support/test-database.js';
 import { createTenantTables, type TenantDB } from './tenant-fixture.js';
 
 // In rls/both mode the tenant filter opens a transaction around next(); a cache placed
@@ -58,7 +58,7 @@ describe.each(setups)('tenantFilter with cache, %s', (_label, order) => {
   }
 });
 
-describe.runIf(isRealServer())(
+describe.runIf(hasConcurrentSessions())(
   'the window between a write and the COMMIT of the transaction the tenant filter opened',
   () => {
     it('a reader inside it cannot leave a stale entry behind (tenant before cache, both mode)', async () => {

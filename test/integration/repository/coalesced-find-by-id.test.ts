@@ -13,7 +13,7 @@ import {
   withTenant,
 } from '../../../src/index.js';
 import { statementSpy } from '../../support/statement-spy.js';
-import { isRealServer, useTestDatabase } from '../../support/test-database.js';
+import { hasConcurrentSessions, isRealServer, useTestDatabase } from '../../support/test-database.js';
 import { createAppRole, createTenantTables, type TenantDB } from '../middleware/tenant-fixture.js';
 import { createPeopleTable, type PeopleDB, peopleOptions } from './repository-fixture.js';
 
@@ -119,7 +119,7 @@ describe('concurrent findById outside a transaction', () => {
     expect(results[1]).toMatchObject({ status: 'rejected', reason: { name: (own as Error).name } });
   });
 
-  it.runIf(isRealServer())('a statement error reaches every caller of the batch', async () => {
+  it.runIf(hasConcurrentSessions())('a statement error reaches every caller of the batch', async () => {
     const timed = t.open({ statementTimeoutMs: 300, ...spy.options });
     const repository = new BaseRepository(timed, peopleOptions);
     await repository.findById(1);
@@ -204,7 +204,7 @@ describe('tenant scope', () => {
       const role = await createAppRole(other<TenantDB>(), inject('databaseUrl'), t.schema, 'coalesce');
       drop = role.drop;
       app = createDatabase<TenantDB>({
-        connectionString: role.url,
+        ...role.options,
         searchPath: [t.schema],
         logger: 'silent',
         middleware: [tenantFilter({ mode: 'rls' })],

@@ -12,8 +12,8 @@ import {
   TenantRequiredError,
   withTenant,
 } from '../../../src/index.js';
-import { isRealServer, useTestDatabase } from '../../support/test-database.js';
-import { createAppRole } from '../middleware/tenant-fixture.js';
+import { isRealServer, projectConnection, useTestDatabase } from '../../support/test-database.js';
+import { type AppRole, createAppRole } from '../middleware/tenant-fixture.js';
 
 // Included rows are reads of the related repository, so its tenant scope applies to them
 // exactly as to a direct read: a child row of another tenant that points at this tenant's
@@ -30,7 +30,7 @@ interface RelDB {
 }
 
 const t = useTestDatabase<RelDB>('relations_tenant');
-let app: { url: string; drop: () => Promise<void> } | undefined;
+let app: AppRole | undefined;
 const opened: Array<Database<RelDB>> = [];
 
 beforeAll(async () => {
@@ -67,7 +67,7 @@ function repositories(db: Database<RelDB>) {
 function connect(mode: 'filter' | 'rls' | 'both'): Database<RelDB> {
   // Superusers bypass RLS: rls/both connect as a plain role.
   const db = createDatabase<RelDB>({
-    ...(mode === 'filter' ? { connectionString: inject('databaseUrl') } : { connectionString: app!.url }),
+    ...(mode === 'filter' ? projectConnection(inject('databaseUrl')) : app!.options),
     searchPath: [t.schema],
     logger: 'silent',
     middleware: [tenantFilter({ mode })],

@@ -3,7 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { DatabaseTransaction, TransactionError } from '../../../src/index.js';
 import { sleep } from '../../support/async.js';
-import { isRealServer, useTestDatabase } from '../../support/test-database.js';
+import { hasConcurrentSessions, isRealServer, useTestDatabase } from '../../support/test-database.js';
 
 interface DB {
   items: { id: Generated<number>; label: string };
@@ -70,7 +70,7 @@ describe('db.transaction', () => {
     expect(new Set(pids).size).toBe(1);
   });
 
-  it.runIf(isRealServer())(
+  it.runIf(hasConcurrentSessions())(
     'keeps other callers outside the transaction on the pool, not seeing uncommitted rows',
     async () => {
       await t.db.transaction(async () => {
@@ -82,7 +82,7 @@ describe('db.transaction', () => {
     },
   );
 
-  it.runIf(isRealServer())(
+  it.runIf(hasConcurrentSessions())(
     'outsideTransaction writes survive the rollback of the surrounding transaction',
     async () => {
       await expect(

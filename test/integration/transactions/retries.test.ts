@@ -4,7 +4,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { QueryError, SerializationFailureError } from '../../../src/index.js';
 import { type Gate, gate } from '../../support/async.js';
 import { captureLogger } from '../../support/capture-logger.js';
-import { isRealServer, useTestDatabase } from '../../support/test-database.js';
+import { hasConcurrentSessions, useTestDatabase } from '../../support/test-database.js';
 
 interface DB {
   ledger: { class: number; value: number };
@@ -41,7 +41,7 @@ function transfer(db: typeof t.db, from: number, to: number, mine: Gate, theirs:
   );
 }
 
-describe.runIf(isRealServer())('retrying the outermost transaction', () => {
+describe.runIf(hasConcurrentSessions())('retrying the outermost transaction', () => {
   it('lets two conflicting serializable transactions both finish, with the result of a serial order', async () => {
     const first = t.open({ logger });
     const second = t.open({ logger });

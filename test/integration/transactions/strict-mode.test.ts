@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { TransactionError } from '../../../src/index.js';
-import { isRealServer, useTestDatabase } from '../../support/test-database.js';
+import { hasConcurrentSessions, useTestDatabase } from '../../support/test-database.js';
 
 interface DB {
   notes: { body: string };
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 describe('how db.kysely resolves across database handles', () => {
-  it.runIf(isRealServer())(
+  it.runIf(hasConcurrentSessions())(
     'each handle finds its own ambient transaction, even when they nest inside each other',
     async () => {
       const other = t.open();
@@ -36,7 +36,7 @@ describe('how db.kysely resolves across database handles', () => {
     },
   );
 
-  it.runIf(isRealServer())(
+  it.runIf(hasConcurrentSessions())(
     'by default, another handle inside a transaction uses its pool (a foreign connection)',
     async () => {
       const other = t.open();
@@ -49,7 +49,7 @@ describe('how db.kysely resolves across database handles', () => {
     },
   );
 
-  it.runIf(isRealServer())(
+  it.runIf(hasConcurrentSessions())(
     'with strictTransactions, a pooled query inside a transaction scope throws TransactionError',
     async () => {
       const strict = t.open({ strictTransactions: true });
