@@ -1,4 +1,5 @@
 import type { DatabaseOptions } from '../../src/index.js';
+import { throughPgBouncer } from './test-database.js';
 
 /**
  * Options that record every statement the driver runs, in order: the slow-query hook
@@ -22,5 +23,7 @@ export function statementSpy(): { options: DatabaseOptions; statements: string[]
  * test/integration/pooler/): recorded as the BEGIN it is, so statement-order tests read the same.
  */
 function withoutPoolerSettings(sql: string): string {
-  return /^begin\b/i.test(sql) ? sql.replace(/; set local (?:statement_timeout|search_path) = [^]*$/, '') : sql;
+  return throughPgBouncer() && /^begin\b/i.test(sql)
+    ? sql.replace(/; set local (?:statement_timeout|search_path) = [^]*$/, '')
+    : sql;
 }

@@ -10,7 +10,7 @@ import {
   withTenant,
 } from '../../../src/index.js';
 import { statementSpy } from '../../support/statement-spy.js';
-import { isRealServer, useTestDatabase } from '../../support/test-database.js';
+import { hasConcurrentSessions, useTestDatabase } from '../../support/test-database.js';
 
 /** Keyed by (tenant, id): the same id exists in several tenants, as with a composite key. */
 interface DocsDB {
@@ -189,7 +189,7 @@ describe('findById batches across tenants (filter mode)', () => {
     expect(results[1]).toMatchObject({ status: 'rejected' });
   });
 
-  it.runIf(isRealServer())('a statement error reaches every caller of every tenant in the batch', async () => {
+  it.runIf(hasConcurrentSessions())('a statement error reaches every caller of every tenant in the batch', async () => {
     const timed = t.open({ statementTimeoutMs: 300, ...spy.options, middleware: [tenantFilter({ mode: 'filter' })] });
     const repository = new BaseRepository(timed, { table: 'docs', primaryKey: 'id' });
     await withTenant('acme', () => repository.findById(1));
