@@ -89,6 +89,23 @@ export class TransactionRunner<DB> {
   }
 
   /**
+   * Runs `fn` as an outermost transaction on a connection of `driver` instead of the
+   * primary's: a replica's, for a read-only transaction routed like a plain read
+   * (`ReplicaReadTransactions`). The caller checks that no transaction is ambient.
+   */
+  runOn<T>(
+    driver: PgDriver,
+    fn: (tx: DatabaseTransaction<DB>) => Promise<T>,
+    rawOptions: TransactionOptions,
+  ): Promise<T> {
+    try {
+      return this.#attempt(fn, parseTransactionOptions(rawOptions), driver);
+    } catch (error) {
+      return rejectWith(error);
+    }
+  }
+
+  /**
    * Re-runs `attempt` on serialization failures and deadlocks, up to `options.retries`
    * times, with backoff. Whatever the callback threw (even a non-Error, which p-retry
    * would replace with its own TypeError) reaches the caller unchanged.
@@ -117,8 +134,12 @@ export class TransactionRunner<DB> {
     }
   }
 
-  async #attempt<T>(fn: (tx: DatabaseTransaction<DB>) => Promise<T>, options: TransactionOptions): Promise<T> {
-    const { driver, owner } = this.#options;
+  async #attempt<T>(
+    fn: (tx: DatabaseTransaction<DB>) => Promise<T>,
+    options: TransactionOptions,
+    driver: PgDriver = this.#options.driver,
+  ): Promise<T> {
+    const { owner } = this.#options;
     const settings: TransactionSettings =
       options.isolationLevel === undefined && options.accessMode === undefined
         ? DEFAULT_SETTINGS
