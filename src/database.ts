@@ -19,6 +19,7 @@ import type { RepositoryMiddleware } from './middleware/repository-middleware.js
 import { createMigrator, type Migrator, type MigratorOptions } from './migration/migrator.js';
 import { decodeToken, encodeToken } from './replicas/lsn.js';
 import type { ReplicaReport } from './replicas/replica-node.js';
+import { registerReplicaReadTransactions } from './replicas/replica-read-transactions.js';
 import { ReplicaSet } from './replicas/replica-set.js';
 import { RoutingConnectionProvider } from './replicas/routing-connection.js';
 import { registerRoutedOwner, requiredLsn, runOnPrimary, runWithLsn } from './replicas/routing-context.js';
@@ -237,6 +238,10 @@ class PostgresDatabase<DB> implements Database<DB> {
       handleFor: (scope) => this.#handleFor(scope),
       statementSettings: statementSettingsOf(this.middleware),
     });
+    // Tenant RLS reads outside a transaction: their own READ ONLY transaction on a replica.
+    const replicas = this.#replicas;
+    if (replicas)
+      registerReplicaReadTransactions(this, { replicas, primary: this.#driver, runner: this.#transactions });
   }
 
   get closed(): boolean {

@@ -3,6 +3,7 @@ import { CompiledQuery } from 'kysely';
 import type { Database } from '../database.js';
 import { TransactionError } from '../errors/application-errors.js';
 import type { LocalSetting, SessionControl } from '../middleware/repository-middleware.js';
+import { type ReadTransactionHandle, routedReadTransactions } from '../replicas/replica-read-transactions.js';
 import { setScopeLocal } from '../transaction/scope-connection.js';
 import type { TransactionScope } from '../transaction/transaction-scope.js';
 import { ambientScope, begunWithin } from '../transaction/transaction-storage.js';
@@ -50,10 +51,14 @@ export function sqlSession<DB>(db: Database<DB>): SessionControl {
         if (scope.locals.get(setting.name) !== setting.value) await setScopeLocal(scope, setting.name, setting.value);
         return work();
       }
-      return db.transaction(async (transaction) => {
+      const withSetting = async (transaction: ReadTransactionHandle) => {
         await transaction.setLocal(setting.name, setting.value);
         return work();
-      });
+      };
+      // A read outside any transaction runs its short transaction READ ONLY where a plain
+      // read would run (a replica, with the same fallback); anything else on the primary.
+      const routed = routedReadTransactions(db);
+      return routed ? routed.run(withSetting) : db.transaction(withSetting);
     },
   };
 }
