@@ -3,19 +3,9 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 import { resolveOptions } from '../../src/config/resolve-options.js';
-import { ConfigError } from '../../src/index.js';
+import { configError } from '../support/config-error.js';
 
 const KEY = 'a-cursor-signing-key-0001';
-
-function configError(options: unknown): ConfigError {
-  try {
-    resolveOptions(options);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('cursorSecret option', () => {
   it.each([

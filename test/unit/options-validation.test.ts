@@ -4,16 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { resolveOptions } from '../../src/config/resolve-options.js';
 import { ConfigError, createDatabase } from '../../src/index.js';
-
-function configError(options: unknown): ConfigError {
-  try {
-    resolveOptions(options);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configError } from '../support/config-error.js';
 
 describe('createDatabase options', () => {
   it.each([

@@ -2,13 +2,11 @@ import pg from 'pg';
 import { inject } from 'vitest';
 
 import type { PgBouncer } from '../../support/pgbouncer.js';
+import { withPort } from '../../support/tcp.js';
 
 /** The test database's URL, pointed at `bouncer`. */
 export function bouncerUrl(bouncer: PgBouncer): string {
-  const url = new URL(inject('databaseUrl'));
-  url.hostname = '127.0.0.1';
-  url.port = String(bouncer.port);
-  return url.toString();
+  return withPort(inject('databaseUrl'), bouncer.port);
 }
 
 /**

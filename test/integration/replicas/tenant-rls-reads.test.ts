@@ -16,7 +16,7 @@ import {
   type StreamingPair,
   streamingReplicaUnavailable,
 } from '../../support/streaming-replica.js';
-import { createAppRole, createTenantTables, type TenantDB } from '../middleware/tenant-fixture.js';
+import { type AppRole, createAppRole, createTenantTables, type TenantDB } from '../middleware/tenant-fixture.js';
 import { until } from './replica-fixture.js';
 
 const unavailable = streamingReplicaUnavailable();
@@ -30,7 +30,7 @@ const APPLY_DELAY_MS = 1_500;
 describe.skipIf(unavailable !== undefined)('tenant RLS reads outside a transaction use a replica', () => {
   let pair: StreamingPair;
   let admin: Database<TenantDB>;
-  let role: { url: string; drop: () => Promise<void> };
+  let role: AppRole;
   const databases: Array<Database<TenantDB>> = [];
   let acmeIds: number[] = [];
   let globexId = 0;

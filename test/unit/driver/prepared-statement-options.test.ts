@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { resolveOptions } from '../../../src/config/resolve-options.js';
 import { statementName } from '../../../src/driver/prepared-statements.js';
-import { ConfigError } from '../../../src/index.js';
-
-function configError(options: unknown): ConfigError {
-  try {
-    resolveOptions(options);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configError } from '../../support/config-error.js';
 
 describe('preparedStatements option', () => {
   it.each([
