@@ -1,6 +1,7 @@
 import { MiddlewareError } from '../errors/middleware-error.js';
 import { OPERATIONS } from './operations.js';
 import type {
+  OperationDefinition,
   OperationKind,
   OperationRows,
   RepositoryDescriptor,
@@ -82,31 +83,54 @@ function createOperation(
   middleware: readonly RepositoryMiddleware[],
   init: Parameters<typeof runMiddleware>[1],
 ): RepositoryOperation {
-  let rows: { value: OperationRows | undefined } | undefined;
-  return {
-    kind: init.kind,
-    definition: OPERATIONS[init.kind],
-    table: init.repository.table,
-    args: init.args,
-    repository: init.repository,
-    scope:
-      middleware.length === 0
-        ? EMPTY_SCOPE
-        : Object.freeze(
-            collectScope(middleware, {
-              kind: init.kind,
-              repository: init.repository,
-              database: init.session !== undefined,
-            }),
-          ),
-    get transaction() {
-      return init.transaction?.();
-    },
-    session: init.session,
-    get rows() {
-      return (rows ??= { value: init.rows?.(this) }).value;
-    },
-  };
+  const scope =
+    middleware.length === 0
+      ? EMPTY_SCOPE
+      : Object.freeze(
+          collectScope(middleware, {
+            kind: init.kind,
+            repository: init.repository,
+            database: init.session !== undefined,
+          }),
+        );
+  return new Operation(init, scope);
+}
+
+/**
+ * One operation as middleware sees it. A class, not an object literal with getters: a
+ * literal's getters are new closures each call, so every operation got its own hidden
+ * class (V8 keeps accessors in the map), which made every property read megamorphic and
+ * kept each call's objects alive through a scavenge (a map lives in old space).
+ */
+class Operation implements RepositoryOperation {
+  readonly kind: OperationKind;
+  readonly definition: OperationDefinition;
+  readonly table: string;
+  args: unknown[];
+  readonly repository: RepositoryDescriptor;
+  readonly scope: Readonly<Record<string, unknown>>;
+  readonly session: SessionControl | undefined;
+  readonly #init: Parameters<typeof runMiddleware>[1];
+  #rows: { value: OperationRows | undefined } | undefined;
+
+  constructor(init: Parameters<typeof runMiddleware>[1], scope: Readonly<Record<string, unknown>>) {
+    this.kind = init.kind;
+    this.definition = OPERATIONS[init.kind];
+    this.table = init.repository.table;
+    this.args = init.args;
+    this.repository = init.repository;
+    this.scope = scope;
+    this.session = init.session;
+    this.#init = init;
+  }
+
+  get transaction(): TransactionHooks | undefined {
+    return this.#init.transaction?.();
+  }
+
+  get rows(): OperationRows | undefined {
+    return (this.#rows ??= { value: this.#init.rows?.(this) }).value;
+  }
 }
 
 const EMPTY_SCOPE: Readonly<Record<string, unknown>> = Object.freeze({});
