@@ -1,4 +1,4 @@
-import { type CompiledQuery, type SelectQueryBuilder, sql } from 'kysely';
+import { type CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 
 import { ConfigError } from '../errors/application-errors.js';
 import { type CursorContext, decodeCursor, encodeCursor } from './cursor-codec.js';
@@ -16,6 +16,8 @@ type LooseSelect = SelectQueryBuilder<LooseDB, string, Loose>;
 export interface CursorPageRequest {
   /** Builds the filtered, ordered select of the page's rows: only for a shape not compiled yet. */
   readonly build: () => LooseSelect;
+  /** Where the page's outer select is built (the table's). */
+  readonly kysely: Kysely<LooseDB>;
   /** The shape of `build()`'s statement (filters and order) and its bound values. */
   readonly shape: StatementShape;
   /** Where the page statement's text is kept per shape (the repository's). */
@@ -31,12 +33,16 @@ export interface CursorPageRequest {
 }
 
 const ALIAS = '__data_layer_cursor_';
+const PAGE = '__data_layer_page';
 
 /**
  * Runs one keyset page. The query also selects the exact text of each order column
  * (helper aliases, removed from the returned rows), which the next cursor carries, so no
  * value passes through a lossy JavaScript type (a `Date` has milliseconds, timestamptz
- * microseconds).
+ * microseconds). Only the row the next cursor points at carries them: the page is a
+ * subquery (its ORDER BY and LIMIT keep their top-N plan) and the outer select fills
+ * the helper columns on its second-to-last row (the page's last when there is a next
+ * page), NULL on the others, so a page of 50 rows does not send and parse 100 texts.
  *
  * ```ts
  * const page = await cursorPage({ build, shape, shapes, execute, terms, limit: 20, after, types, binding, keys: [] })
@@ -76,9 +82,20 @@ export async function cursorPage<Row>(request: CursorPageRequest): Promise<Curso
   const compiled = request.shapes.compiled({ key, parameters }, () => {
     let query = request.build();
     if (bounds !== undefined) query = query.where((eb) => afterCursorExpression(eb, terms, bounds));
-    return query
-      .select(terms.map((term, index) => exactText(term.column, columnTypes[index]!).as(`${ALIAS}${index}`)))
-      .limit(limit + 1);
+    const order = sql.join(terms.map((term) => sql`${sql.ref(term.column)} ${sql.raw(term.direction)}`));
+    // count(*) - row_number() = 1 on the second-to-last row; the page is at most limit + 1 rows.
+    const atCursorRow = sql`count(*) over () - row_number() over (order by ${order}) = 1`;
+    const outer = request.kysely
+      .selectFrom(query.limit(limit + 1).as(PAGE))
+      .selectAll(PAGE)
+      .select(
+        terms.map((term, index) =>
+          sql<string | null>`case when ${atCursorRow} then ${exactText(term.column, columnTypes[index]!)} end`.as(
+            `${ALIAS}${index}`,
+          ),
+        ),
+      );
+    return terms.reduce((ordered, term) => ordered.orderBy(sql.ref(term.column), term.direction), outer);
   });
   const rows = await request.execute(compiled);
   const hasNextPage = rows.length > limit;

@@ -86,6 +86,7 @@ export const SQL_READS = {
     const where = conditionsShape(conditions);
     return cursorPage<Loose>({
       build: () => table.ordered(table.selectWhere(conditions), terms),
+      kysely: table.kysely,
       shape: { key: `${where.key}|${termsKey(terms)}`, parameters: where.parameters },
       shapes: table.shapes,
       execute: async (compiled) => (await table.execute(compiled)).rows,

@@ -140,6 +140,35 @@ describe('keyset cursors on timestamptz (microseconds)', () => {
     });
     expect(plan).toContain('"Index Name":"events_created_at_id"');
     expect(plan).toMatch(/"Index Cond":"\(ROW\(created_at, id\) > ROW\(/);
+    // The LIMIT stays under the index scan (a top-N page), below the helper columns' window.
+    expect(plan).toMatch(/"Node Type":"WindowAgg".*"Node Type":"Limit".*"Node Type":"Index (Only )?Scan"/);
+  });
+
+  // Before: every row of the page carried the exact text of every order column (a page of
+  // 50 sent, parsed and dropped 100 strings); only the row the next cursor points at needs it.
+  it('sends the exact texts on the next cursor row only, NULL on the others', async () => {
+    const repo = new BaseRepository<DB, 'events'>(t.db, { table: 'events' });
+    const first = await repo.paginateByCursor({ orderBy: 'created_at', limit: 7 });
+    spy.clear();
+    await repo.paginateByCursor({ orderBy: 'created_at', limit: 7, after: first.nextCursor });
+    const statement = spy.statements.find((each) => each.includes('from "events"'))!;
+    const bound = await sql<{ created_at: string; id: number }>`
+      select to_json(created_at) #>> '{}' as created_at, id from events order by created_at, id offset 6 limit 1`.execute(
+      t.db.kysely,
+    );
+    const { created_at: after, id } = bound.rows[0]!;
+    const raw = await t.db.kysely.executeQuery<Record<string, unknown>>({
+      sql: statement,
+      parameters: [after, String(id), 8],
+      query: { kind: 'RawNode', sqlFragments: [], parameters: [] } as never,
+      queryId: { queryId: 'cursor-helper-rows' },
+    });
+    const helpers = raw.rows.map((row) => [row.__data_layer_cursor_0, row.__data_layer_cursor_1]);
+    expect(helpers).toHaveLength(8);
+    expect(helpers.filter(([text]) => text !== null)).toHaveLength(1);
+    // The 7th row (the page's last): its exact texts; the 8th only tells there is a next page.
+    const seventh = (await expectedIds('events', 'created_at, id'))[13];
+    expect(helpers[6]).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT/), String(seventh)]);
   });
 });
 
