@@ -190,8 +190,6 @@ class PostgresDatabase<DB> implements Database<DB> {
   #migrator: Migrator | undefined;
   /** Set with `replicas`: where reads outside transactions may go. */
   readonly #replicas: ReplicaSet | undefined;
-  /** One handle per scope: `currentTransaction()` is called by every repository operation with middleware. */
-  readonly #handles = new WeakMap<TransactionScope, DatabaseTransaction<DB>>();
   readonly #pooler: PoolerMode;
 
   constructor(options: ResolvedOptions) {
@@ -355,11 +353,14 @@ class PostgresDatabase<DB> implements Database<DB> {
   }
 
   #handleFor(scope: TransactionScope): DatabaseTransaction<DB> {
-    let handle = this.#handles.get(scope);
+    // One handle per scope (`currentTransaction()` is called by every repository operation
+    // with middleware), kept on the scope: a WeakMap entry per transaction kept each
+    // transaction's objects alive through a scavenge.
+    let handle = scope.handle as DatabaseTransaction<DB> | undefined;
     if (handle === undefined) {
       const executor = this.#props.executor.withConnectionProvider(new ScopeConnectionProvider(scope));
       handle = new DatabaseTransaction<DB>({ ...this.#props, executor }, scope);
-      this.#handles.set(scope, handle);
+      scope.handle = handle;
     }
     return handle;
   }

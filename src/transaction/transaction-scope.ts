@@ -56,6 +56,8 @@ export class TransactionScope {
   readonly locals: LocalSettings;
   /** What each statement must run with in its context (from the database's middleware). */
   readonly statementSettings: StatementSettings | undefined;
+  /** The `tx` handle of this scope, made by its database on first use (one per scope). */
+  handle: object | undefined;
   // Made on first registration: most transactions register no hook.
   #afterCommit: Array<Registered<AfterCommitHook>> | undefined;
   #afterRollback: Array<Registered<AfterRollbackHook>> | undefined;
