@@ -3,7 +3,8 @@
 // object kept alive across operations) on a noisy machine too. Each case runs serially in
 // its own child process under --trace-gc-nvp; the parent sums `promoted=` of the
 // scavenges after the warm-up.
-// Run: npx tsx bench/gc-promotion.bench.ts   (BENCH_N operations per case, after BENCH_N / 4 warm-up)
+// Run: npx tsx bench/gc-promotion.bench.ts   (BENCH_N operations per case, after BENCH_N / 4 warm-up;
+//      BENCH_ONLY=keyset runs the cases whose name contains it)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +27,10 @@ const CASES = [
   'data-layer findById, coalesce off',
   'pg transaction insert + update',
   'data-layer transaction insert + update',
+  'pg savepoint rollback',
+  'data-layer savepoint rollback',
+  'pg keyset page of 50',
+  'data-layer keyset page of 50',
 ] as const;
 type Case = (typeof CASES)[number];
 
@@ -35,6 +40,21 @@ async function child(name: Case, schemaName: string): Promise<void> {
   const items = new BaseRepository(db, { table: 'items' });
   const plain = new BaseRepository(db, { table: 'items', coalesce: false });
   const id = (i: number) => ((i * 7919) % 1_000) + 1;
+  const rolledBack = new Error('roll back the savepoint');
+  const positions = (
+    await pool.query<{ at: string; id: number }>(
+      `select created_at::text as at, id from items where id % 50 = 1 and id <= 900 order by created_at, id`,
+    )
+  ).rows;
+  const cursors: string[] = [];
+  if (name === 'data-layer keyset page of 50') {
+    let after: string | undefined;
+    for (;;) {
+      const page = await items.paginateByCursor({ after, limit: 50, orderBy: ['created_at'] });
+      if (!page.hasNextPage || page.nextCursor === undefined || cursors.length >= 18) break;
+      cursors.push((after = page.nextCursor));
+    }
+  }
   const operations: Record<Case, (i: number) => Promise<unknown>> = {
     'pg named findById': (i) =>
       pool.query({ name: 'find', text: 'select * from items where id = $1', values: [id(i)] }),
@@ -59,6 +79,40 @@ async function child(name: Case, schemaName: string): Promise<void> {
         const row = await items.create({ name: `n${i}`, qty: 0 });
         await items.update(row.id, { qty: 1 });
       }),
+    'pg savepoint rollback': async (i) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        await client.query('insert into items (name, qty) values ($1, 0) returning *', [`n${i}`]);
+        await client.query('savepoint s1');
+        await client.query('insert into items (name, qty) values ($1, -9) returning *', [`n${i}`]);
+        await client.query('rollback to savepoint s1');
+        await client.query('commit');
+      } finally {
+        client.release();
+      }
+    },
+    'data-layer savepoint rollback': (i) =>
+      db.transaction(async () => {
+        await items.create({ name: `n${i}`, qty: 0 });
+        await db
+          .transaction(async () => {
+            await items.create({ name: `n${i}`, qty: -9 });
+            throw rolledBack;
+          })
+          .catch((error: unknown) => {
+            if (error !== rolledBack) throw error;
+          });
+      }),
+    'pg keyset page of 50': (i) => {
+      const at = positions[i % positions.length]!;
+      return pool.query('select * from items where (created_at, id) > ($1, $2) order by created_at, id limit 51', [
+        at.at,
+        at.id,
+      ]);
+    },
+    'data-layer keyset page of 50': (i) =>
+      items.paginateByCursor({ after: cursors[i % cursors.length], limit: 50, orderBy: ['created_at'] }),
   };
   const operation = operations[name];
   for (let i = 0; i < N / 4; i++) await operation(i);
@@ -97,7 +151,7 @@ if (role === 'child') {
     console.log('| case | scavenges | promoted bytes per scavenge | promoted bytes per operation |');
     console.log('|---|---|---|---|');
     const script = fileURLToPath(import.meta.url);
-    for (const name of CASES) {
+    for (const name of CASES.filter((each) => each.includes(process.env.BENCH_ONLY ?? ''))) {
       const run = spawnSync(
         process.execPath,
         ['--import', 'tsx', '--trace-gc-nvp', script, 'child', name, schema.schema],
