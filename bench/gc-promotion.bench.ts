@@ -41,11 +41,15 @@ async function child(name: Case, schemaName: string): Promise<void> {
   const plain = new BaseRepository(db, { table: 'items', coalesce: false });
   const id = (i: number) => ((i * 7919) % 1_000) + 1;
   const rolledBack = new Error('roll back the savepoint');
-  const positions = (
-    await pool.query<{ at: string; id: number }>(
-      `select created_at::text as at, id from items where id % 50 = 1 and id <= 900 order by created_at, id`,
-    )
-  ).rows;
+  // Each keyset case reads its own starting points: pg's positions, data-layer's cursors.
+  const positions =
+    name === 'pg keyset page of 50'
+      ? (
+          await pool.query<{ at: string; id: number }>(
+            `select created_at::text as at, id from items where id % 50 = 1 and id <= 900 order by created_at, id`,
+          )
+        ).rows
+      : [];
   const cursors: string[] = [];
   if (name === 'data-layer keyset page of 50') {
     let after: string | undefined;

@@ -97,10 +97,10 @@ function createOperation(
 }
 
 /**
- * One operation as middleware sees it. A class, not an object literal with getters: a
- * literal's getters are new closures each call, so every operation got its own hidden
- * class (V8 keeps accessors in the map), which made every property read megamorphic and
- * kept each call's objects alive through a scavenge (a map lives in old space).
+ * One operation as middleware sees it. A class, not an object literal with getters: V8
+ * builds such a literal in dictionary mode, so every property read downstream was a hash
+ * lookup and each call's objects survived a scavenge (test/unit/operation-shape.test.ts).
+ * Its fields mirror `RepositoryOperation`, the public contract it implements.
  */
 class Operation implements RepositoryOperation {
   readonly kind: OperationKind;
