@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 
 /** The pg internal this relies on (pg 8): the connection's record of statements it parsed. */
 interface ParsedStatements {
@@ -6,19 +6,13 @@ interface ParsedStatements {
 }
 
 /**
- * Runs `config` (a named statement) after closing the named statements `names` on the
+ * Runs `query` (a named statement) after closing the named statements `names` on the
  * server, in the same round trip: the protocol's Close messages go out just ahead of the
  * statement's Parse/Bind/Execute, under its Sync. Close rather than `DEALLOCATE`: Close
  * works inside an aborted transaction (DEALLOCATE fails there with 25P02), is not an
  * error for a name the server does not know, and needs no extra statement in pg's queue.
  */
-export function queryAfterClosing<R extends object>(
-  client: pg.ClientBase,
-  names: readonly string[],
-  config: pg.QueryConfig,
-  callback: (error: Error | null, result: pg.QueryResult<R>) => void,
-): void {
-  const query = new pg.Query<R>(config, callback);
+export function queryAfterClosing(client: pg.ClientBase, names: readonly string[], query: pg.Query): void {
   const submit = query.submit.bind(query);
   query.submit = (connection: pg.Connection) => {
     // pg skips Parse for names in its record. Forgotten here, when the Close goes out,

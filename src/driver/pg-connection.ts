@@ -11,6 +11,7 @@ import { QueryError } from '../errors/query-errors.js';
 import { queryAfterClosing } from './close-statements.js';
 import type { PreparedStatements, StatementCache } from './prepared-statements.js';
 import type { QueryInstrumentation } from './query-instrumentation.js';
+import { type RowTextCapture, rowTextsOf, statementQuery } from './statement-query.js';
 import { runsOutsideTransaction } from './transaction-local-settings.js';
 
 const ROW_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
@@ -201,8 +202,13 @@ export class PgConnection implements DatabaseConnection {
   }
 
   #send<R extends object>(compiledQuery: CompiledQuery, named: boolean, callback: QueryCallback<R>): void {
-    if (named) this.#sendNamed<R>(compiledQuery, callback);
-    else this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters], callback);
+    const capture = rowTextsOf(compiledQuery);
+    if (named) this.#sendNamed<R>(compiledQuery, callback, capture);
+    else if (capture === undefined) this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters], callback);
+    else
+      this.#client.query(
+        statementQuery(compiledQuery.sql, [...compiledQuery.parameters], undefined, callback, capture),
+      );
   }
 
   /**
@@ -240,16 +246,17 @@ export class PgConnection implements DatabaseConnection {
   }
 
   /** Queues the named statement on the client now (synchronously), closing evicted ones in the same round trip. */
-  #sendNamed<R extends object>(compiledQuery: CompiledQuery, callback: QueryCallback<R>): void {
+  #sendNamed<R extends object>(
+    compiledQuery: CompiledQuery,
+    callback: QueryCallback<R>,
+    capture: RowTextCapture | undefined,
+  ): void {
     const statements = this.#statements!;
-    const config = {
-      name: statements.nameFor(compiledQuery.sql),
-      text: compiledQuery.sql,
-      values: [...compiledQuery.parameters],
-    };
+    const { sql, parameters } = compiledQuery;
+    const query = statementQuery<R>(sql, [...parameters], statements.nameFor(sql), callback, capture);
     const toClose = statements.takeToClose();
-    if (toClose === undefined) this.#client.query<R>(config, callback);
-    else queryAfterClosing<R>(this.#client, toClose, config, callback);
+    if (toClose === undefined) this.#client.query(query);
+    else queryAfterClosing(this.#client, toClose, query);
   }
 
   #unsupported(error: unknown): Error {

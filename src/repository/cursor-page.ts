@@ -1,9 +1,12 @@
-import { type CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
 
+import { RowTextCapture, withRowTexts } from '../driver/statement-query.js';
 import { ConfigError } from '../errors/application-errors.js';
-import { type CursorContext, decodeCursor, encodeCursor } from './cursor-codec.js';
+import { type CursorContext, type CursorValue, decodeCursor, encodeCursor } from './cursor-codec.js';
 import { type ColumnType, isValidForColumn } from './cursor-column-types.js';
+import { exactTextsPage } from './cursor-exact-texts.js';
 import type { CursorKeys } from './cursor-signing.js';
+import { isoTimestampText } from './cursor-values.js';
 import { afterCursorExpression, type CursorBound, type LooseDB } from './kysely-conditions.js';
 import type { OrderTerm } from './order-by.js';
 import type { CursorPage } from './repository-contract.js';
@@ -16,7 +19,7 @@ type LooseSelect = SelectQueryBuilder<LooseDB, string, Loose>;
 export interface CursorPageRequest {
   /** Builds the filtered, ordered select of the page's rows: only for a shape not compiled yet. */
   readonly build: () => LooseSelect;
-  /** Where the page's outer select is built (the table's). */
+  /** Where the statement is built when it needs exact texts of its own (the table's). */
   readonly kysely: Kysely<LooseDB>;
   /** The shape of `build()`'s statement (filters and order) and its bound values. */
   readonly shape: StatementShape;
@@ -32,17 +35,13 @@ export interface CursorPageRequest {
   readonly keys: CursorKeys;
 }
 
-const ALIAS = '__data_layer_cursor_';
-const PAGE = '__data_layer_page';
-
 /**
- * Runs one keyset page. The query also selects the exact text of each order column
- * (helper aliases, removed from the returned rows), which the next cursor carries, so no
- * value passes through a lossy JavaScript type (a `Date` has milliseconds, timestamptz
- * microseconds). Only the row the next cursor points at carries them: the page is a
- * subquery (its ORDER BY and LIMIT keep their top-N plan) and the outer select fills
- * the helper columns on its second-to-last row (the page's last when there is a next
- * page), NULL on the others, so a page of 50 rows does not send and parse 100 texts.
+ * Runs one keyset page: the filtered, ordered select with `limit + 1` rows (the extra row
+ * says whether there is a next page), the same statement a hand-written keyset query
+ * sends. The next cursor carries the exact text of the last row's order values as the
+ * server sent it, read by the driver before any type parser ran (`RowTextCapture`), so
+ * no value passes through a lossy JavaScript type (a `Date` has milliseconds,
+ * timestamptz microseconds).
  *
  * ```ts
  * const page = await cursorPage({ build, shape, shapes, execute, terms, limit: 20, after, types, binding, keys: [] })
@@ -50,11 +49,6 @@ const PAGE = '__data_layer_page';
  */
 export async function cursorPage<Row>(request: CursorPageRequest): Promise<CursorPage<Row>> {
   const { terms, types, limit } = request;
-  if ([...types.keys()].some((column) => column.startsWith(ALIAS))) {
-    throw new ConfigError(`A column name starting with "${ALIAS}" clashes with cursor pagination's helper columns`, {
-      option: 'orderBy',
-    });
-  }
   const columnTypes = terms.map((term) => {
     const type = types.get(term.column);
     if (type === undefined)
@@ -75,63 +69,53 @@ export async function cursorPage<Row>(request: CursorPageRequest): Promise<Curso
           text: value.text,
           type: columnTypes[index]!.type,
         }));
-  // The SQL text depends on the order columns' types (cast and exact-text form) and on
-  // whether there is a cursor; the cursor's texts and the limit are bound values.
+  // The SQL text depends on the order columns' types (the cast) and on whether there is a
+  // cursor; the cursor's texts and the limit are bound values.
   const key = `cursor|${request.shape.key}|${columnTypes.map((type) => type.type).join(',')}|${bounds === undefined ? 'first' : 'after'}`;
   const parameters = [...request.shape.parameters, ...cursorParameters(terms, bounds), limit + 1];
   const compiled = request.shapes.compiled({ key, parameters }, () => {
-    let query = request.build();
-    if (bounds !== undefined) query = query.where((eb) => afterCursorExpression(eb, terms, bounds));
-    const order = sql.join(terms.map((term) => sql`${sql.ref(term.column)} ${sql.raw(term.direction)}`));
-    // count(*) - row_number() = 1 on the second-to-last row; the page is at most limit + 1 rows.
-    const atCursorRow = sql`count(*) over () - row_number() over (order by ${order}) = 1`;
-    const outer = request.kysely
-      .selectFrom(query.limit(limit + 1).as(PAGE))
-      .selectAll(PAGE)
-      .select(
-        terms.map((term, index) =>
-          sql<string | null>`case when ${atCursorRow} then ${exactText(term.column, columnTypes[index]!)} end`.as(
-            `${ALIAS}${index}`,
-          ),
-        ),
-      );
-    return terms.reduce((ordered, term) => ordered.orderBy(sql.ref(term.column), term.direction), outer);
+    const query = request.build();
+    return (bounds === undefined ? query : query.where((eb) => afterCursorExpression(eb, terms, bounds))).limit(
+      limit + 1,
+    );
   });
-  const rows = await request.execute(compiled);
+  const lastRow = new RowTextCapture(limit - 1);
+  const rows = await request.execute(withRowTexts(compiled, lastRow));
   const hasNextPage = rows.length > limit;
-  const page = hasNextPage ? rows.slice(0, limit) : rows;
-  // Copying the row's own columns into a new object keeps V8's fast layout (deleting the
-  // helper columns would turn every row into a slow dictionary object).
-  const first = page[0];
-  const own = first === undefined ? [] : Object.keys(first).filter((column) => !column.startsWith(ALIAS));
-  const items = page.map((row) => pick(row, own));
-  const lastRow = page[page.length - 1];
-  const last = lastRow === undefined ? undefined : terms.map((_, index) => aliasText(lastRow, index));
-  const nextCursor =
-    hasNextPage && last !== undefined
-      ? encodeCursor(
-          last.map((text, index) => (text === null ? undefined : { type: columnTypes[index]!.type, text })),
-          context,
-        )
-      : undefined;
-  return { items: items as Row[], hasNextPage, nextCursor };
+  const items = hasNextPage ? rows.slice(0, limit) : rows;
+  if (!hasNextPage) return { items: items as Row[], hasNextPage, nextCursor: undefined };
+  const texts = lastRow.texts;
+  if (texts === undefined) throw new Error('internal: the driver did not report the texts of the cursor row');
+  const values = terms.map((term, index) => wireCursorText(texts.get(term.column) ?? null, columnTypes[index]!));
+  if (values.includes(NOT_ISO)) {
+    // A date or time written in another DateStyle than ISO: the page again, with the
+    // exact texts in JSON's ISO 8601, which no DateStyle changes.
+    return exactTextsPage<Row>({ ...request, bounds, parameters, columnTypes, context });
+  }
+  return {
+    items: items as Row[],
+    hasNextPage,
+    nextCursor: encodeCursor(values as Array<CursorValue | undefined>, context),
+  };
 }
 
-/** The value's text as PostgreSQL writes it: JSON's ISO 8601 for dates and timestamps (whatever DateStyle says), else `::text`. */
-function exactText(column: string, type: ColumnType) {
-  const iso = type.kind === 'date' || type.kind === 'timestamp' || type.kind === 'timestamptz';
-  return iso ? sql<string | null>`to_json(${sql.ref(column)}) #>> '{}'` : sql<string | null>`${sql.ref(column)}::text`;
-}
+const NOT_ISO = Symbol('not in DateStyle ISO');
 
-function pick(row: Loose, columns: readonly string[]): Loose {
-  const picked: Loose = {};
-  for (const column of columns) picked[column] = row[column];
-  return picked;
-}
-
-function aliasText(row: Loose, index: number): string | null {
-  const value = row[`${ALIAS}${index}`];
-  return typeof value === 'string' ? value : null;
+/**
+ * A value as the server sent it, in the form cursors carry (what `to_json(value) #>> '{}'`
+ * writes for dates and times, `value::text` for the rest): undefined for NULL (which
+ * encodeCursor refuses); NOT_ISO for a date or time the session's DateStyle wrote in
+ * another style than ISO.
+ */
+function wireCursorText(text: string | null, type: ColumnType): CursorValue | undefined | typeof NOT_ISO {
+  if (text === null) return undefined;
+  if (type.kind === 'boolean') return { type: type.type, text: text === 't' ? 'true' : text === 'f' ? 'false' : text };
+  if (type.kind !== 'timestamp' && type.kind !== 'timestamptz') {
+    if (type.kind === 'date' && !isValidForColumn(text, type)) return NOT_ISO;
+    return { type: type.type, text };
+  }
+  const exact = isoTimestampText(text, type.kind === 'timestamptz');
+  return exact === undefined || !isValidForColumn(exact, type) ? NOT_ISO : { type: type.type, text: exact };
 }
 
 /** The cursor's texts in the order `afterCursorExpression` binds them. */

@@ -1,7 +1,7 @@
 /**
  * The exact text of a keyset cursor's values, per column type. PostgreSQL writes the text
- * (`to_json(col) #>> '{}'` for dates and timestamps, so DateStyle cannot change it, and
- * `col::text` otherwise) and parses it back with a cast on the parameter; here a decoded
+ * (the row as sent, before pg parses it; dates and timestamps in JSON's ISO 8601, which
+ * no DateStyle changes) and parses it back with a cast on the parameter; here a decoded
  * value is checked against its column's type first, so a tampered cursor is a
  * `ValidationError` naming the column, never a server-side parse error.
  */
@@ -164,4 +164,24 @@ export function jsCursorValue(text: string, type: string): unknown {
     default:
       return undefined;
   }
+}
+
+const ISO_TIMESTAMP = /^(\d{4,7}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d{1,6})?)(?:([+-]\d\d)(:\d\d(?::\d\d)?)?)?( BC)?$/;
+
+/**
+ * A timestamp as DateStyle ISO writes it (`2026-01-01 00:00:01.5+00`) in the form cursors
+ * carry, JSON's ISO 8601 (`2026-01-01T00:00:01.5+00:00`); undefined for any other text.
+ *
+ * ```ts
+ * isoTimestampText('0044-03-15 12:00:00+05:30 BC', true) // '0044-03-15T12:00:00+05:30 BC'
+ * ```
+ */
+export function isoTimestampText(text: string, withZone: boolean): string | undefined {
+  if (isInfinity(text)) return text;
+  const match = ISO_TIMESTAMP.exec(text);
+  if (match === null) return undefined;
+  const [, date, time, hours, rest, bc = ''] = match;
+  if ((hours !== undefined) !== withZone) return undefined;
+  const zone = hours === undefined ? '' : `${hours}${rest ?? ':00'}`;
+  return `${date}T${time}${zone}${bc}`;
 }

@@ -140,35 +140,52 @@ describe('keyset cursors on timestamptz (microseconds)', () => {
     });
     expect(plan).toContain('"Index Name":"events_created_at_id"');
     expect(plan).toMatch(/"Index Cond":"\(ROW\(created_at, id\) > ROW\(/);
-    // The LIMIT stays under the index scan (a top-N page), below the helper columns' window.
-    expect(plan).toMatch(/"Node Type":"WindowAgg".*"Node Type":"Limit".*"Node Type":"Index (Only )?Scan"/);
+    // A top-N page straight off the index: nothing above the LIMIT.
+    expect(plan).toMatch(/^\[\{"QUERY PLAN":\[\{"Plan":\{"Node Type":"Limit".*"Node Type":"Index (Only )?Scan"/);
+    expect(plan).not.toContain('WindowAgg');
   });
 
-  // Before: every row of the page carried the exact text of every order column (a page of
-  // 50 sent, parsed and dropped 100 strings); only the row the next cursor points at needs it.
-  it('sends the exact texts on the next cursor row only, NULL on the others', async () => {
+  // Before: the page was a subquery under a window (count(*) over (), row_number()) that
+  // put the exact texts on the cursor row, costing the server a WindowAgg per page. The
+  // driver now reads the cursor row's texts as the server sent them.
+  it('sends the statement a hand-written keyset query would: no window, no helper columns', async () => {
     const repo = new BaseRepository<DB, 'events'>(t.db, { table: 'events' });
     const first = await repo.paginateByCursor({ orderBy: 'created_at', limit: 7 });
     spy.clear();
-    await repo.paginateByCursor({ orderBy: 'created_at', limit: 7, after: first.nextCursor });
-    const statement = spy.statements.find((each) => each.includes('from "events"'))!;
-    const bound = await sql<{ created_at: string; id: number }>`
-      select to_json(created_at) #>> '{}' as created_at, id from events order by created_at, id offset 6 limit 1`.execute(
-      t.db.kysely,
-    );
-    const { created_at: after, id } = bound.rows[0]!;
-    const raw = await t.db.kysely.executeQuery<Record<string, unknown>>({
-      sql: statement,
-      parameters: [after, String(id), 8],
-      query: { kind: 'RawNode', sqlFragments: [], parameters: [] } as never,
-      queryId: { queryId: 'cursor-helper-rows' },
-    });
-    const helpers = raw.rows.map((row) => [row.__data_layer_cursor_0, row.__data_layer_cursor_1]);
-    expect(helpers).toHaveLength(8);
-    expect(helpers.filter(([text]) => text !== null)).toHaveLength(1);
-    // The 7th row (the page's last): its exact texts; the 8th only tells there is a next page.
-    const seventh = (await expectedIds('events', 'created_at, id'))[13];
-    expect(helpers[6]).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT/), String(seventh)]);
+    const second = await repo.paginateByCursor({ orderBy: 'created_at', limit: 7, after: first.nextCursor });
+    const statements = spy.statements.filter((each) => each.includes('from "events"'));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).not.toMatch(/ over \(|__data_layer|to_json/);
+    expect(statements[0]).toMatch(/order by "created_at" asc, "id" asc limit \$3$/);
+    expect(second.items.map((row) => row.id)).toEqual((await expectedIds('events', 'created_at, id')).slice(7, 14));
+  });
+});
+
+describe('keyset cursors whatever the DateStyle', () => {
+  // Same TimeZone for both, so JSON's ISO 8601 texts agree to the character.
+  async function cursorsIn(dateStyle: string): Promise<{ cursors: string[]; statements: string[] }> {
+    const other = t.open({ pool: { max: 1 } });
+    await sql`set datestyle = ${sql.lit(dateStyle)}`.execute(other.kysely);
+    await sql`set timezone = 'Asia/Kathmandu'`.execute(other.kysely);
+    const repo = new BaseRepository<DB, 'typed'>(other, { table: 'typed' });
+    spy.clear();
+    const cursors: string[] = [];
+    for (const column of ['ts', 'tsn', 'd', 'b'] as const) {
+      const page = await repo.paginateByCursor({ orderBy: column, limit: 4 });
+      cursors.push(page.nextCursor!);
+    }
+    return { cursors, statements: spy.statements.filter((each) => each.includes('from "typed"')) };
+  }
+
+  it('gives the same cursor in DateStyle ISO (from the row as sent) and SQL, DMY (a second statement)', async () => {
+    const iso = await cursorsIn('ISO, MDY');
+    const dmy = await cursorsIn('SQL, DMY');
+    expect(dmy.cursors).toEqual(iso.cursors);
+    // ISO: one statement per page, no exact-text helpers; SQL: the date and time pages again with to_json.
+    expect(iso.statements).toHaveLength(4);
+    expect(iso.statements.some((each) => each.includes('to_json'))).toBe(false);
+    expect(dmy.statements).toHaveLength(7);
+    expect(dmy.statements.filter((each) => each.includes('to_json'))).toHaveLength(3);
   });
 });
 
