@@ -10,8 +10,8 @@ import type { OrderTerm } from './order-by.js';
  */
 export interface CursorContext {
   readonly terms: readonly OrderTerm[];
-  /** Table, filter, middleware scope and tenant: a cursor is valid only for the same ones. */
-  readonly binding: unknown;
+  /** Table, filter, middleware scope and tenant as canonical JSON (`cursorBinding`): a cursor is valid only for the same ones. */
+  readonly binding: string;
   /** `cursorSecret`: the first key signs, all verify; none means unsigned cursors. */
   readonly keys: CursorKeys;
   /** The expected type of each order column; undefined lets the cursor say (the fake, for a column it holds no value of). */
@@ -33,7 +33,7 @@ export const MAX_CURSOR_LENGTH = 65_536;
  * The cursor pointing after the row whose order values are `values`.
  *
  * ```ts
- * const context = { terms: [{ column: 'id', direction: 'asc' }], binding: { table: 'orders' }, keys: [], isValid: () => true }
+ * const context = { terms: [{ column: 'id', direction: 'asc' }], binding: '{"table":"orders"}', keys: [], isValid: () => true }
  * const cursor = encodeCursor([{ type: 'integer', text: '42' }], context)
  * decodeCursor(cursor, context) // [{ type: 'integer', text: '42' }]
  * ```
@@ -71,11 +71,8 @@ export function decodeCursor(cursor: unknown, context: CursorContext): CursorVal
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH)
     throw invalidCursor('it is not a cursor returned by paginateByCursor');
   const [payload = '', signature, ...extra] = cursor.split('.');
-  if (
-    extra.length > 0 ||
-    !isCanonicalBase64Url(payload) ||
-    (signature !== undefined && !isCanonicalBase64Url(signature))
-  ) {
+  const bytes = extra.length > 0 ? undefined : canonicalBase64Url(payload);
+  if (bytes === undefined || (signature !== undefined && canonicalBase64Url(signature) === undefined)) {
     throw invalidCursor('it is not a cursor returned by paginateByCursor');
   }
   let key: string | undefined;
@@ -87,7 +84,7 @@ export function decodeCursor(cursor: unknown, context: CursorContext): CursorVal
         'its signature does not match (forged, edited, or signed with a key no longer in cursorSecret)',
       );
   }
-  const parsed = parsePayload(payload);
+  const parsed = parsePayload(bytes);
   if (parsed.o !== orderSignature(context.terms)) throw invalidCursor('it was made for a different orderBy');
   if (parsed.c.length !== context.terms.length) throw invalidCursor('it is malformed');
   if (parsed.b !== bindingDigest(context.binding, key))
@@ -108,10 +105,10 @@ export function decodeCursor(cursor: unknown, context: CursorContext): CursorVal
   });
 }
 
-function parsePayload(payload: string): { o: string; b: string; c: unknown[] } {
+function parsePayload(bytes: Buffer): { o: string; b: string; c: unknown[] } {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw invalidCursor('it is not a cursor returned by paginateByCursor');
   }
@@ -121,11 +118,15 @@ function parsePayload(payload: string): { o: string; b: string; c: unknown[] } {
   return { o, b, c };
 }
 
-/** Node decodes base64 leniently; only the exact encoding of some bytes is accepted, so one cursor has one spelling. */
-function isCanonicalBase64Url(text: string): boolean {
-  return (
-    text.length > 0 && /^[A-Za-z0-9_-]+$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text
-  );
+/**
+ * The bytes `text` encodes, when it is their exact base64url encoding; else undefined.
+ * Node decodes base64 leniently; only the exact encoding is accepted, so one cursor has
+ * one spelling.
+ */
+function canonicalBase64Url(text: string): Buffer | undefined {
+  if (text.length === 0 || !/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
 }
 
 function orderSignature(terms: readonly OrderTerm[]): string {

@@ -31,7 +31,8 @@ export interface CursorPageRequest {
   readonly after: unknown;
   /** Every column's type, from the catalog. */
   readonly types: ReadonlyMap<string, ColumnType>;
-  readonly binding: unknown;
+  /** `cursorBinding(...)`: what the cursor is bound to, as canonical JSON. */
+  readonly binding: string;
   readonly keys: CursorKeys;
 }
 

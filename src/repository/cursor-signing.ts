@@ -42,14 +42,34 @@ export function verifyingKey(payload: string, signature: string, keys: CursorKey
 /**
  * A digest of what the cursor is bound to (table, where filter, middleware scope, tenant):
  * keyed by the signing key when there is one, so it reveals nothing; a plain SHA-256
- * otherwise, which catches accidental reuse but not forgery.
+ * otherwise, which catches accidental reuse but not forgery. `text`: the binding as
+ * canonical JSON (`cursorBinding`).
  */
-export function bindingDigest(binding: unknown, key: string | undefined): string {
-  const text = canonicalJson(binding);
+export function bindingDigest(text: string, key: string | undefined): string {
+  let digests = recentDigests.get(key);
+  if (digests === undefined) {
+    if (recentDigests.size >= MAX_RECENT_KEYS) recentDigests.clear();
+    recentDigests.set(key, (digests = new Map<string, string>()));
+  }
+  const known = digests.get(text);
+  if (known !== undefined) return known;
   const hash =
     key === undefined ? createHash('sha256').update(BINDING_DOMAIN) : createHmac('sha256', key).update(BINDING_DOMAIN);
-  return hash.update(text).digest('base64url').slice(0, 22);
+  const digest = hash.update(text).digest('base64url').slice(0, 22);
+  if (digests.size >= MAX_RECENT_DIGESTS) digests.clear();
+  digests.set(text, digest);
+  return digest;
 }
+
+/**
+ * Digests of recent bindings, per key: every page decodes one cursor and encodes the next
+ * for the same binding, and a feed pages through the same ones, so most digests repeat
+ * (a SHA-256 or HMAC costs several µs, most of a page's cursor work). Bounded: cleared
+ * when full. Only the digests' inputs are kept, in this process's memory, never logged.
+ */
+const recentDigests = new Map<string | undefined, Map<string, string>>();
+const MAX_RECENT_DIGESTS = 512;
+const MAX_RECENT_KEYS = 16;
 
 /**
  * JSON with sorted keys and tagged Dates, bigints and bytes, so equal filters give equal
