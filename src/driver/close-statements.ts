@@ -1,7 +1,7 @@
 import type pg from 'pg';
 
 /** The pg internal this relies on (pg 8): the connection's record of statements it parsed. */
-interface ParsedStatements {
+export interface ParsedStatements {
   parsedStatements: Record<string, string | undefined>;
 }
 

@@ -8,10 +8,11 @@ import { ConnectionError } from '../errors/connection-errors.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
 import { preparedStatementFailure, preparedStatementsUnsupportedError } from '../errors/prepared-statement-failure.js';
 import { QueryError } from '../errors/query-errors.js';
-import { queryAfterClosing } from './close-statements.js';
+import { type ParsedStatements, queryAfterClosing } from './close-statements.js';
+import { DeferredControl } from './deferred-control.js';
 import type { PreparedStatements, StatementCache } from './prepared-statements.js';
 import type { QueryInstrumentation } from './query-instrumentation.js';
-import { type RowTextCapture, rowTextsOf, statementQuery } from './statement-query.js';
+import { type ControlPrefix, rowTextsOf, type StatementExtras, statementQuery } from './statement-query.js';
 import { runsOutsideTransaction } from './transaction-local-settings.js';
 
 const ROW_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
@@ -61,6 +62,12 @@ export class PgConnection implements DatabaseConnection {
    * ReadyForQuery said ('T' mid-wrapper): it is wrapped too.
    */
   #wrappersInFlight = 0;
+  /** BEGIN / SAVEPOINT not sent yet (see `DeferredControl`); created by the first BEGIN. */
+  #control: DeferredControl | undefined;
+  /** From BEGIN until COMMIT or ROLLBACK is queued: statements are not autocommit, whatever pg last heard. */
+  #inTransaction = false;
+  /** A deferred BEGIN or SAVEPOINT failed (or may have): every later statement fails. */
+  #prefixError: unknown;
 
   constructor(
     client: PoolClient,
@@ -78,6 +85,59 @@ export class PgConnection implements DatabaseConnection {
 
   get broken(): boolean {
     return this.#broken;
+  }
+
+  /**
+   * Opens a transaction: a single-statement BEGIN is deferred to the first statement (see
+   * `DeferredControl`); a BEGIN that carries `set local`s runs now.
+   */
+  begin(statement: CompiledQuery): Promise<void> {
+    this.#inTransaction = true;
+    this.#prefixError = undefined;
+    const control = (this.#control ??= new DeferredControl());
+    if (statement.sql.includes(';')) {
+      control.clear(); // savepoints are still deferred
+      return this.executeCommand(statement, ignore);
+    }
+    control.begin(statement.sql);
+    return RESOLVED;
+  }
+
+  savepoint(name: string, statement: CompiledQuery): Promise<void> {
+    if (this.#control === undefined) return this.executeCommand(statement, ignore);
+    this.#control.savepoint(name, statement.sql);
+    return RESOLVED;
+  }
+
+  releaseSavepoint(name: string, statement: CompiledQuery): Promise<void> {
+    if (this.#control?.release(name) === true) return RESOLVED;
+    return this.executeCommand(statement, ignore);
+  }
+
+  rollbackToSavepoint(name: string, statement: CompiledQuery): Promise<void> {
+    if (this.#control?.rollbackTo(name) === true) return RESOLVED;
+    return this.executeCommand(statement, ignore);
+  }
+
+  /** COMMIT, or nothing when no statement ran (the BEGIN was never sent). */
+  commit(statement: CompiledQuery, read: (tag: string) => void): Promise<void> {
+    const untouched = this.#endTransaction();
+    if (this.#prefixError !== undefined) return rejected(this.#mapped(this.#prefixError));
+    return untouched ? RESOLVED : this.executeCommand(statement, read);
+  }
+
+  /** ROLLBACK, or nothing when no statement ran (or the BEGIN failed: there is no transaction). */
+  rollback(statement: CompiledQuery): Promise<void> {
+    const untouched = this.#endTransaction();
+    return untouched || this.#prefixError !== undefined ? RESOLVED : this.executeCommand(statement, ignore);
+  }
+
+  /** Whether the BEGIN was never sent; forgets what was deferred either way. */
+  #endTransaction(): boolean {
+    this.#inTransaction = false;
+    const untouched = this.#control?.beginPending === true;
+    this.#control?.clear();
+    return untouched;
   }
 
   // executeQuery, executeCommand and #run are not async functions, and pg is handed a
@@ -112,13 +172,16 @@ export class PgConnection implements DatabaseConnection {
     shape: (result: pg.QueryResult<R>) => T,
     control: boolean,
   ): Promise<T> {
+    if (this.#prefixError !== undefined) return rejected(this.#mapped(this.#prefixError));
     const started = performance.now();
     const named = compiledQuery.parameters.length > 0 && this.#prepared?.enabled === true;
     const wraps = this.#autocommitBegin !== undefined && !control;
+    const prefix = control ? undefined : this.#control?.take();
     // 'I': no transaction open, so this statement commits (or fails) on its own. Read
     // before the statement is queued, like the statement itself.
     const idle =
       (named || wraps) &&
+      !this.#inTransaction &&
       (this.#wrappersInFlight > 0 || (this.#client as TransactionStatus).getTransactionStatus?.() === 'I');
     const wrapped = idle && wraps && !runsOutsideTransaction(compiledQuery.sql);
     const autocommit = named && idle;
@@ -164,7 +227,7 @@ export class PgConnection implements DatabaseConnection {
           };
       try {
         if (wrapped) this.#sendWrapped<R>(compiledQuery, named, first);
-        else this.#send<R>(compiledQuery, named, first);
+        else this.#send<R>(compiledQuery, named, first, prefix);
       } catch (error) {
         // pg reports almost every failure through the callback; a rare synchronous throw
         // takes the same path.
@@ -201,14 +264,67 @@ export class PgConnection implements DatabaseConnection {
     else this.#send<R>(compiledQuery, this.#prepared!.enabled, callback);
   }
 
-  #send<R extends object>(compiledQuery: CompiledQuery, named: boolean, callback: QueryCallback<R>): void {
+  #send<R extends object>(
+    compiledQuery: CompiledQuery,
+    named: boolean,
+    callback: QueryCallback<R>,
+    statements?: string[],
+  ): void {
     const capture = rowTextsOf(compiledQuery);
-    if (named) this.#sendNamed<R>(compiledQuery, callback, capture);
-    else if (capture === undefined) this.#client.query<R>(compiledQuery.sql, [...compiledQuery.parameters], callback);
-    else
-      this.#client.query(
-        statementQuery(compiledQuery.sql, [...compiledQuery.parameters], undefined, callback, capture),
-      );
+    const { sql, parameters } = compiledQuery;
+    if (statements === undefined) {
+      if (named) this.#sendNamed<R>(compiledQuery, callback, capture && { capture });
+      else if (capture === undefined) this.#client.query<R>(sql, [...parameters], callback);
+      else this.#client.query(statementQuery(sql, [...parameters], undefined, callback, { capture }));
+      return;
+    }
+    const prefix = this.#prefix(statements);
+    const reporting = this.#reportingPrefix(prefix, callback);
+    // The prefix shares the statement's Sync when it can: the extended protocol (the
+    // simple one has no Sync to share), and a named statement already parsed here.
+    const shares = parameters.length > 0 && (!named || this.#parsedHere(this.#statements!.nameFor(sql)));
+    let extras: StatementExtras = { capture, prefix };
+    if (!shares) {
+      this.#client.query(statements.join('; '), (error: Error | null) => {
+        if (error) prefix.failed(error);
+        else prefix.completed = statements.length;
+      });
+      extras = { capture, guard: () => this.#prefixError as Error | undefined };
+    }
+    if (named) this.#sendNamed<R>(compiledQuery, reporting, extras);
+    else this.#client.query(statementQuery(sql, [...parameters], undefined, reporting, extras));
+  }
+
+  /** Whether pg has parsed the named statement on this connection (pg 8's record, as `queryAfterClosing` reads it). */
+  #parsedHere(name: string): boolean {
+    const { connection } = this.#client as unknown as { connection: ParsedStatements };
+    return connection.parsedStatements[name] !== undefined;
+  }
+
+  /** Instruments the prefix's statements (as if each had been sent on its own) when the statement completes. */
+  #reportingPrefix<R extends object>(prefix: ControlPrefix, callback: QueryCallback<R>): QueryCallback<R> {
+    const started = performance.now();
+    return (error, result) => {
+      prefix.statements.forEach((statement, index) => {
+        if (index > prefix.completed) return;
+        const failed = index === prefix.completed;
+        if (failed && this.#prefixError === undefined) return; // the statement failed, not the prefix
+        this.#completed({ sql: statement, parameters: NO_PARAMETERS }, started, failed ? null : 0, failed);
+      });
+      callback(error, result);
+    };
+  }
+
+  #prefix(statements: string[]): ControlPrefix {
+    return {
+      statements,
+      completed: 0,
+      failed: (error) => {
+        // Whether the transaction began is unknown: nothing more runs on this connection.
+        this.#prefixError = error;
+        this.#broken = true;
+      },
+    };
   }
 
   /**
@@ -249,11 +365,11 @@ export class PgConnection implements DatabaseConnection {
   #sendNamed<R extends object>(
     compiledQuery: CompiledQuery,
     callback: QueryCallback<R>,
-    capture: RowTextCapture | undefined,
+    extras: StatementExtras | undefined,
   ): void {
     const statements = this.#statements!;
     const { sql, parameters } = compiledQuery;
-    const query = statementQuery<R>(sql, [...parameters], statements.nameFor(sql), callback, capture);
+    const query = statementQuery<R>(sql, [...parameters], statements.nameFor(sql), callback, extras);
     const toClose = statements.takeToClose();
     if (toClose === undefined) this.#client.query(query);
     else queryAfterClosing(this.#client, toClose, query);
@@ -276,11 +392,28 @@ export class PgConnection implements DatabaseConnection {
     let failed = false;
     // Behind PgBouncer with transaction-local settings, an autocommit stream runs in a
     // transaction of its own (a cursor needs one server session for all its reads anyway).
+    if (this.#prefixError !== undefined) throw this.#mapped(this.#prefixError);
     const wrapped =
-      this.#autocommitBegin !== undefined && (this.#client as TransactionStatus).getTransactionStatus?.() === 'I';
+      this.#autocommitBegin !== undefined &&
+      !this.#inTransaction &&
+      (this.#client as TransactionStatus).getTransactionStatus?.() === 'I';
     let begun = false;
     let commitError: Error | undefined;
+    const deferred = this.#control?.take();
     try {
+      // A cursor cannot carry a prefix: the deferred BEGIN / SAVEPOINT go first, on their own.
+      if (deferred !== undefined) {
+        const sent = performance.now();
+        try {
+          await this.#client.query(deferred.join('; '));
+          for (const statement of deferred)
+            this.#completed({ sql: statement, parameters: NO_PARAMETERS }, sent, 0, false);
+        } catch (error) {
+          this.#prefix(deferred).failed(error as Error);
+          this.#completed({ sql: deferred.join('; '), parameters: NO_PARAMETERS }, sent, null, true);
+          throw error;
+        }
+      }
       if (wrapped) {
         await this.#client.query(this.#autocommitBegin);
         begun = true;
@@ -357,12 +490,18 @@ export class PgConnection implements DatabaseConnection {
   release(): void {
     if (this.#released) return;
     this.#released = true;
+    this.#control?.clear();
     // pg-pool re-attaches its idle listener inside release(), in the same tick.
     this.#client.removeListener('error', this.#onClientError);
     this.#client.release(this.#broken ? true : undefined);
   }
 
-  #completed(query: CompiledQuery, started: number, rowCount: number | null, failed: boolean): void {
+  #completed(
+    query: Pick<CompiledQuery, 'sql' | 'parameters'>,
+    started: number,
+    rowCount: number | null,
+    failed: boolean,
+  ): void {
     this.#instrumentation.statementCompleted({
       sql: query.sql,
       parameters: query.parameters,
@@ -391,3 +530,15 @@ function commandTag(result: pg.QueryResult): string {
 }
 
 const COMMIT = 'commit';
+const NO_PARAMETERS: readonly unknown[] = Object.freeze([]);
+
+/** One settled promise for control that sends nothing: awaiting it never changes it. */
+const RESOLVED = Promise.resolve();
+
+function ignore(): void {}
+
+/** A rejected promise, for the paths that are not async functions but must not throw synchronously. */
+function rejected<T>(error: unknown): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rejects with what was given, unchanged
+  return Promise.reject(error);
+}

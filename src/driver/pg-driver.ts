@@ -129,27 +129,28 @@ export class PgDriver implements Driver {
       settings.isolationLevel === undefined && settings.accessMode === undefined
         ? this.#begin
         : CompiledQuery.raw(local === undefined ? beginStatement(settings) : `${beginStatement(settings)}; ${local}`);
-    return connection.executeCommand(statement, ignore);
+    return connection.begin(statement);
   }
 
+  // BEGIN and SAVEPOINT go out with the next statement (PgConnection's DeferredControl).
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return (connection as PgConnection).executeCommand(COMMIT, rejectRolledBackCommit);
+    return (connection as PgConnection).commit(COMMIT, rejectRolledBackCommit);
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return (connection as PgConnection).executeCommand(ROLLBACK, ignore);
+    return (connection as PgConnection).rollback(ROLLBACK);
   }
 
   savepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return (connection as PgConnection).executeCommand(savepointStatements(name).savepoint, ignore);
+    return (connection as PgConnection).savepoint(name, savepointStatements(name).savepoint);
   }
 
   rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return (connection as PgConnection).executeCommand(savepointStatements(name).rollbackTo, ignore);
+    return (connection as PgConnection).rollbackToSavepoint(name, savepointStatements(name).rollbackTo);
   }
 
   releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return (connection as PgConnection).executeCommand(savepointStatements(name).release, ignore);
+    return (connection as PgConnection).releaseSavepoint(name, savepointStatements(name).release);
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -176,8 +177,6 @@ const RESOLVED = Promise.resolve();
 const BEGIN = CompiledQuery.raw('begin');
 const COMMIT = CompiledQuery.raw('commit');
 const ROLLBACK = CompiledQuery.raw('rollback');
-
-function ignore(): void {}
 
 function rejectRolledBackCommit(tag: string): void {
   if (tag === 'ROLLBACK') {

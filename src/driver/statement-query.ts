@@ -48,29 +48,122 @@ interface ResultFields {
   _result: { fields: ReadonlyArray<{ name: string }> };
 }
 
+/** The parts of pg 8's Connection and Query the prefix is written with. */
+interface WireConnection {
+  parse(message: { text: string }): void;
+  bind(message: object): void;
+  execute(message: object): void;
+  stream: { cork?: () => void; uncork?: () => void };
+  parsedStatements: Record<string, string | undefined>;
+  submittedNamedStatements: Record<string, string | undefined>;
+}
+
+/** The pg 8 Query members used here (its typings declare only `submit` and events). */
+interface PgQueryInstance {
+  name?: string;
+  text: string;
+  types?: unknown;
+  submit(connection: WireConnection): Error | null;
+  hasBeenParsed(connection: WireConnection): boolean;
+  handleDataRow(message: DataRowMessage): void;
+  handleCommandComplete(message: unknown, connection: WireConnection): void;
+  handleError(error: Error, connection: WireConnection): void;
+}
+
 const PgQuery = pg.Query as unknown as new (
   text: string,
   values: unknown[],
   callback: Callback<object>,
-) => pg.Query & { handleDataRow(message: DataRowMessage): void };
+) => PgQueryInstance;
 
-/** A pg Query that keeps the texts of one row (see `RowTextCapture`). */
-class CapturingQuery extends PgQuery {
+/**
+ * Transaction control that has not been sent yet (`begin`, `savepoint ...`), sent with
+ * the statement ahead of it under the statement's own Sync, so it costs no round trip of
+ * its own. If any of it fails, the server skips the statement; `failed` then reports
+ * the error (nothing may run as if the transaction had begun).
+ */
+export interface ControlPrefix {
+  readonly statements: readonly string[];
+  /** How many of `statements` completed (counted as their CommandCompletes arrive). */
+  completed: number;
+  readonly failed: (error: Error) => void;
+}
+
+/** What a statement may carry besides its text and values (see `statementQuery`). */
+export interface StatementExtras {
+  readonly capture?: RowTextCapture | undefined;
+  /** Sent ahead of the statement, under its Sync. */
+  readonly prefix?: ControlPrefix | undefined;
+  /** A prefix sent on its own just before: its error, if it failed (the statement is then not sent). */
+  readonly guard?: (() => Error | undefined) | undefined;
+}
+
+/**
+ * A pg Query with extras: keeps the texts of one row (`RowTextCapture`), sends a
+ * `ControlPrefix` ahead of itself in the same Sync, or runs only if a prefix sent on its
+ * own succeeded (`guard`). pg records the active query's name as parsed on every
+ * ParseComplete, the prefix's too, so a named statement that still needs its Parse must
+ * not carry a prefix (a failing Parse would stay recorded as parsed): the caller sends
+ * the prefix on its own then.
+ */
+class DriverQuery extends PgQuery {
   #rows = 0;
+  /** Prefix CommandCompletes still to arrive (they are not the statement's). */
+  #prefixPending: number;
 
   constructor(
     text: string,
     values: unknown[],
     callback: Callback<object>,
-    readonly capture: RowTextCapture,
+    readonly capture: RowTextCapture | undefined,
+    readonly prefix: ControlPrefix | undefined,
+    readonly guard: (() => Error | undefined) | undefined,
   ) {
     super(text, values, callback);
+    this.#prefixPending = prefix?.statements.length ?? 0;
+  }
+
+  override submit(connection: WireConnection): Error | null {
+    const refused = this.guard?.();
+    if (refused !== undefined) return refused; // pg fails the query with it, sending nothing
+    const prefix = this.prefix;
+    if (prefix === undefined) return super.submit(connection);
+    connection.stream.cork?.();
+    try {
+      for (const statement of prefix.statements) {
+        connection.parse({ text: statement });
+        connection.bind({});
+        connection.execute({});
+      }
+      return super.submit(connection);
+    } finally {
+      connection.stream.uncork?.();
+    }
+  }
+
+  override handleCommandComplete(message: unknown, connection: WireConnection): void {
+    if (this.#prefixPending > 0) {
+      this.#prefixPending--;
+      this.prefix!.completed++;
+      return;
+    }
+    super.handleCommandComplete(message, connection);
+  }
+
+  override handleError(error: Error, connection: WireConnection): void {
+    if (this.#prefixPending > 0) {
+      // The prefix did not complete (or it is unknown whether it did): fail closed.
+      this.#prefixPending = 0;
+      this.prefix?.failed(error);
+    }
+    super.handleError(error, connection);
   }
 
   override handleDataRow(message: DataRowMessage): void {
-    if (this.#rows++ === this.capture.row) {
+    const capture = this.capture;
+    if (capture !== undefined && this.#rows++ === capture.row) {
       const fields = (this as unknown as ResultFields)._result.fields;
-      this.capture.texts = new Map(fields.map((field, at) => [field.name, message.fields[at] ?? null]));
+      capture.texts = new Map(fields.map((field, at) => [field.name, message.fields[at] ?? null]));
     }
     super.handleDataRow(message);
   }
@@ -79,19 +172,20 @@ class CapturingQuery extends PgQuery {
 /**
  * The pg Query for one statement, built from its text (a string): given a config object,
  * pg copies it through property descriptors first (`cloneQueryConfig`, about 1.5 µs per
- * statement); the name is set on the query instead.
+ * statement); the name is set on the query instead. A prefix needs the extended protocol
+ * (parameters, or a name) and, when named, a statement already parsed on the connection.
  */
 export function statementQuery<R extends object>(
   text: string,
   values: unknown[],
   name: string | undefined,
   callback: Callback<R>,
-  capture?: RowTextCapture,
+  extras?: StatementExtras,
 ): pg.Query {
   const query =
-    capture === undefined
+    extras === undefined
       ? new PgQuery(text, values, callback as Callback<object>)
-      : new CapturingQuery(text, values, callback as Callback<object>, capture);
-  if (name !== undefined) (query as { name?: string }).name = name;
-  return query;
+      : new DriverQuery(text, values, callback as Callback<object>, extras.capture, extras.prefix, extras.guard);
+  if (name !== undefined) query.name = name;
+  return query as unknown as pg.Query;
 }

@@ -153,7 +153,8 @@ describe.skipIf(unavailable !== undefined)('the driver adds one promise per stat
       await expect(connection.executeQuery(CompiledQuery.raw('select 1 / 0'))).rejects.toBeInstanceOf(QueryError);
       const commit = promisesCreatedBy(() => driver.commitTransaction(connection));
       await expect(commit.value).rejects.toThrow(/COMMIT rolled back/);
-      expect([begin.count, savepoint.count, release.count, commit.count]).toEqual(Array(4).fill(1));
+      // BEGIN and SAVEPOINT are deferred to the next statement: no promise of their own.
+      expect([begin.count, savepoint.count, release.count, commit.count]).toEqual([0, 0, 1, 1]);
     } finally {
       raw.release();
       connection.release();

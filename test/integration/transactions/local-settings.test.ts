@@ -69,8 +69,14 @@ describe('tx.setLocal (transaction-local settings that never outlive their scope
       await t.db.transaction(async (nested) => {
         await nested.setLocal('dl.probe', 'a'); // already in force: inherited
       });
+      await t.db.transaction(async (nested) => {
+        await nested.setLocal('dl.probe', 'a');
+        await sql`select 1`.execute(nested); // a statement: the savepoint is sent, and released
+      });
     });
     expect(setConfigs()).toHaveLength(1);
+    // The first savepoint ran no statement: neither it nor its RELEASE was sent.
+    expect(spy.statements.filter((statement) => statement.startsWith('savepoint'))).toHaveLength(1);
     expect(spy.statements.filter((statement) => statement.startsWith('release'))).toHaveLength(1);
   });
 
