@@ -1,8 +1,9 @@
 /**
- * Transaction control (`begin`, `savepoint ...`) held back until the connection's next
- * statement, which sends it under its own Sync (`ControlPrefix`): a transaction costs no
- * round trip for BEGIN, a nested one none for SAVEPOINT, and one that runs no statement
- * sends nothing at all. Savepoint names are unique within a transaction (`dl_sp_N`).
+ * Transaction control (`begin`, `savepoint ...`, `rollback to savepoint ...`) held back
+ * until the connection's next statement (or its COMMIT), which sends it under its own
+ * Sync (`ControlPrefix`): a transaction costs no round trip for BEGIN, a nested one none
+ * for SAVEPOINT or for ROLLBACK TO, and one that runs no statement sends nothing at all.
+ * Savepoint names are unique within a transaction (`dl_sp_N`).
  *
  * ```ts
  * const control = new DeferredControl()
@@ -13,62 +14,67 @@
  * ```
  */
 export class DeferredControl {
-  #statements: string[] = [];
-  /** The savepoint name of each statement; undefined for the BEGIN. */
-  #names: Array<string | undefined> = [];
+  #entries: Entry[] = [];
 
   /** Whether the BEGIN itself has not been sent (no statement ran in the transaction). */
   get beginPending(): boolean {
-    return this.#statements.length > 0 && this.#names[0] === undefined;
+    return this.#entries[0]?.kind === 'begin';
   }
 
   begin(statement: string): void {
-    this.#statements = [statement];
-    this.#names = [undefined];
+    this.#entries = [{ kind: 'begin', name: undefined, statement }];
   }
 
   savepoint(name: string, statement: string): void {
-    this.#statements.push(statement);
-    this.#names.push(name);
+    this.#entries.push({ kind: 'savepoint', name, statement });
   }
 
   /** RELEASE of a savepoint not sent yet: forgets it (and any after it); false when it was sent. */
   release(name: string): boolean {
-    const at = this.#names.lastIndexOf(name);
+    const at = this.#savepointAt(name);
     if (at < 0) return false;
-    this.#statements.length = at;
-    this.#names.length = at;
+    this.#entries.length = at;
     return true;
   }
 
   /**
-   * ROLLBACK TO a savepoint not sent yet: nothing ran since it, so only what was deferred
-   * after it is forgotten (the savepoint itself stays, as ROLLBACK TO keeps it); false when
-   * it was sent, and then what was deferred after it is forgotten too (the ROLLBACK TO
-   * undoes it).
+   * ROLLBACK TO, deferred too. Of a savepoint not sent yet: nothing ran since it, so only
+   * what was deferred after it is forgotten (the savepoint stays, as ROLLBACK TO keeps
+   * it). Of one that was sent: what was deferred after it is forgotten (the ROLLBACK TO
+   * undoes it) and the ROLLBACK TO goes with the next statement or the COMMIT.
    */
-  rollbackTo(name: string): boolean {
-    const at = this.#names.lastIndexOf(name);
-    // Sent: a statement ran after it, so the BEGIN went too; what is left are later savepoints.
-    if (at < 0) this.clear();
+  rollbackTo(name: string, statement: string): void {
+    const at = this.#savepointAt(name);
+    if (at >= 0) this.#entries.length = at + 1;
     else {
-      this.#statements.length = at + 1;
-      this.#names.length = at + 1;
+      // A statement ran after it, so the BEGIN went too; what is left are later savepoints.
+      this.#entries = [{ kind: 'rollbackTo', name, statement }];
     }
-    return at >= 0;
   }
 
   /** What is deferred, for the next statement to send; undefined when nothing is. */
   take(): string[] | undefined {
-    if (this.#statements.length === 0) return undefined;
-    const statements = this.#statements;
-    this.#statements = [];
-    this.#names = [];
+    if (this.#entries.length === 0) return undefined;
+    const statements = this.#entries.map((entry) => entry.statement);
+    this.#entries = [];
     return statements;
   }
 
   clear(): void {
-    this.#statements = [];
-    this.#names = [];
+    this.#entries = [];
   }
+
+  #savepointAt(name: string): number {
+    for (let at = this.#entries.length - 1; at >= 0; at--) {
+      const entry = this.#entries[at]!;
+      if (entry.kind === 'savepoint' && entry.name === name) return at;
+    }
+    return -1;
+  }
+}
+
+interface Entry {
+  readonly kind: 'begin' | 'savepoint' | 'rollbackTo';
+  readonly name: string | undefined;
+  readonly statement: string;
 }

@@ -115,29 +115,32 @@ export class PgConnection implements DatabaseConnection {
   }
 
   rollbackToSavepoint(name: string, statement: CompiledQuery): Promise<void> {
-    if (this.#control?.rollbackTo(name) === true) return RESOLVED;
-    return this.executeCommand(statement, ignore);
+    if (this.#control === undefined) return this.executeCommand(statement, ignore);
+    this.#control.rollbackTo(name, statement.sql);
+    return RESOLVED;
   }
 
-  /** COMMIT, or nothing when no statement ran (the BEGIN was never sent). */
+  /**
+   * COMMIT, or nothing when no statement ran (the BEGIN was never sent). A deferred
+   * ROLLBACK TO goes with it, under its Sync: if it fails, so does the COMMIT.
+   */
   commit(statement: CompiledQuery, read: (tag: string) => void): Promise<void> {
-    const untouched = this.#endTransaction();
+    this.#inTransaction = false;
     if (this.#prefixError !== undefined) return rejected(this.#mapped(this.#prefixError));
-    return untouched ? RESOLVED : this.executeCommand(statement, read);
+    const control = this.#control;
+    if (control?.beginPending === true) {
+      control.clear();
+      return RESOLVED;
+    }
+    return this.executeCommand(statement, read);
   }
 
   /** ROLLBACK, or nothing when no statement ran (or the BEGIN failed: there is no transaction). */
   rollback(statement: CompiledQuery): Promise<void> {
-    const untouched = this.#endTransaction();
-    return untouched || this.#prefixError !== undefined ? RESOLVED : this.executeCommand(statement, ignore);
-  }
-
-  /** Whether the BEGIN was never sent; forgets what was deferred either way. */
-  #endTransaction(): boolean {
     this.#inTransaction = false;
     const untouched = this.#control?.beginPending === true;
-    this.#control?.clear();
-    return untouched;
+    this.#control?.clear(); // ROLLBACK undoes whatever was deferred
+    return untouched || this.#prefixError !== undefined ? RESOLVED : this.executeCommand(statement, ignore);
   }
 
   // executeQuery, executeCommand and #run are not async functions, and pg is handed a
@@ -157,7 +160,9 @@ export class PgConnection implements DatabaseConnection {
   executeCommand(compiledQuery: CompiledQuery): Promise<string>;
   executeCommand<T>(compiledQuery: CompiledQuery, read: (tag: string) => T): Promise<T>;
   executeCommand(compiledQuery: CompiledQuery, read?: (tag: string) => unknown): Promise<unknown> {
-    return this.#run(compiledQuery, read === undefined ? commandTag : (result) => read(result.command), true);
+    // What is deferred goes first, under the same Sync (a RELEASE after a deferred ROLLBACK TO).
+    const deferred = this.#control?.take();
+    return this.#run(compiledQuery, read === undefined ? commandTag : (result) => read(result.command), true, deferred);
   }
 
   /**
@@ -171,12 +176,13 @@ export class PgConnection implements DatabaseConnection {
     compiledQuery: CompiledQuery,
     shape: (result: pg.QueryResult<R>) => T,
     control: boolean,
+    controlPrefix?: string[],
   ): Promise<T> {
     if (this.#prefixError !== undefined) return rejected(this.#mapped(this.#prefixError));
     const started = performance.now();
     const named = compiledQuery.parameters.length > 0 && this.#prepared?.enabled === true;
     const wraps = this.#autocommitBegin !== undefined && !control;
-    const prefix = control ? undefined : this.#control?.take();
+    const prefix = control ? controlPrefix : this.#control?.take();
     // 'I': no transaction open, so this statement commits (or fails) on its own. Read
     // before the statement is queued, like the statement itself.
     const idle =
@@ -227,7 +233,7 @@ export class PgConnection implements DatabaseConnection {
           };
       try {
         if (wrapped) this.#sendWrapped<R>(compiledQuery, named, first);
-        else this.#send<R>(compiledQuery, named, first, prefix);
+        else this.#send<R>(compiledQuery, named, first, prefix, control);
       } catch (error) {
         // pg reports almost every failure through the callback; a rare synchronous throw
         // takes the same path.
@@ -269,6 +275,7 @@ export class PgConnection implements DatabaseConnection {
     named: boolean,
     callback: QueryCallback<R>,
     statements?: string[],
+    control = false,
   ): void {
     const capture = rowTextsOf(compiledQuery);
     const { sql, parameters } = compiledQuery;
@@ -281,9 +288,10 @@ export class PgConnection implements DatabaseConnection {
     const prefix = this.#prefix(statements);
     const reporting = this.#reportingPrefix(prefix, callback);
     // The prefix shares the statement's Sync when it can: the extended protocol (the
-    // simple one has no Sync to share), and a named statement already parsed here.
-    const shares = parameters.length > 0 && (!named || this.#parsedHere(this.#statements!.nameFor(sql)));
-    let extras: StatementExtras = { capture, prefix };
+    // simple one has no Sync to share; transaction control, one statement each, is sent in
+    // the extended one for it), and a named statement already parsed here.
+    const shares = (parameters.length > 0 || control) && (!named || this.#parsedHere(this.#statements!.nameFor(sql)));
+    let extras: StatementExtras = { capture, prefix, extended: control };
     if (!shares) {
       this.#client.query(statements.join('; '), (error: Error | null) => {
         if (error) prefix.failed(error);

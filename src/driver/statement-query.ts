@@ -61,6 +61,7 @@ interface WireConnection {
 /** The pg 8 Query members used here (its typings declare only `submit` and events). */
 interface PgQueryInstance {
   name?: string;
+  queryMode?: 'extended';
   text: string;
   types?: unknown;
   submit(connection: WireConnection): Error | null;
@@ -96,6 +97,8 @@ export interface StatementExtras {
   readonly prefix?: ControlPrefix | undefined;
   /** A prefix sent on its own just before: its error, if it failed (the statement is then not sent). */
   readonly guard?: (() => Error | undefined) | undefined;
+  /** The extended protocol even without parameters (so a prefix can share the Sync). */
+  readonly extended?: boolean;
 }
 
 /**
@@ -187,5 +190,6 @@ export function statementQuery<R extends object>(
       ? new PgQuery(text, values, callback as Callback<object>)
       : new DriverQuery(text, values, callback as Callback<object>, extras.capture, extras.prefix, extras.guard);
   if (name !== undefined) query.name = name;
+  if (extras?.extended === true) query.queryMode = 'extended';
   return query as unknown as pg.Query;
 }

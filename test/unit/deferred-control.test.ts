@@ -30,17 +30,18 @@ describe('DeferredControl', () => {
     control.begin('begin');
     control.savepoint('dl_sp_1', 'savepoint "dl_sp_1"');
     control.savepoint('dl_sp_2', 'savepoint "dl_sp_2"');
-    expect(control.rollbackTo('dl_sp_1')).toBe(true);
+    control.rollbackTo('dl_sp_1', 'rollback to savepoint "dl_sp_1"'); // nothing ran since it: nothing to send
     expect(control.take()).toEqual(['begin', 'savepoint "dl_sp_1"']);
   });
 
-  it('drops later deferred savepoints when rolling back to one already sent', () => {
+  it('defers ROLLBACK TO a savepoint already sent, dropping later deferred ones it undoes', () => {
     const control = new DeferredControl();
     control.begin('begin');
     control.savepoint('dl_sp_1', 'savepoint "dl_sp_1"');
     control.take();
     control.savepoint('dl_sp_2', 'savepoint "dl_sp_2"');
-    expect(control.rollbackTo('dl_sp_1')).toBe(false); // sent: ROLLBACK TO goes out, and undoes dl_sp_2
-    expect(control.take()).toBeUndefined();
+    control.rollbackTo('dl_sp_1', 'rollback to savepoint "dl_sp_1"');
+    expect(control.beginPending).toBe(false);
+    expect(control.take()).toEqual(['rollback to savepoint "dl_sp_1"']);
   });
 });
