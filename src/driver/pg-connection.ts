@@ -68,6 +68,12 @@ export class PgConnection implements DatabaseConnection {
   #inTransaction = false;
   /** A deferred BEGIN or SAVEPOINT failed (or may have): every later statement fails. */
   #prefixError: unknown;
+  /**
+   * Prefixes sent whose outcome is not known yet. Statements queued meanwhile are guarded
+   * too: they were queued before a failure could be seen, and must not run after one.
+   */
+  #prefixesInFlight = 0;
+  readonly #prefixGuard = (): Error | undefined => this.#prefixError as Error | undefined;
 
   constructor(
     client: PoolClient,
@@ -280,27 +286,50 @@ export class PgConnection implements DatabaseConnection {
     const capture = rowTextsOf(compiledQuery);
     const { sql, parameters } = compiledQuery;
     if (statements === undefined) {
-      if (named) this.#sendNamed<R>(compiledQuery, callback, capture && { capture });
-      else if (capture === undefined) this.#client.query<R>(sql, [...parameters], callback);
-      else this.#client.query(statementQuery(sql, [...parameters], undefined, callback, { capture }));
+      const guard = this.#guardIfInFlight();
+      const extras = capture === undefined && guard === undefined ? undefined : { capture, guard };
+      if (named) this.#sendNamed<R>(compiledQuery, callback, extras);
+      else if (extras === undefined) this.#client.query<R>(sql, [...parameters], callback);
+      else this.#client.query(statementQuery(sql, [...parameters], undefined, callback, extras));
       return;
     }
     const prefix = this.#prefix(statements);
-    const reporting = this.#reportingPrefix(prefix, callback);
     // The prefix shares the statement's Sync when it can: the extended protocol (the
     // simple one has no Sync to share; transaction control, one statement each, is sent in
     // the extended one for it), and a named statement already parsed here.
     const shares = (parameters.length > 0 || control) && (!named || this.#parsedHere(this.#statements!.nameFor(sql)));
-    let extras: StatementExtras = { capture, prefix, extended: control };
-    if (!shares) {
-      this.#client.query(statements.join('; '), (error: Error | null) => {
-        if (error) prefix.failed(error);
-        else prefix.completed = statements.length;
-      });
-      extras = { capture, guard: () => this.#prefixError as Error | undefined };
+    let extras: StatementExtras;
+    if (shares) {
+      extras = { capture, prefix, extended: control, guard: this.#guardIfInFlight() };
+      callback = this.#reportingPrefix(prefix, callback);
+    } else {
+      this.#sendPrefixAlone(prefix);
+      extras = { capture, guard: this.#prefixGuard };
     }
-    if (named) this.#sendNamed<R>(compiledQuery, reporting, extras);
-    else this.#client.query(statementQuery(sql, [...parameters], undefined, reporting, extras));
+    if (named) this.#sendNamed<R>(compiledQuery, callback, extras);
+    else this.#client.query(statementQuery(sql, [...parameters], undefined, callback, extras));
+  }
+
+  #guardIfInFlight(): (() => Error | undefined) | undefined {
+    return this.#prefixesInFlight > 0 ? this.#prefixGuard : undefined;
+  }
+
+  /** The prefix as a simple query of its own, queued now; what is queued after it must be guarded. */
+  #sendPrefixAlone(prefix: ControlPrefix): void {
+    const started = performance.now();
+    const guard = this.#guardIfInFlight();
+    this.#prefixesInFlight++;
+    let settled = false;
+    const settle = (error: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      this.#prefixesInFlight--;
+      if (error) prefix.failed(error);
+      for (const statement of prefix.statements) {
+        this.#completed({ sql: statement, parameters: NO_PARAMETERS }, started, error ? null : 0, error !== null);
+      }
+    };
+    this.#client.query(statementQuery(prefix.statements.join('; '), [], undefined, settle, guard && { guard }));
   }
 
   /** Whether pg has parsed the named statement on this connection (pg 8's record, as `queryAfterClosing` reads it). */
@@ -312,7 +341,13 @@ export class PgConnection implements DatabaseConnection {
   /** Instruments the prefix's statements (as if each had been sent on its own) when the statement completes. */
   #reportingPrefix<R extends object>(prefix: ControlPrefix, callback: QueryCallback<R>): QueryCallback<R> {
     const started = performance.now();
+    this.#prefixesInFlight++;
+    let reported = false;
     return (error, result) => {
+      // pg may call back twice (a value it could not send: the error, then ReadyForQuery).
+      if (reported) return callback(error, result);
+      reported = true;
+      this.#prefixesInFlight--;
       prefix.statements.forEach((statement, index) => {
         if (index > prefix.completed) return;
         const failed = index === prefix.completed;
@@ -409,18 +444,13 @@ export class PgConnection implements DatabaseConnection {
     let commitError: Error | undefined;
     const deferred = this.#control?.take();
     try {
-      // A cursor cannot carry a prefix: the deferred BEGIN / SAVEPOINT go first, on their own.
+      // A cursor cannot carry a prefix: the deferred BEGIN / SAVEPOINT go just before it,
+      // on their own, queued in the same tick (nothing may get in between: a sibling
+      // savepoint would take the cursor in), and the cursor runs only if they succeeded.
+      let guard = this.#guardIfInFlight();
       if (deferred !== undefined) {
-        const sent = performance.now();
-        try {
-          await this.#client.query(deferred.join('; '));
-          for (const statement of deferred)
-            this.#completed({ sql: statement, parameters: NO_PARAMETERS }, sent, 0, false);
-        } catch (error) {
-          this.#prefix(deferred).failed(error as Error);
-          this.#completed({ sql: deferred.join('; '), parameters: NO_PARAMETERS }, sent, null, true);
-          throw error;
-        }
+        this.#sendPrefixAlone(this.#prefix(deferred));
+        guard = this.#prefixGuard;
       }
       if (wrapped) {
         await this.#client.query(this.#autocommitBegin);
@@ -428,7 +458,9 @@ export class PgConnection implements DatabaseConnection {
       }
       // pg serializes the parameters synchronously here: a value it cannot send (a
       // cyclic object, ...) throws now, and must be mapped like any other failure.
-      cursor = this.#client.query(new Cursor<R>(compiledQuery.sql, [...compiledQuery.parameters]));
+      const created = new Cursor<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+      if (guard !== undefined) guardSubmit(created, guard);
+      cursor = this.#client.query(created);
       for (;;) {
         const rows = await cursor.read(chunkSize);
         if (rows.length === 0) break;
@@ -539,6 +571,13 @@ function commandTag(result: pg.QueryResult): string {
 
 const COMMIT = 'commit';
 const NO_PARAMETERS: readonly unknown[] = Object.freeze([]);
+
+/** pg fails a submittable whose submit() returns an Error, sending nothing (pg 8's Client). */
+function guardSubmit(cursor: Cursor, guard: () => Error | undefined): void {
+  const submittable = cursor as unknown as { submit(connection: unknown): Error | null | undefined };
+  const submit = submittable.submit.bind(cursor);
+  submittable.submit = (connection) => guard() ?? submit(connection);
+}
 
 /** One settled promise for control that sends nothing: awaiting it never changes it. */
 const RESOLVED = Promise.resolve();

@@ -113,6 +113,8 @@ class DriverQuery extends PgQuery {
   #rows = 0;
   /** Prefix CommandCompletes still to arrive (they are not the statement's). */
   #prefixPending: number;
+  /** Inside submit(): an error now is pg's own (a value it cannot send), raised after the prefix was written with its Sync. */
+  #submitting = false;
 
   constructor(
     text: string,
@@ -131,6 +133,10 @@ class DriverQuery extends PgQuery {
     if (refused !== undefined) return refused; // pg fails the query with it, sending nothing
     const prefix = this.prefix;
     if (prefix === undefined) return super.submit(connection);
+    // Queued as parsed, but its record went since (`queryAfterClosing` closed it): sent
+    // unnamed this once, so the prefix's ParseComplete cannot mark an unparsed name parsed.
+    if (this.name !== undefined && !this.hasBeenParsed(connection)) this.name = undefined;
+    this.#submitting = true;
     connection.stream.cork?.();
     try {
       for (const statement of prefix.statements) {
@@ -140,6 +146,7 @@ class DriverQuery extends PgQuery {
       }
       return super.submit(connection);
     } finally {
+      this.#submitting = false;
       connection.stream.uncork?.();
     }
   }
@@ -154,8 +161,8 @@ class DriverQuery extends PgQuery {
   }
 
   override handleError(error: Error, connection: WireConnection): void {
-    if (this.#prefixPending > 0) {
-      // The prefix did not complete (or it is unknown whether it did): fail closed.
+    if (this.#prefixPending > 0 && !this.#submitting) {
+      // The server refused the prefix (or it is unknown whether it ran it): fail closed.
       this.#prefixPending = 0;
       this.prefix?.failed(error);
     }

@@ -108,6 +108,49 @@ describe.runIf(direct)('deferred BEGIN and SAVEPOINT', () => {
     expect(await t.db.kysely.selectFrom('deferred_items').where('label', '=', 'simple').execute()).toEqual([]);
   });
 
+  // Review finding: the stream awaited its prefix before queueing the cursor, so a sibling
+  // savepoint started meanwhile took the cursor in, and its ROLLBACK TO undid the write.
+  it('queues a stream right behind its deferred control: a sibling savepoint cannot take it in', async () => {
+    const row = await items.create({ label: 'streamed', qty: 0 });
+    const streamed: unknown[] = [];
+    await db.transaction(async () => {
+      const consume = (async () => {
+        const updates = db.kysely
+          .updateTable('deferred_items')
+          .set({ qty: 100 })
+          .where('id', '=', row.id)
+          .returning(['qty'])
+          .stream();
+        for await (const each of updates) streamed.push(each);
+      })();
+      for (let tick = 0; tick < 30; tick += 1) await Promise.resolve(); // let the stream start first
+      const nested = db.transaction(async () => {
+        await items.create({ label: 'sibling', qty: 1 });
+        throw rolledBack;
+      });
+      await Promise.allSettled([consume, nested]);
+    });
+    expect(streamed).toEqual([{ qty: 100 }]);
+    const stored = await t.db.kysely.selectFrom('deferred_items').select('qty').where('id', '=', row.id).execute();
+    expect(stored).toEqual([{ qty: 100 }]);
+  });
+
+  // Review finding: pg's own error for a value it cannot send (raised after the prefix went
+  // out with its Sync) was taken for a failed BEGIN, and the whole transaction failed.
+  it('a value pg cannot send fails its statement only, the transaction goes on', async () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const insertLabel = (label: unknown) =>
+      sql`insert into deferred_items (label, qty) values (${label}, 0)`.execute(db.kysely);
+    await insertLabel('prepared'); // the named statement is now parsed on the one connection
+    await db.transaction(async () => {
+      await expect(insertLabel(cyclic)).rejects.toThrow(/circular/);
+      await items.create({ label: 'after a client-side error', qty: 0 });
+    });
+    const labels = await t.db.kysely.selectFrom('deferred_items').select('label').execute();
+    expect(labels.map((each) => each.label)).toContain('after a client-side error');
+  });
+
   it('fails closed when the deferred SAVEPOINT fails: nothing after it runs, nothing commits', async () => {
     const outcome = db.transaction(async () => {
       await items.create({ label: 'doomed', qty: 0 });
