@@ -1,18 +1,19 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 import type pg from 'pg';
 import type { PoolClient } from 'pg';
-import Cursor from 'pg-cursor';
 
-import { ValidationError } from '../errors/application-errors.js';
 import { ConnectionError } from '../errors/connection-errors.js';
 import { mapPostgresError } from '../errors/map-postgres-error.js';
 import { preparedStatementFailure, preparedStatementsUnsupportedError } from '../errors/prepared-statement-failure.js';
 import { QueryError } from '../errors/query-errors.js';
 import { type ParsedStatements, queryAfterClosing } from './close-statements.js';
+import { ControlPrefixes } from './control-prefixes.js';
+import { cursorStream, type StreamConnection } from './cursor-stream.js';
 import { DeferredControl } from './deferred-control.js';
+import { sendInOwnTransaction } from './own-transaction.js';
 import type { PreparedStatements, StatementCache } from './prepared-statements.js';
 import type { QueryInstrumentation } from './query-instrumentation.js';
-import { type ControlPrefix, rowTextsOf, type StatementExtras, statementQuery } from './statement-query.js';
+import { rowTextsOf, type StatementExtras, statementQuery } from './statement-query.js';
 import { runsOutsideTransaction } from './transaction-local-settings.js';
 
 const ROW_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
@@ -66,14 +67,8 @@ export class PgConnection implements DatabaseConnection {
   #control: DeferredControl | undefined;
   /** From BEGIN until COMMIT or ROLLBACK is queued: statements are not autocommit, whatever pg last heard. */
   #inTransaction = false;
-  /** A deferred BEGIN or SAVEPOINT failed (or may have): every later statement fails. */
-  #prefixError: unknown;
-  /**
-   * Prefixes sent whose outcome is not known yet. Statements queued meanwhile are guarded
-   * too: they were queued before a failure could be seen, and must not run after one.
-   */
-  #prefixesInFlight = 0;
-  readonly #prefixGuard = (): Error | undefined => this.#prefixError as Error | undefined;
+  /** What became of the deferred control once sent (a failure is sticky); created with `#control`, by the first BEGIN. */
+  #prefixes: ControlPrefixes | undefined;
 
   constructor(
     client: PoolClient,
@@ -99,7 +94,12 @@ export class PgConnection implements DatabaseConnection {
    */
   begin(statement: CompiledQuery): Promise<void> {
     this.#inTransaction = true;
-    this.#prefixError = undefined;
+    this.#prefixes ??= new ControlPrefixes(
+      (sql, started, rowCount, failed) =>
+        this.#completed({ sql, parameters: NO_PARAMETERS }, started, rowCount, failed),
+      () => (this.#broken = true),
+    );
+    this.#prefixes.reset();
     const control = (this.#control ??= new DeferredControl());
     if (statement.sql.includes(';')) {
       control.clear(); // savepoints are still deferred
@@ -132,7 +132,7 @@ export class PgConnection implements DatabaseConnection {
    */
   commit(statement: CompiledQuery, read: (tag: string) => void): Promise<void> {
     this.#inTransaction = false;
-    if (this.#prefixError !== undefined) return rejected(this.#mapped(this.#prefixError));
+    if (this.#prefixes?.error !== undefined) return rejected(this.#mapped(this.#prefixes.error));
     const control = this.#control;
     if (control?.beginPending === true) {
       control.clear();
@@ -146,7 +146,7 @@ export class PgConnection implements DatabaseConnection {
     this.#inTransaction = false;
     const untouched = this.#control?.beginPending === true;
     this.#control?.clear(); // ROLLBACK undoes whatever was deferred
-    return untouched || this.#prefixError !== undefined ? RESOLVED : this.executeCommand(statement, ignore);
+    return untouched || this.#prefixes?.error !== undefined ? RESOLVED : this.executeCommand(statement, ignore);
   }
 
   // executeQuery, executeCommand and #run are not async functions, and pg is handed a
@@ -184,7 +184,7 @@ export class PgConnection implements DatabaseConnection {
     control: boolean,
     controlPrefix?: string[],
   ): Promise<T> {
-    if (this.#prefixError !== undefined) return rejected(this.#mapped(this.#prefixError));
+    if (this.#prefixes?.error !== undefined) return rejected(this.#mapped(this.#prefixes.error));
     const started = performance.now();
     const named = compiledQuery.parameters.length > 0 && this.#prepared?.enabled === true;
     const wraps = this.#autocommitBegin !== undefined && !control;
@@ -286,50 +286,30 @@ export class PgConnection implements DatabaseConnection {
     const capture = rowTextsOf(compiledQuery);
     const { sql, parameters } = compiledQuery;
     if (statements === undefined) {
-      const guard = this.#guardIfInFlight();
+      const guard = this.#prefixes?.guardIfInFlight();
       const extras = capture === undefined && guard === undefined ? undefined : { capture, guard };
       if (named) this.#sendNamed<R>(compiledQuery, callback, extras);
       else if (extras === undefined) this.#client.query<R>(sql, [...parameters], callback);
       else this.#client.query(statementQuery(sql, [...parameters], undefined, callback, extras));
       return;
     }
-    const prefix = this.#prefix(statements);
+    // Statements are deferred only after a BEGIN, which created the tracker.
+    const prefixes = this.#prefixes!;
+    const prefix = prefixes.create(statements);
     // The prefix shares the statement's Sync when it can: the extended protocol (the
     // simple one has no Sync to share; transaction control, one statement each, is sent in
     // the extended one for it), and a named statement already parsed here.
     const shares = (parameters.length > 0 || control) && (!named || this.#parsedHere(this.#statements!.nameFor(sql)));
     let extras: StatementExtras;
     if (shares) {
-      extras = { capture, prefix, extended: control, guard: this.#guardIfInFlight() };
-      callback = this.#reportingPrefix(prefix, callback);
+      extras = { capture, prefix, extended: control, guard: prefixes.guardIfInFlight() };
+      callback = prefixes.reporting(prefix, callback);
     } else {
-      this.#sendPrefixAlone(prefix);
-      extras = { capture, guard: this.#prefixGuard };
+      prefixes.sendAlone(this.#client, prefix);
+      extras = { capture, guard: prefixes.guard };
     }
     if (named) this.#sendNamed<R>(compiledQuery, callback, extras);
     else this.#client.query(statementQuery(sql, [...parameters], undefined, callback, extras));
-  }
-
-  #guardIfInFlight(): (() => Error | undefined) | undefined {
-    return this.#prefixesInFlight > 0 ? this.#prefixGuard : undefined;
-  }
-
-  /** The prefix as a simple query of its own, queued now; what is queued after it must be guarded. */
-  #sendPrefixAlone(prefix: ControlPrefix): void {
-    const started = performance.now();
-    const guard = this.#guardIfInFlight();
-    this.#prefixesInFlight++;
-    let settled = false;
-    const settle = (error: Error | null): void => {
-      if (settled) return;
-      settled = true;
-      this.#prefixesInFlight--;
-      if (error) prefix.failed(error);
-      for (const statement of prefix.statements) {
-        this.#completed({ sql: statement, parameters: NO_PARAMETERS }, started, error ? null : 0, error !== null);
-      }
-    };
-    this.#client.query(statementQuery(prefix.statements.join('; '), [], undefined, settle, guard && { guard }));
   }
 
   /** Whether pg has parsed the named statement on this connection (pg 8's record, as `queryAfterClosing` reads it). */
@@ -338,70 +318,16 @@ export class PgConnection implements DatabaseConnection {
     return connection.parsedStatements[name] !== undefined;
   }
 
-  /** Instruments the prefix's statements (as if each had been sent on its own) when the statement completes. */
-  #reportingPrefix<R extends object>(prefix: ControlPrefix, callback: QueryCallback<R>): QueryCallback<R> {
-    const started = performance.now();
-    this.#prefixesInFlight++;
-    let reported = false;
-    return (error, result) => {
-      // pg may call back twice (a value it could not send: the error, then ReadyForQuery).
-      if (reported) return callback(error, result);
-      reported = true;
-      this.#prefixesInFlight--;
-      prefix.statements.forEach((statement, index) => {
-        if (index > prefix.completed) return;
-        const failed = index === prefix.completed;
-        if (failed && this.#prefixError === undefined) return; // the statement failed, not the prefix
-        this.#completed({ sql: statement, parameters: NO_PARAMETERS }, started, failed ? null : 0, failed);
-      });
-      callback(error, result);
-    };
-  }
-
-  #prefix(statements: string[]): ControlPrefix {
-    return {
-      statements,
-      completed: 0,
-      failed: (error) => {
-        // Whether the transaction began is unknown: nothing more runs on this connection.
-        this.#prefixError = error;
-        this.#broken = true;
-      },
-    };
-  }
-
-  /**
-   * An autocommit statement in a transaction of its own: `begin; set local ...` (one
-   * round trip), the statement, `commit`, all queued now. `callback` gets one outcome,
-   * once the COMMIT completed (so the caller's next statement finds the connection idle,
-   * not in a failed transaction): a failed BEGIN first; a failed SET LOCAL aborts the
-   * transaction, so the statement fails rather than run without its settings; a failed
-   * COMMIT (a deferred constraint) is the statement's failure.
-   */
+  /** An autocommit statement in a transaction of its own, with the settings (see `sendInOwnTransaction`). */
   #sendWrapped<R extends object>(compiledQuery: CompiledQuery, named: boolean, callback: QueryCallback<R>): void {
-    let beginError: Error | null = null;
-    let statementError: Error | null = null;
-    let statementResult: pg.QueryResult<R> | undefined;
-    this.#client.query(this.#autocommitBegin!, (error: Error | null) => {
-      beginError = error;
-    });
     this.#wrappersInFlight++;
-    try {
-      this.#send<R>(compiledQuery, named, (error, result) => {
-        statementError = error;
-        statementResult = result;
-      });
-    } catch (thrown) {
-      // A value pg cannot send: the transaction is empty; COMMIT still ends it.
-      statementError = thrown instanceof Error ? thrown : new Error(String(thrown));
-    }
-    this.#client.query(COMMIT, (commitError: Error | null) => {
-      this.#wrappersInFlight--;
-      const error = beginError ?? statementError ?? commitError;
-      if (error !== null || statementResult === undefined)
-        callback(error ?? new Error('internal: a wrapped statement completed without a result'), undefined as never);
-      else callback(null, statementResult);
-    });
+    sendInOwnTransaction<R>(
+      this.#client,
+      this.#autocommitBegin!,
+      (done) => this.#send<R>(compiledQuery, named, done),
+      callback,
+      () => this.#wrappersInFlight--,
+    );
   }
 
   /** Queues the named statement on the client now (synchronously), closing evicted ones in the same round trip. */
@@ -423,102 +349,30 @@ export class PgConnection implements DatabaseConnection {
     return mapped instanceof QueryError ? preparedStatementsUnsupportedError(mapped) : mapped;
   }
 
-  async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
-    if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
-      throw new ValidationError('Invalid chunkSize: expected an integer >= 1', [
-        { path: ['chunkSize'], message: 'expected an integer >= 1', code: 'invalid_value' },
-      ]);
-    }
-    const started = performance.now();
-    let cursor: Cursor<R> | undefined;
-    let rowCount = 0;
-    let failed = false;
-    // Behind PgBouncer with transaction-local settings, an autocommit stream runs in a
-    // transaction of its own (a cursor needs one server session for all its reads anyway).
-    if (this.#prefixError !== undefined) throw this.#mapped(this.#prefixError);
-    const wrapped =
-      this.#autocommitBegin !== undefined &&
-      !this.#inTransaction &&
-      (this.#client as TransactionStatus).getTransactionStatus?.() === 'I';
-    let begun = false;
-    let commitError: Error | undefined;
-    const deferred = this.#control?.take();
-    try {
-      // A cursor cannot carry a prefix: the deferred BEGIN / SAVEPOINT go just before it,
-      // on their own, queued in the same tick (nothing may get in between: a sibling
-      // savepoint would take the cursor in), and the cursor runs only if they succeeded.
-      let guard = this.#guardIfInFlight();
-      if (deferred !== undefined) {
-        this.#sendPrefixAlone(this.#prefix(deferred));
-        guard = this.#prefixGuard;
-      }
-      if (wrapped) {
-        await this.#client.query(this.#autocommitBegin);
-        begun = true;
-      }
-      // pg serializes the parameters synchronously here: a value it cannot send (a
-      // cyclic object, ...) throws now, and must be mapped like any other failure.
-      const created = new Cursor<R>(compiledQuery.sql, [...compiledQuery.parameters]);
-      if (guard !== undefined) guardSubmit(created, guard);
-      cursor = this.#client.query(created);
-      for (;;) {
-        const rows = await cursor.read(chunkSize);
-        if (rows.length === 0) break;
-        rowCount += rows.length;
-        yield { rows };
-      }
-    } catch (error) {
-      failed = true;
-      throw this.#mapped(error);
-    } finally {
-      // Runs when the consumer stops early too (return() on the iterator).
-      if (cursor !== undefined) await this.#closeCursor(cursor);
-      if (begun) commitError = await this.#endStreamTransaction(failed);
-      const ok = !failed && commitError === undefined;
-      this.#completed(compiledQuery, started, ok ? rowCount : null, !ok);
-    }
-    // A failed COMMIT after the last row is the stream's failure (after an early stop by
-    // the consumer there is nobody to tell; the connection is destroyed on release).
-    if (commitError !== undefined) throw commitError;
+  streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
+    return cursorStream<R>(this.#asStreamConnection(), compiledQuery, chunkSize);
   }
 
-  /**
-   * Ends a wrapped stream's transaction: COMMIT after a clean end, ROLLBACK after a
-   * failure. Returns the mapped error of a failed COMMIT; a connection that could not end
-   * the transaction is destroyed on release.
-   */
-  async #endStreamTransaction(failed: boolean): Promise<Error | undefined> {
-    if (this.#broken) return undefined;
-    try {
-      await this.#client.query(failed ? 'rollback' : COMMIT);
-      return undefined;
-    } catch (error) {
-      this.#broken = true;
-      return failed ? undefined : this.#mapped(error);
-    }
-  }
-
-  /**
-   * Closes a cursor's portal, unless the connection is gone: pg-cursor's close() then
-   * waits forever for a ReadyForQuery that never comes (the stream, its consumer and
-   * `db.close()` would hang). A broken connection is destroyed on release, and the
-   * server drops the portal with the session.
-   */
-  async #closeCursor(cursor: Cursor): Promise<void> {
-    if (this.#broken) return;
-    let onGone: (() => void) | undefined;
-    const gone = new Promise<void>((resolve) => (onGone = resolve));
-    this.#client.once('end', onGone!);
-    this.#client.once('error', onGone!);
-    try {
-      const closed = await Promise.race([cursor.close().then(() => true), gone.then(() => false)]);
-      if (!closed) this.#broken = true;
-    } catch {
-      this.#broken = true;
-    } finally {
-      this.#client.removeListener('end', onGone!);
-      this.#client.removeListener('error', onGone!);
-    }
+  #asStreamConnection(): StreamConnection {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the stream reads this connection's live state
+    const self = this;
+    return {
+      client: this.#client,
+      get broken() {
+        return self.#broken;
+      },
+      markBroken: () => this.markBroken(),
+      autocommitBegin: () =>
+        this.#autocommitBegin !== undefined &&
+        !this.#inTransaction &&
+        (this.#client as TransactionStatus).getTransactionStatus?.() === 'I'
+          ? this.#autocommitBegin
+          : undefined,
+      takeDeferred: () => this.#control?.take(),
+      prefixes: this.#prefixes,
+      mapped: (error) => this.#mapped(error),
+      completed: (query, started, rowCount, failed) => this.#completed(query, started, rowCount, failed),
+    };
   }
 
   /** Forces the pool to destroy this connection on release (state unknown after a failure). */
@@ -569,15 +423,7 @@ function commandTag(result: pg.QueryResult): string {
   return result.command;
 }
 
-const COMMIT = 'commit';
 const NO_PARAMETERS: readonly unknown[] = Object.freeze([]);
-
-/** pg fails a submittable whose submit() returns an Error, sending nothing (pg 8's Client). */
-function guardSubmit(cursor: Cursor, guard: () => Error | undefined): void {
-  const submittable = cursor as unknown as { submit(connection: unknown): Error | null | undefined };
-  const submit = submittable.submit.bind(cursor);
-  submittable.submit = (connection) => guard() ?? submit(connection);
-}
 
 /** One settled promise for control that sends nothing: awaiting it never changes it. */
 const RESOLVED = Promise.resolve();

@@ -1,29 +1,20 @@
-import { type CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 
 import { ConfigError } from '../errors/application-errors.js';
 import { type CursorContext, encodeCursor } from './cursor-codec.js';
 import type { ColumnType } from './cursor-column-types.js';
-import { afterCursorExpression, type CursorBound, type LooseDB } from './kysely-conditions.js';
-import type { OrderTerm } from './order-by.js';
+import type { CursorPageRequest } from './cursor-page.js';
+import { afterCursorExpression, type CursorBound } from './kysely-conditions.js';
 import type { CursorPage } from './repository-contract.js';
-import type { ShapeCache, StatementShape } from './shape-cache.js';
 
 type Loose = Record<string, unknown>;
 
-/** What `cursorPage` hands over when the texts of the row it read cannot go into a cursor. */
-export interface ExactTextsPageRequest {
-  readonly build: () => SelectQueryBuilder<LooseDB, string, Loose>;
-  readonly kysely: Kysely<LooseDB>;
-  readonly shape: StatementShape;
-  readonly shapes: ShapeCache;
-  readonly execute: (query: CompiledQuery) => Promise<readonly Loose[]>;
-  readonly terms: readonly OrderTerm[];
-  readonly limit: number;
+/** What `cursorPage` hands over when the texts of the row it read cannot go into a cursor: its request, and what it worked out. */
+export interface ExactTextsPageRequest extends Omit<CursorPageRequest, 'after' | 'binding' | 'keys'> {
   readonly bounds: readonly CursorBound[] | undefined;
   /** The page statement's bound values (the limit last). */
   readonly parameters: readonly unknown[];
   readonly columnTypes: readonly ColumnType[];
-  readonly types: ReadonlyMap<string, ColumnType>;
   readonly context: CursorContext;
 }
 
